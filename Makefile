@@ -1,0 +1,163 @@
+# Rift: plain GNU make. `make` builds every binary into $(BUILD)/bin; `make test` builds and runs every test.
+# Modules are found by globbing, so adding a lib module, a unit test or a fuzz target needs no edit here:
+#   lib/NAME.c, lib/*/NAME.c        -> $(BUILD)/lib/librift.a
+#   proto/NAME.proto                -> $(BUILD)/gen/proto/NAME.pb-c.{c,h} (in librift.a)
+#   services/NAME/*.c               -> $(BUILD)/bin/rift-NAME
+#   agent/**/*.c                    -> $(BUILD)/bin/rift-agent;  cli/*.c -> $(BUILD)/bin/riftctl
+#   tests/unit/test_NAME.c          -> $(BUILD)/tests/test_NAME (cmocka)
+#   tests/fuzz/fuzz_NAME.c          -> $(BUILD)/fuzz/fuzz_NAME (libFuzzer, `make fuzz`)
+# Set BUILD=other-dir to keep several builds apart (make asan uses build-asan).
+
+BUILD    ?= build
+CC       ?= cc
+OPT      ?= -O2 -D_FORTIFY_SOURCE=2
+SANITIZE ?=
+PKGS     := libevent libevent_openssl libcjson libsodium libcurl openssl libprotobuf-c sqlite3 \
+            libmongoc-1.0 yaml-0.1
+AGENT_PKGS := libnl-route-3.0 libnetfilter_queue libmnl
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+AGENT_CFLAGS := $(shell pkg-config --cflags $(AGENT_PKGS) 2>/dev/null)
+AGENT_LIBS   := $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null)
+
+WARN   := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter -Wstrict-prototypes \
+          -Wmissing-prototypes -Wvla
+CFLAGS ?= $(OPT) -g
+override CFLAGS += -std=gnu11 -pipe -fno-strict-aliasing -fstack-protector-strong $(WARN) $(SANITIZE) \
+          -I. -I$(BUILD)/gen $(PKG_CFLAGS) -D_GNU_SOURCE
+LDFLAGS ?=
+override LDFLAGS += $(SANITIZE)
+LDLIBS := $(PKG_LIBS) -lm -lpthread
+
+# ---- sources ---------------------------------------------------------------------------------------
+PROTOS     := $(wildcard proto/*.proto)
+PROTO_C    := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
+PROTO_H    := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
+LIB_SRC    := $(wildcard lib/*.c lib/*/*.c)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(PROTO_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
+LIBRIFT    := $(BUILD)/lib/librift.a
+
+SERVICES   := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/main.c))))
+SERVICE_BINS := $(SERVICES:%=$(BUILD)/bin/rift-%)
+AGENT_SRC  := $(wildcard agent/*.c agent/*/*.c)
+CLI_SRC    := $(wildcard cli/*.c)
+BINS       := $(SERVICE_BINS) $(if $(AGENT_SRC),$(BUILD)/bin/rift-agent) $(if $(CLI_SRC),$(BUILD)/bin/riftctl)
+
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_HELPERS := $(wildcard tests/helpers/*.c)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+WEB_DIR    := web
+
+.PHONY: all test unit integration fuzz fuzz-smoke asan lint format run bench clean deps web
+.DEFAULT_GOAL := all
+
+all: $(BINS) $(UNIT_BINS) web
+
+deps:
+	@scripts/deps.sh
+
+# ---- generated protobuf-c code ----------------------------------------------------------------------
+$(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
+	@mkdir -p $(dir $@)
+	protoc-c --c_out=$(BUILD)/gen $<
+
+# every object may include generated headers
+$(BUILD)/obj/%.o: %.c $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(PROTO_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out -Wmissing-prototypes -Wshadow,$(CFLAGS)) -MMD -MP -c $< -o $@
+
+$(LIBRIFT): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+# ---- binaries ---------------------------------------------------------------------------------------
+define service_rule
+$(BUILD)/bin/rift-$(1): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard services/$(1)/*.c services/$(1)/*/*.c)) $(LIBRIFT)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
+
+$(BUILD)/obj/agent/%.o: override CFLAGS += $(AGENT_CFLAGS)
+$(BUILD)/bin/rift-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS)
+
+$(BUILD)/bin/riftctl: $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- tests ------------------------------------------------------------------------------------------
+# A unit test may test code of a service or the agent: tests/unit/test_X.c declares what it links
+# in a first-line comment `// link: services/auth/foo.c agent/faults/bar.c` (optional).
+unit_links = $(patsubst %.c,$(BUILD)/obj/%.o,$(shell sed -n '1s|^// link: ||p' $(1)))
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
+	@mkdir -p $(dir $@)
+	$(if $(call unit_links,$<),$(MAKE) --no-print-directory BUILD=$(BUILD) $(call unit_links,$<) >/dev/null)
+	$(CC) $(CFLAGS) $(AGENT_CFLAGS) -o $@ $< $(call unit_links,$<) $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o) \
+	    $(LIBRIFT) $(LDFLAGS) $(LDLIBS) $(AGENT_LIBS) -lcmocka
+
+# `make test` and `make run` are the README's two commands: they install what is missing first, then
+# re-enter make so pkg-config sees the freshly installed libraries.
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory -j$$(nproc) all
+	@BUILD=$(BUILD) scripts/run-tests.sh all
+
+unit: $(UNIT_BINS)
+	@BUILD=$(BUILD) scripts/run-tests.sh unit
+
+integration: all
+	@BUILD=$(BUILD) scripts/run-tests.sh integration
+
+# ---- fuzzing (clang + libFuzzer) --------------------------------------------------------------------
+FUZZ_BUILD := $(BUILD)-fuzz
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT=-O1 \
+	    SANITIZE="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined" \
+	    $(FUZZ_BUILD)/lib/librift.a $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBRIFT)
+	@mkdir -p $(dir $@)
+	$(if $(call unit_links,$<),$(MAKE) --no-print-directory BUILD=$(BUILD) CC=$(CC) OPT="$(OPT)" SANITIZE="$(SANITIZE)" $(call unit_links,$<) >/dev/null)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(call unit_links,$<) $(LIBRIFT) $(LDFLAGS) $(LDLIBS) $(AGENT_LIBS)
+
+fuzz-smoke: fuzz
+	@BUILD=$(BUILD) scripts/run-tests.sh fuzz
+
+# ---- sanitizers -------------------------------------------------------------------------------------
+asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CC=clang OPT="-O1 -fno-omit-frame-pointer" \
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
+	@BUILD=$(BUILD)-asan ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 scripts/run-tests.sh unit integration
+
+# ---- lint -------------------------------------------------------------------------------------------
+lint:
+	@scripts/lint.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+# ---- web portal (built only once web/ exists) --------------------------------------------------------
+web:
+	@if [ -f $(WEB_DIR)/package.json ]; then scripts/build-web.sh; fi
+
+run:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory -j$$(nproc) all
+	@BUILD=$(BUILD) scripts/run-local.sh
+
+bench: all
+	@scripts/run-bench.sh
+
+clean:
+	rm -rf build build-* 
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,16 @@
+/* Every hard limit on data that comes from the network or a file, in one place (STYLE rule 6).
+ * Services may lower these through their configuration; they never raise them. */
+#ifndef RIFT_LIMITS_RIFT_H
+#define RIFT_LIMITS_RIFT_H
+
+#define RIFT_MAX_HTTP_BODY    (4u * 1024 * 1024)  /* JSON or GraphQL request body */
+#define RIFT_MAX_HTTP_HEADERS (16u * 1024)        /* all request headers together */
+#define RIFT_MAX_RPC_MESSAGE  (4u * 1024 * 1024)  /* one protobuf request or response */
+#define RIFT_MAX_JWT          (8u * 1024)         /* one bearer token */
+#define RIFT_MAX_CONFIG_FILE  (256u * 1024)       /* one configuration file */
+#define RIFT_MAX_CONFIG_VALUE 4096u               /* one configuration value */
+#define RIFT_MAX_DOCUMENT     (16u * 1024 * 1024) /* one stored JSON document (MongoDB's own cap) */
+#define RIFT_MAX_LOG_LINE     8192u               /* one structured log line */
+#define RIFT_MAX_ID           64u                 /* an id or key name */
+
+#endif
