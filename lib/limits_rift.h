@@ -12,5 +12,10 @@
 #define RIFT_MAX_DOCUMENT     (16u * 1024 * 1024) /* one stored JSON document (MongoDB's own cap) */
 #define RIFT_MAX_LOG_LINE     8192u               /* one structured log line */
 #define RIFT_MAX_ID           64u                 /* an id or key name */
+#define RIFT_MAX_PASSWORD     1024u               /* one password given to argon2id */
+
+/* metrics (lib/metrics.c) */
+#define RIFT_METRICS_MAX_SERIES     1000u /* default series per metric family (cardinality cap) */
+#define RIFT_MAX_METRIC_LABEL_VALUE 1024u /* one metric label value, in bytes */
 
 #endif
