@@ -18,4 +18,11 @@
 #define RIFT_METRICS_MAX_SERIES     1000u /* default series per metric family (cardinality cap) */
 #define RIFT_MAX_METRIC_LABEL_VALUE 1024u /* one metric label value, in bytes */
 
+/* agent (agent/) */
+#define RIFT_MAX_UNDO_TEXT     512u         /* one path, chain or rule text in an undo record */
+#define RIFT_MAX_UNDO_RECORD   4096u        /* one undo journal record (JSON payload) */
+#define RIFT_MAX_UNDO_ENTRIES  4096u        /* entries in one undo journal */
+#define RIFT_MAX_FAULT_SPEC    (64u * 1024) /* one fault spec file */
+#define RIFT_MAX_FAULT_TARGETS 64u          /* hosts, ports or processes named by one fault */
+
 #endif
