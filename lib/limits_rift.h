@@ -25,4 +25,8 @@
 #define RIFT_MAX_FAULT_SPEC    (64u * 1024) /* one fault spec file */
 #define RIFT_MAX_FAULT_TARGETS 64u          /* hosts, ports or processes named by one fault */
 
+#define RIFT_MAX_JSON_DEPTH    64u                 /* nesting of arrays/objects in one JSON document */
+#define RIFT_MAX_HTTP_RESPONSE (16u * 1024 * 1024) /* one HTTP response body read by lib/http_client */
+#define RIFT_HTTP_TIMEOUT_MS   30000               /* default read/write/idle timeout per connection */
+
 #endif
