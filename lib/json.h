@@ -38,7 +38,7 @@ int rift_json_parse_value(const char *data, size_t len, size_t max_len, struct r
  * Strings point into obj (valid while obj lives). */
 int rift_json_get_string(const cJSON *obj, const char *key, const char **ret);
 int rift_json_get_bool(const cJSON *obj, const char *key, bool *ret);
-/* An integral number that fits int64 exactly (no fraction, |v| <= 2^53); otherwise RIFT_E_INVALID. */
+/* An integral number that fits int64 exactly (no fraction, |v| < 2^53); otherwise RIFT_E_INVALID. */
 int rift_json_get_int64(const cJSON *obj, const char *key, int64_t *ret);
 int rift_json_get_double(const cJSON *obj, const char *key, double *ret);
 int rift_json_get_object(const cJSON *obj, const char *key, const cJSON **ret);
