@@ -1,0 +1,126 @@
+/* Process helpers: a pid is only trusted together with its start time, so a reused pid is never hit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/proc.h"
+#include "lib/macro.h"
+#include "lib/str.h"
+
+/* Reads /proc/PID/stat and returns the text after the command name's closing parenthesis. */
+static int read_stat(pid_t pid, char *buf, size_t size, const char **ret_rest)
+{
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        ssize_t n = read(fd, buf, size - 1);
+        if (n < 0)
+                return errno == ESRCH ? -ESRCH : -errno;
+        buf[n] = '\0';
+        char *p = strrchr(buf, ')');
+        if (!p || p[1] != ' ')
+                return -EIO;
+        *ret_rest = p + 2;
+        return 0;
+}
+
+int proc_state(pid_t pid, char *ret)
+{
+        char buf[1024];
+        const char *rest;
+        int r = read_stat(pid, buf, sizeof(buf), &rest);
+        if (r < 0)
+                return r;
+        *ret = rest[0];
+        return 0;
+}
+
+int proc_start_time(pid_t pid, uint64_t *ret)
+{
+        char buf[1024];
+        const char *rest;
+        int r = read_stat(pid, buf, sizeof(buf), &rest);
+        if (r < 0)
+                return r;
+        /* rest starts at field 3 (state); start time is field 22 */
+        const char *p = rest;
+        for (int field = 3; field < 22; field++) {
+                p = strchr(p, ' ');
+                if (!p)
+                        return -EIO;
+                p++;
+        }
+        char num[32];
+        size_t len = strcspn(p, " ");
+        if (len == 0 || len >= sizeof(num))
+                return -EIO;
+        memcpy(num, p, len);
+        num[len] = '\0';
+        return rift_parse_uint64(num, UINT64_MAX, ret);
+}
+
+bool proc_is_same(pid_t pid, uint64_t start)
+{
+        uint64_t st;
+        char state;
+        if (pid <= 0 || proc_start_time(pid, &st) < 0 || st != start)
+                return false;
+        return proc_state(pid, &state) == 0 && state != 'Z' && state != 'X';
+}
+
+int proc_signal_if_same(pid_t pid, uint64_t start, int sig)
+{
+        if (!proc_is_same(pid, start))
+                return 0;
+        if (kill(pid, sig) < 0)
+                return errno == ESRCH ? 0 : -errno;
+        return 1;
+}
+
+static void sleep_ms(long ms)
+{
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+}
+
+int proc_wait_gone(pid_t pid, uint64_t start, int64_t timeout_ms)
+{
+        for (int64_t waited = 0;; waited += 5) {
+                waitpid(pid, NULL, WNOHANG); /* reap it if it is our child; harmless otherwise */
+                if (!proc_is_same(pid, start))
+                        return 0;
+                if (waited >= timeout_ms)
+                        return -ETIMEDOUT;
+                sleep_ms(5);
+        }
+}
+
+int proc_exec(char *const argv[])
+{
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (fd >= 0) {
+                        dup2(fd, STDOUT_FILENO);
+                        dup2(fd, STDERR_FILENO);
+                }
+                execvp(argv[0], argv);
+                _exit(127);
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        return -errno;
+        if (!WIFEXITED(status))
+                return -ECHILD;
+        return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
+}

@@ -1,0 +1,47 @@
+/* Traffic control through libnl-route: the agent's own htb tree (classes, u32 filters, tbf or netem
+ * leaves) on one interface, netem detection, and idempotent deletion. */
+#ifndef RIFT_AGENT_TC_H
+#define RIFT_AGENT_TC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/limits_rift.h"
+
+#define TC_RIFT_MAJOR 0x5254u /* our root qdisc handle is 5254: ("RT") */
+
+/* One IPv4 match steering traffic into (or, for excludes, away from) the shaped class. */
+struct tc_match {
+        uint32_t addr;  /* destination address, host order (0 with prefix 0 = any) */
+        uint8_t prefix; /* CIDR prefix length */
+        uint16_t dport; /* destination port (0 = any); assumes a 20-byte IP header */
+};
+
+/* The leaf that shapes matched traffic. */
+struct tc_leaf {
+        bool netem;         /* netem (delay/loss) instead of tbf */
+        uint64_t rate_bps;  /* tbf: rate in bits per second */
+        uint32_t burst;     /* tbf: bucket size in bytes */
+        uint32_t limit;     /* tbf: queue size in bytes */
+        uint64_t peak_bps;  /* tbf: peak rate in bits per second (0 = none) */
+        uint32_t min_burst; /* tbf: peak bucket (MTU) in bytes */
+        uint32_t delay_us;  /* netem: delay */
+        uint32_t jitter_us; /* netem: jitter */
+        double loss_pct;    /* netem: loss */
+};
+
+/* True if this kernel has netem: probed in a throw-away network namespace (never on real interfaces). */
+bool tc_netem_available(void);
+/* Interface index of name; -ENODEV if none. */
+int tc_ifindex(const char *ifname);
+/* Kind of the root qdisc of ifname into ret (size >= 16); "" if none. */
+int tc_root_kind(const char *ifname, char *ret, size_t size);
+/* Builds the agent's tree under root handle TC_RIFT_MAJOR: on ifname. Excludes go first to the pass
+ * class, includes (none = everything) to the shaped class with leaf. The caller journals the root
+ * qdisc before calling; on failure the caller reverts it. */
+int tc_shape(const char *ifname, const struct tc_match *incl, size_t n_incl, const struct tc_match *excl,
+             size_t n_excl, const struct tc_leaf *leaf);
+/* Deletes qdisc handle at parent on ifname; a missing interface or qdisc is success. */
+int tc_qdisc_delete(const char *ifname, uint32_t handle, uint32_t parent);
+
+#endif
