@@ -1,0 +1,38 @@
+/* Per-request bump allocator with a hard byte cap. Hitting the cap (or malloc failing) jumps to the
+ * request's recovery point set with gql_arena_catch(), so no caller checks allocations one by one:
+ * everything the request allocated lives in the arena and goes away with gql_arena_free(). */
+#ifndef RIFT_GQL_ARENA_H
+#define RIFT_GQL_ARENA_H
+
+#include <setjmp.h>
+#include <stddef.h>
+
+struct gql_arena_chunk;
+
+struct gql_arena {
+        struct gql_arena_chunk *head; /* newest chunk first */
+        size_t used;                  /* bytes taken from malloc so far */
+        size_t max;                   /* cap on used */
+        jmp_buf *oom;                 /* where to jump when the cap is hit; NULL: abort() */
+};
+
+void gql_arena_init(struct gql_arena *a, size_t max);
+/* Frees every chunk; the arena can be reused. Accepts NULL. */
+void gql_arena_free(struct gql_arena *a);
+/* Zeroed memory, 16-byte aligned. Never returns NULL (jumps to a->oom instead). */
+void *gql_arena_alloc(struct gql_arena *a, size_t n);
+char *gql_arena_strndup(struct gql_arena *a, const char *s, size_t n);
+char *gql_arena_strdup(struct gql_arena *a, const char *s);
+char *gql_arena_printf(struct gql_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Grows an array of elem-sized items to hold at least need items; *cap is updated. */
+void *gql_arena_grow(struct gql_arena *a, void *items, size_t *cap, size_t need, size_t elem);
+
+/* Appends one pointer to a growable pointer vector. */
+struct gql_ptrvec {
+        void **items; /* n used of cap */
+        size_t n;
+        size_t cap;
+};
+void gql_ptrvec_push(struct gql_arena *a, struct gql_ptrvec *v, void *p);
+
+#endif
