@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSchema } from 'graphql';
+import { buildSchema, graphql } from 'graphql';
+
+// Re-exported so scripts outside this folder (bench/graphql) use the same graphql-js instance.
+export { graphql };
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_PATH = join(here, '..', 'schema.graphql');
