@@ -182,6 +182,12 @@ def test_corpus_size_and_coverage():
         assert any(r["expect"] == expect for r in CORPUS), f"no request expects {expect}"
 
 
+def test_graphql_js_answers_as_corpus_expects(js_results):
+    wrong = [f"{r['id']}: expects {r['expect']}, got {shape(js_results[r['id']])}" for r in CORPUS
+             if shape(js_results[r["id"]]) != r["expect"]]
+    assert not wrong, "\n".join(wrong)
+
+
 @pytest.mark.parametrize("req", CORPUS, ids=[r["id"] for r in CORPUS])
 def test_request(req, js_results, c_results):
     js, c = js_results[req["id"]], c_results[req["id"]]
