@@ -632,7 +632,9 @@ size_t rift_metric_series_count(const struct rift_metric *m)
 
 /* ---- exposition ----------------------------------------------------------------------------------- */
 
-/* Numbers as Prometheus's Go client writes them: shortest form that reads back, Inf and NaN spelled out. */
+/* Integers below 1e15 in full, other numbers in the shortest %g form that reads back the same value (a
+ * non-integer always has more significant digits than its exponent, so %g stays in fixed notation for
+ * it unless it is very small or very large); Inf and NaN spelled as Prometheus does. */
 static int append_number(struct rift_buf *b, double v)
 {
         char tmp[32];
@@ -643,6 +645,8 @@ static int append_number(struct rift_buf *b, double v)
                 return rift_buf_append_str(b, v > 0 ? "+Inf" : "-Inf");
         if (v == 0)
                 return rift_buf_append_char(b, '0');
+        if (fabs(v) < 1e15 && v == trunc(v))
+                return rift_buf_printf(b, "%.0f", v);
         for (int prec = 1; prec <= 17; prec++) {
                 snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
                 if (strtod(tmp, NULL) == v)
