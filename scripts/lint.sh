@@ -3,10 +3,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
-mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.c' '*.h' | grep -v '^web/')
+# Tracked and new (not ignored) files that exist: a tracked file deleted in the work tree is skipped.
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.c' '*.h' | grep -v '^web/' |
+    while read -r f; do [[ -f $f ]] && echo "$f"; done | sort -u)
 if ((${#files[@]})); then
     if ! clang-format --dry-run --Werror "${files[@]}" 2>/tmp/rift-lint-format.$$; then
-        grep -m 40 'error:' /tmp/rift-lint-format.$$
+        grep 'error:' /tmp/rift-lint-format.$$ | cut -d: -f1 | sort -u | sed 's/^/lint: not clang-formatted: /'
         echo "lint: clang-format differences (run 'make format')"
         status=1
     fi
@@ -14,9 +16,13 @@ if ((${#files[@]})); then
 fi
 # Banned calls (curl's checksrc list): unbounded or error-swallowing C library functions.
 banned='\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|atoll|gets|system)[[:space:]]*\('
+# Blanks out comments, string and character literals (keeping line numbers) so only code is matched.
+strip_c='local $/; my $s = <STDIN>;
+$s =~ s{(/\*.*?\*/)|(//[^\n]*)|("(?:[^"\\\n]|\\.)*")|(\x27(?:[^\x27\\\n]|\\.)*\x27)}{
+    defined $1 ? ($1 =~ tr/\n//cdr) : defined $2 ? "" : defined $3 ? "\"\"" : "\x27\x27" }gse;
+print $s;'
 for f in "${files[@]}"; do
-    # strip // and /* */ comments and string literals before matching
-    if sed -E 's://.*$::; s:"([^"\\]|\\.)*":"":g' "$f" | grep -nE "$banned" | sed "s|^|$f:|" | grep .; then
+    if perl -e "$strip_c" <"$f" | grep -nE "$banned" | sed "s|^|$f:|" | grep .; then
         status=1
     fi
 done
@@ -31,6 +37,8 @@ for f in "${files[@]}"; do
         if grep -nE '#include "(agent|cli)/|#include "services/' "$f" | grep -v "services/$own/"; then
             echo "lint: $f: includes another program's header"; status=1
         fi ;;
+    agent/* | cli/*)
+        if grep -nE '#include "services/' "$f"; then echo "lint: $f: includes a service header"; status=1; fi ;;
     esac
 done
 [[ $status -eq 0 ]] && echo "lint: clean"

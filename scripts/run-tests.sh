@@ -73,7 +73,7 @@ run_fuzz() {
         mkdir -p "$work" "$BUILD-fuzz/artifacts"
         [[ -d $corpus ]] && cp -n "$corpus"/* "$work"/ 2>/dev/null
         echo "fuzz: $name for ${secs}s"
-        ASAN_OPTIONS=detect_leaks=1 "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 \
+        ASAN_OPTIONS=detect_leaks=1 "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
             -artifact_prefix="$BUILD-fuzz/artifacts/$name-" "$work" ${corpus:+$( [[ -d $corpus ]] && echo "$corpus")} \
             >"$log_dir/$name.log" 2>&1
         rc=$?
