@@ -81,8 +81,8 @@ uint16_t rift_http_server_port(const struct rift_http_server *srv);
 int rift_http_server_add_routes(struct rift_http_server *srv, const struct rift_http_route *routes, size_t n,
                                 void *userdata);
 void rift_http_server_set_hooks(struct rift_http_server *srv, const struct rift_http_hooks *hooks);
-/* Graceful stop: stop accepting, let in-flight requests finish (up to shutdown_timeout_ms), close
- * keep-alive connections, then call done(userdata) or, with done NULL, exit the event loop. */
+/* Graceful stop: stop accepting, let in-flight requests finish (up to shutdown_timeout_ms), then
+ * call done(userdata) or, with done NULL, exit the event loop. */
 void rift_http_server_stop(struct rift_http_server *srv, void (*done)(void *userdata), void *userdata);
 /* Installs SIGTERM and SIGINT handlers on the loop that call rift_http_server_stop(srv, NULL, NULL). */
 int rift_http_server_watch_signals(struct rift_http_server *srv);

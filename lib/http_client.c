@@ -1,0 +1,375 @@
+/* HTTP client on libcurl easy handles: see http_client.h. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <curl/curl.h>
+
+#include "lib/clock.h"
+#include "lib/error.h"
+#include "lib/http_client.h"
+#include "lib/limits_rift.h"
+#include "lib/log.h"
+#include "lib/str.h"
+
+#define DEFAULT_CONNECT_MS  5000
+#define DEFAULT_TIMEOUT_MS  30000
+#define DEFAULT_RETRY_BASE  100
+#define DEFAULT_RETRY_MAX   5000
+#define MAX_REQUEST_HEADERS 64 /* extra headers one request may carry */
+
+struct rift_http_client {
+        CURL *easy;                         /* reused between requests so connections are kept alive */
+        struct rift_http_client_config cfg; /* copy of the config, defaults applied, strings owned */
+        char errbuf[CURL_ERROR_SIZE];       /* curl's description of the last failure */
+};
+
+/* State of one attempt, seen by curl's callbacks. */
+struct attempt {
+        struct rift_http_response *resp; /* where body and headers go */
+        bool too_big;                    /* the body went over its cap */
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result = CURLE_FAILED_INIT;
+
+static void curl_init(void)
+{
+        curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+        char *d;
+
+        if (!s)
+                return NULL;
+        d = strdup(s);
+        if (!d)
+                *failed = true;
+        return d;
+}
+
+static int config_copy(struct rift_http_client_config *dst, const struct rift_http_client_config *src)
+{
+        bool failed = false;
+
+        *dst = *src;
+        dst->ca_file = dup_or_null(src->ca_file, &failed);
+        dst->client_cert = dup_or_null(src->client_cert, &failed);
+        dst->client_key = dup_or_null(src->client_key, &failed);
+        dst->user_agent = dup_or_null(src->user_agent ? src->user_agent : "rift", &failed);
+        if (dst->connect_timeout_ms <= 0)
+                dst->connect_timeout_ms = DEFAULT_CONNECT_MS;
+        if (dst->timeout_ms <= 0)
+                dst->timeout_ms = DEFAULT_TIMEOUT_MS;
+        if (dst->max_retries < 0)
+                dst->max_retries = 0;
+        if (dst->retry_base_ms <= 0)
+                dst->retry_base_ms = DEFAULT_RETRY_BASE;
+        if (dst->retry_max_ms <= 0)
+                dst->retry_max_ms = DEFAULT_RETRY_MAX;
+        if (dst->max_response == 0)
+                dst->max_response = RIFT_MAX_HTTP_RESPONSE;
+        return failed ? -ENOMEM : 0;
+}
+
+int rift_http_client_new(const struct rift_http_client_config *cfg, struct rift_http_client **ret)
+{
+        static const struct rift_http_client_config defaults = { 0 };
+        struct rift_http_client *c;
+        int r;
+
+        pthread_once(&curl_once, curl_init);
+        if (curl_init_result != CURLE_OK)
+                return -EIO;
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return -ENOMEM;
+        r = config_copy(&c->cfg, cfg ? cfg : &defaults);
+        c->easy = curl_easy_init();
+        if (r < 0 || !c->easy) {
+                rift_http_client_free(c);
+                return -ENOMEM;
+        }
+        *ret = c;
+        return 0;
+}
+
+void rift_http_client_free(struct rift_http_client *c)
+{
+        if (!c)
+                return;
+        if (c->easy)
+                curl_easy_cleanup(c->easy);
+        free((char *)c->cfg.ca_file);
+        free((char *)c->cfg.client_cert);
+        free((char *)c->cfg.client_key);
+        free((char *)c->cfg.user_agent);
+        free(c);
+}
+
+void rift_http_response_free(struct rift_http_response *r)
+{
+        if (!r)
+                return;
+        rift_buf_free(&r->body);
+        rift_buf_free(&r->headers);
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+        struct attempt *a = arg;
+        size_t n = size * nmemb;
+
+        if (rift_buf_append(&a->resp->body, data, n) < 0) {
+                a->too_big = true;
+                return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+        }
+        return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+        struct attempt *a = arg;
+        size_t n = size * nmemb;
+
+        /* a status line starts a new response (after 100 Continue): keep only the final one */
+        if (n >= 5 && memcmp(data, "HTTP/", 5) == 0)
+                rift_buf_reset(&a->resp->headers);
+        return rift_buf_append(&a->resp->headers, data, n) < 0 ? 0 : n;
+}
+
+static const struct {
+        CURLcode code;
+        int err;
+} curl_errors[] = {
+        { CURLE_COULDNT_CONNECT, RIFT_E_UNAVAILABLE },
+        { CURLE_COULDNT_RESOLVE_HOST, RIFT_E_UNAVAILABLE },
+        { CURLE_COULDNT_RESOLVE_PROXY, RIFT_E_UNAVAILABLE },
+        { CURLE_GOT_NOTHING, RIFT_E_UNAVAILABLE },
+        { CURLE_SEND_ERROR, RIFT_E_UNAVAILABLE },
+        { CURLE_RECV_ERROR, RIFT_E_UNAVAILABLE },
+        { CURLE_OPERATION_TIMEDOUT, RIFT_E_TIMEOUT },
+        { CURLE_PEER_FAILED_VERIFICATION, RIFT_E_TLS },
+        { CURLE_SSL_CONNECT_ERROR, RIFT_E_TLS },
+        { CURLE_SSL_CERTPROBLEM, RIFT_E_TLS },
+        { CURLE_SSL_CACERT_BADFILE, RIFT_E_TLS },
+        { CURLE_SSL_CIPHER, RIFT_E_TLS },
+        { CURLE_SSL_ISSUER_ERROR, RIFT_E_TLS },
+        { CURLE_SSL_PINNEDPUBKEYNOTMATCH, RIFT_E_TLS },
+        { CURLE_FILESIZE_EXCEEDED, RIFT_E_TOOBIG },
+        { CURLE_WEIRD_SERVER_REPLY, RIFT_E_PROTOCOL },
+        { CURLE_PARTIAL_FILE, RIFT_E_PROTOCOL },
+        { CURLE_HTTP2, RIFT_E_PROTOCOL },
+        { CURLE_URL_MALFORMAT, -EINVAL },
+        { CURLE_UNSUPPORTED_PROTOCOL, -EINVAL },
+        { CURLE_OUT_OF_MEMORY, -ENOMEM },
+};
+
+static int error_from_curl(CURLcode code)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(curl_errors); i++)
+                if (curl_errors[i].code == code)
+                        return curl_errors[i].err;
+        return -EIO;
+}
+
+static bool method_idempotent(const char *m)
+{
+        static const char *const idem[] = { "GET", "HEAD", "PUT", "DELETE", "OPTIONS" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(idem); i++)
+                if (strcmp(m, idem[i]) == 0)
+                        return true;
+        return false;
+}
+
+static int build_headers(const struct rift_http_client_request *rq, struct curl_slist **ret)
+{
+        _cleanup_buf_ struct rift_buf line = RIFT_BUF_INIT(RIFT_MAX_HTTP_HEADERS);
+        struct curl_slist *l = NULL, *t;
+
+        if (rq->n_headers > MAX_REQUEST_HEADERS)
+                return -EINVAL;
+        /* no "Expect: 100-continue" round trip before bodies */
+        l = curl_slist_append(NULL, "Expect:");
+        for (size_t i = 0; l && i < rq->n_headers; i++) {
+                const struct rift_http_header *h = &rq->headers[i];
+                rift_buf_reset(&line);
+                if (strpbrk(h->name, ":\r\n") || strpbrk(h->value, "\r\n") ||
+                    rift_buf_printf(&line, "%s: %s", h->name, h->value) < 0) {
+                        curl_slist_free_all(l);
+                        return -EINVAL;
+                }
+                t = curl_slist_append(l, line.data);
+                if (!t) {
+                        curl_slist_free_all(l);
+                        return -ENOMEM;
+                }
+                l = t;
+        }
+        if (!l)
+                return -ENOMEM;
+        *ret = l;
+        return 0;
+}
+
+static void set_tls(struct rift_http_client *c)
+{
+        CURL *e = c->easy;
+
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+        curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+        if (c->cfg.ca_file)
+                curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg.ca_file);
+        if (c->cfg.client_cert) {
+                curl_easy_setopt(e, CURLOPT_SSLCERT, c->cfg.client_cert);
+                curl_easy_setopt(e, CURLOPT_SSLKEY,
+                                 c->cfg.client_key ? c->cfg.client_key : c->cfg.client_cert);
+        }
+}
+
+static void set_request(struct rift_http_client *c, const struct rift_http_client_request *rq,
+                        const char *method, struct curl_slist *headers, int64_t timeout_ms, struct attempt *a)
+{
+        CURL *e = c->easy;
+
+        curl_easy_reset(e); /* keeps the connection cache */
+        curl_easy_setopt(e, CURLOPT_URL, rq->url);
+        curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+        curl_easy_setopt(e, CURLOPT_USERAGENT, c->cfg.user_agent);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)MIN(c->cfg.connect_timeout_ms, timeout_ms));
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->cfg.max_response);
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(e, CURLOPT_WRITEDATA, a);
+        curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
+        curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+        set_tls(c);
+        if (strcmp(method, "HEAD") == 0)
+                curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        else if (strcmp(method, "GET") != 0)
+                curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+        if (rq->body || strcmp(method, "POST") == 0) {
+                curl_easy_setopt(e, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+                curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+        }
+}
+
+/* One attempt; returns 0 with resp filled, or an error. */
+static int attempt_once(struct rift_http_client *c, const struct rift_http_client_request *rq,
+                        const char *method, struct curl_slist *headers, int64_t timeout_ms,
+                        struct rift_http_response *resp)
+{
+        struct attempt a = { .resp = resp };
+        CURLcode code;
+        long status = 0;
+
+        rift_buf_reset(&resp->body);
+        rift_buf_reset(&resp->headers);
+        c->errbuf[0] = '\0';
+        set_request(c, rq, method, headers, timeout_ms, &a);
+        code = curl_easy_perform(c->easy);
+        if (code != CURLE_OK) {
+                log_debug("http request failed", LOG_STR("url", rq->url), LOG_STR("reason", c->errbuf));
+                return a.too_big ? RIFT_E_TOOBIG : error_from_curl(code);
+        }
+        curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
+        resp->status = status;
+        return 0;
+}
+
+static bool should_retry(int r, long status, bool idempotent)
+{
+        if (r == RIFT_E_UNAVAILABLE)
+                return true; /* mostly "could not connect": nothing was sent */
+        if (!idempotent)
+                return false;
+        return r == RIFT_E_TIMEOUT || (r == 0 && (status == 502 || status == 503 || status == 504));
+}
+
+/* Full jitter: a random wait in [0, min(max, base * 2^attempt)], never past the deadline. */
+static void backoff(const struct rift_http_client *c, int attempt, int64_t deadline)
+{
+        int64_t ceiling = c->cfg.retry_base_ms, left = deadline - rift_mono_ms(), ms;
+        struct timespec ts;
+
+        for (int i = 0; i < attempt && ceiling < c->cfg.retry_max_ms; i++)
+                ceiling *= 2;
+        ceiling = MIN(ceiling, (int64_t)c->cfg.retry_max_ms);
+        ms = (int64_t)arc4random_uniform((uint32_t)ceiling + 1);
+        ms = MIN(ms, MAX(left, 0));
+        ts.tv_sec = ms / 1000;
+        ts.tv_nsec = (ms % 1000) * 1000000;
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+int rift_http_client_do(struct rift_http_client *c, const struct rift_http_client_request *rq,
+                        struct rift_http_response *ret)
+{
+        struct curl_slist *headers = NULL;
+        const char *method;
+        int64_t deadline;
+        bool idempotent;
+        int r;
+
+        if (!c || !rq || !rq->url || !ret)
+                return -EINVAL;
+        method = rq->method ? rq->method : "GET";
+        deadline = rift_mono_ms() + (rq->timeout_ms > 0 ? rq->timeout_ms : c->cfg.timeout_ms);
+        idempotent = rq->idempotent || method_idempotent(method);
+        r = build_headers(rq, &headers);
+        if (r < 0)
+                return r;
+        rift_buf_free(&ret->body);
+        rift_buf_free(&ret->headers);
+        rift_buf_init(&ret->body, c->cfg.max_response);
+        rift_buf_init(&ret->headers, RIFT_MAX_HTTP_HEADERS);
+        for (int attempt = 0;; attempt++) {
+                int64_t left = deadline - rift_mono_ms();
+
+                if (left <= 0) {
+                        r = RIFT_E_TIMEOUT;
+                        break;
+                }
+                ret->attempts = attempt + 1;
+                r = attempt_once(c, rq, method, headers, left, ret);
+                if (attempt >= c->cfg.max_retries || !should_retry(r, ret->status, idempotent))
+                        break;
+                backoff(c, attempt, deadline);
+        }
+        curl_slist_free_all(headers);
+        return r;
+}
+
+int rift_http_response_header(const struct rift_http_response *r, const char *name, char *out, size_t size)
+{
+        size_t nlen = strlen(name);
+        const char *p = r->headers.data;
+
+        for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+                const char *eol = strpbrk(p, "\r\n"), *v;
+                size_t vlen;
+
+                if (!eol || strncasecmp(p, name, nlen) != 0 || p[nlen] != ':')
+                        continue;
+                for (v = p + nlen + 1; *v == ' ' || *v == '\t'; v++)
+                        ;
+                vlen = (size_t)(eol - v);
+                if (vlen >= size)
+                        return RIFT_E_TOOBIG;
+                memcpy(out, v, vlen);
+                out[vlen] = '\0';
+                return 0;
+        }
+        return -ENOENT;
+}
