@@ -134,7 +134,19 @@ static void finish_stop(evutil_socket_t fd, short what, void *arg)
                 event_base_loopexit(srv->base, NULL);
 }
 
-/* Accounting common to every reply: hook, in-flight count, graceful stop. */
+/* The reply has been written out (libevent's completion callback): only now may a graceful stop end
+ * the loop, or the last bytes would never leave. A connection that fails mid-write never gets here; the
+ * stop timer bounds that case. */
+static void on_sent(struct evhttp_request *ev, void *arg)
+{
+        struct rift_http_server *srv = arg;
+
+        srv->inflight--;
+        if (srv->stopping && srv->inflight == 0)
+                event_base_once(srv->base, -1, EV_TIMEOUT, finish_stop, srv, NULL);
+}
+
+/* Accounting common to every reply: the metrics hook, then the request's memory. */
 static void request_done(struct rift_http_request *req, int status)
 {
         struct rift_http_server *srv = req->srv;
@@ -142,10 +154,7 @@ static void request_done(struct rift_http_request *req, int status)
         if (srv->hooks.on_request)
                 srv->hooks.on_request(srv->hooks.userdata, req->route, req->method, status,
                                       mono_us() - req->start_us);
-        srv->inflight--;
         request_free(req);
-        if (srv->stopping && srv->inflight == 0)
-                event_base_once(srv->base, -1, EV_TIMEOUT, finish_stop, srv, NULL);
 }
 
 /* ---- replies -------------------------------------------------------------------------------------- */
@@ -592,6 +601,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
         req->start_us = mono_us();
         req->method = method_from_ev(evhttp_request_get_command(ev));
         srv->inflight++;
+        evhttp_request_set_on_complete_cb(ev, on_sent, srv);
         fill_peer(req);
         if (!req->method) {
                 rift_http_reply_error(req, 405, "method_not_allowed", "method not allowed");
