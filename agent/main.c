@@ -1,14 +1,74 @@
-/* rift-agent: the Linux chaos infrastructure. This file only wires the command line to the modules. */
+/* rift-agent: the Linux chaos infrastructure. This file only wires the command line to the runner.
+ *
+ *   rift-agent inject --spec FILE.json [--journal DIR] [--control-plane HOST]
+ *   rift-agent check --spec FILE.json        validate a spec and exit
+ *   rift-agent --recover [--journal DIR]     revert whatever the journal says is still in place
+ *   rift-agent --list-faults */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "agent/agent.h"
+#include "lib/log.h"
+
+static int usage(void)
+{
+        fputs("usage: rift-agent inject --spec FILE.json [--journal DIR] [--control-plane HOST]\n"
+              "       rift-agent check --spec FILE.json\n"
+              "       rift-agent --recover [--journal DIR]\n"
+              "       rift-agent --list-faults\n",
+              stderr);
+        return AGENT_EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
-        if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-                puts("rift-agent 0.1");
-                return 0;
+        static const struct option opts[] = {
+                { "spec", required_argument, NULL, 's' },
+                { "journal", required_argument, NULL, 'j' },
+                { "control-plane", required_argument, NULL, 'c' },
+                { "recover", no_argument, NULL, 'r' },
+                { "list-faults", no_argument, NULL, 'l' },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        struct runner_options o = { .journal_dir = getenv("RIFT_AGENT_JOURNAL") ?: UNDO_DEFAULT_DIR,
+                                    .control_plane = getenv("RIFT_AGENT_CONTROL_PLANE") };
+        bool recover = false, list = false;
+        int c;
+        rift_log_init("rift-agent", RIFT_LOG_INFO, 2);
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+                switch (c) {
+                case 's':
+                        o.spec_path = optarg;
+                        break;
+                case 'j':
+                        o.journal_dir = optarg;
+                        break;
+                case 'c':
+                        o.control_plane = optarg;
+                        break;
+                case 'r':
+                        recover = true;
+                        break;
+                case 'l':
+                        list = true;
+                        break;
+                default:
+                        return usage();
+                }
         }
-        fputs("usage: rift-agent inject --spec FILE.json [--journal DIR] | --recover [--journal DIR]\n",
-              stderr);
-        return 2;
+        if (list) {
+                for (size_t i = 0; i < fault_count(); i++)
+                        puts(fault_get(i)->name);
+                return AGENT_EXIT_OK;
+        }
+        if (recover)
+                return runner_recover(o.journal_dir);
+        const char *verb = optind < argc ? argv[optind] : "";
+        if (!o.spec_path || (strcmp(verb, "inject") != 0 && strcmp(verb, "check") != 0))
+                return usage();
+        o.check_only = strcmp(verb, "check") == 0;
+        return runner_run(&o);
 }

@@ -1,4 +1,5 @@
 /* Process helpers: a pid is only trusted together with its start time, so a reused pid is never hit. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -123,4 +124,63 @@ int proc_exec(char *const argv[])
         if (!WIFEXITED(status))
                 return -ECHILD;
         return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
+}
+
+static int read_text(const char *path, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, buf, size - 1);
+        if (n < 0)
+                return -errno;
+        buf[n] = '\0';
+        return (int)n;
+}
+
+static bool matches(const struct proc_match *m, pid_t pid)
+{
+        char path[64], buf[4096];
+        for (size_t i = 0; i < m->n_pids; i++)
+                if (m->pids[i] == pid)
+                        return true;
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+        if (m->n_names && read_text(path, buf, sizeof(buf)) > 0) {
+                buf[strcspn(buf, "\n")] = '\0';
+                for (size_t i = 0; i < m->n_names; i++)
+                        if (strcmp(buf, m->names[i]) == 0)
+                                return true;
+        }
+        snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+        int n;
+        if (m->command[0] && (n = read_text(path, buf, sizeof(buf))) > 0) {
+                for (int i = 0; i < n; i++)
+                        if (buf[i] == '\0')
+                                buf[i] = ' ';
+                return strstr(buf, m->command) != NULL;
+        }
+        return false;
+}
+
+int proc_find(const struct proc_match *m, pid_t *pids, size_t max)
+{
+        DIR *d = opendir("/proc");
+        if (!d)
+                return -errno;
+        size_t n = 0;
+        pid_t self = getpid(), parent = getppid();
+        struct dirent *de;
+        while (n < max && (de = readdir(d))) {
+                int64_t v;
+                char state;
+                if (rift_parse_int64(de->d_name, 2, INT32_MAX, &v) < 0)
+                        continue;
+                pid_t pid = (pid_t)v;
+                if (pid == self || pid == parent || proc_state(pid, &state) < 0 || state == 'Z')
+                        continue;
+                if (matches(m, pid))
+                        pids[n++] = pid;
+        }
+        closedir(d);
+        return (int)n;
 }

@@ -21,4 +21,21 @@ int proc_wait_gone(pid_t pid, uint64_t start, int64_t timeout_ms);
  * negative errno if it could not run. */
 int proc_exec(char *const argv[]);
 
+#ifndef PROC_MATCH_MAX
+#define PROC_MATCH_MAX 64 /* processes one fault may act on at once */
+#endif
+
+/* Which processes a fault targets: any pid listed, any process whose name (comm) equals a name, any
+ * process whose command line contains `command`. The agent itself and its parent never match. */
+struct proc_match {
+        pid_t pids[PROC_MATCH_MAX];     /* PROCESS_IDS */
+        size_t n_pids;                  /* used pids */
+        char names[PROC_MATCH_MAX][16]; /* PROCESS_NAMES (comm is at most 15 bytes) */
+        size_t n_names;                 /* used names */
+        char command[256];              /* PROCESS_COMMAND substring ("" = none) */
+};
+
+/* Lists the live, non-zombie processes that match m (at most max) into pids. Returns the count. */
+int proc_find(const struct proc_match *m, pid_t *pids, size_t max);
+
 #endif
