@@ -26,6 +26,7 @@ struct load {
         enum rift_config_source *src;        /* per option: source of the current value */
         unsigned *line;                      /* per option: file line that set it (0 = none) */
         bool *in_args;                       /* per option: already given on the command line */
+        bool tmp_ready;                      /* tmp holds a copy whose option fields we own */
         char msg[MSG_MAX];                   /* the first error */
 };
 
@@ -687,9 +688,27 @@ static void load_done(struct load *l)
         free(l->src);
         free(l->line);
         free(l->in_args);
-        if (l->tmp)
+        if (l->tmp_ready)
                 rift_config_free(l->spec, l->tmp);
         free(l->tmp);
+}
+
+/* Catches table mistakes (a field outside the struct, a bad key or type) before anything is written. */
+static int check_spec(struct load *l)
+{
+        for (size_t i = 0; i < l->spec->n_options; i++) {
+                const struct rift_config_option *o = &l->spec->options[i];
+
+                if (!o->key || !key_valid(o->key, strlen(o->key)))
+                        return fail(l, -EINVAL, "option %zu: invalid key", i);
+                if ((size_t)o->type >= ARRAY_SIZE(type_ops) || o->offset > l->spec->size ||
+                    l->spec->size - o->offset < type_ops[o->type].size)
+                        return fail(l, -EINVAL, "%s: invalid type or field offset in the option table",
+                                    o->key);
+                if (o->type == RIFT_CONFIG_ENUM && (!o->choices || !o->choices[0]))
+                        return fail(l, -EINVAL, "%s: enum option without choices", o->key);
+        }
+        return 0;
 }
 
 static int load_init(struct load *l, const struct rift_config_spec *spec, const void *cfg)
@@ -703,9 +722,12 @@ static int load_init(struct load *l, const struct rift_config_spec *spec, const 
         l->in_args = calloc(n, sizeof(*l->in_args));
         if (!l->tmp || !l->src || !l->line || !l->in_args)
                 return -ENOMEM;
+        if (check_spec(l) < 0)
+                return -EINVAL;
         memcpy(l->tmp, cfg, spec->size);
         for (size_t i = 0; i < spec->n_options; i++)
                 memset(field(&spec->options[i], l->tmp), 0, ops(&spec->options[i])->size);
+        l->tmp_ready = true;
         return 0;
 }
 
@@ -729,6 +751,7 @@ int rift_config_load(const struct rift_config_spec *spec, const struct rift_conf
         memcpy(cfg, l.tmp, spec->size);
         free(l.tmp);
         l.tmp = NULL;
+        l.tmp_ready = false;
         if (ret_sources)
                 memcpy(ret_sources, l.src, spec->n_options * sizeof(*l.src));
         load_done(&l);

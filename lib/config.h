@@ -57,8 +57,9 @@ enum rift_config_type {
 };
 
 /* Option flags. */
-#define RIFT_CONFIG_SECRET   (1u << 0) /* value never printed (shown as [secret]) nor put in messages */
-#define RIFT_CONFIG_REQUIRED (1u << 1) /* some source must set it (strings, paths, URIs, lists) */
+#define RIFT_CONFIG_SECRET (1u << 0) /* value never printed (shown as [secret]) nor put in messages */
+#define RIFT_CONFIG_REQUIRED                                                                                 \
+        (1u << 1) /* some source must set it: no default, file, env or argument = error */
 
 /* One configuration option: one line of a program's static const table. */
 struct rift_config_option {

@@ -525,6 +525,40 @@ static void validate_hook_sees_candidate(void **state)
         free(err);
 }
 
+static void broken_tables_are_rejected(void **state)
+{
+        static const struct rift_config_option outside[] = {
+                { .key = "port", .type = RIFT_CONFIG_INT, .offset = sizeof(struct sample) - 4 },
+        };
+        static const struct rift_config_option no_choices[] = {
+                { .key = "mode", .type = RIFT_CONFIG_ENUM, .offset = offsetof(struct sample, mode) },
+        };
+        static const struct rift_config_option bad_key[] = {
+                { .key = "Port", .type = RIFT_CONFIG_INT, .offset = offsetof(struct sample, port) },
+        };
+        static const struct {
+                const struct rift_config_option *opt; /* the one-line table */
+                const char *msg;                      /* expected message */
+        } cases[] = {
+                { outside, "port: invalid type or field offset in the option table" },
+                { no_choices, "mode: enum option without choices" },
+                { bad_key, "option 0: invalid key" },
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                struct rift_config_spec s = {
+                        .program = "x", .options = cases[i].opt, .n_options = 1, .size = sizeof(struct sample)
+                };
+                struct sample c = { .port = 5, .marker = 9 }, before = c;
+                char *err = NULL;
+
+                assert_int_equal(rift_config_load(&s, NULL, &c, NULL, &err), -EINVAL);
+                assert_string_equal(err, cases[i].msg);
+                assert_memory_equal(&c, &before, sizeof(c));
+                free(err);
+        }
+}
+
 /* Runs rift_config_main with captured output; returns its result. */
 static int run_main(int argc, char **argv, char *const *envp, struct sample *c, char **out, char **err)
 {
@@ -619,6 +653,7 @@ int main(void)
                 cmocka_unit_test(struct_untouched_on_error),
                 cmocka_unit_test(secrets_never_printed),
                 cmocka_unit_test(validate_hook_sees_candidate),
+                cmocka_unit_test(broken_tables_are_rejected),
                 cmocka_unit_test(main_help_version_check),
                 cmocka_unit_test(main_config_file_option),
         };
