@@ -200,8 +200,6 @@ int rift_pwhash_verify(const char *hash, const char *password, size_t len)
         if (!hash || !password || len > RIFT_MAX_PASSWORD ||
             strnlen(hash, RIFT_PWHASH_STRLEN) >= RIFT_PWHASH_STRLEN)
                 return RIFT_E_AUTH;
-        if (strncmp(hash, "$argon2id$", 10) != 0)
-                return RIFT_E_AUTH;
         return crypto_pwhash_str_verify(hash, password, len) == 0 ? 0 : RIFT_E_AUTH;
 }
 

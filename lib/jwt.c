@@ -263,6 +263,8 @@ static int claim_time_ms(struct verify_ctx *c, const cJSON *claims, const char *
                 return -ENOENT;
         if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0)
                 return fail(c, RIFT_JWT_MALFORMED);
+        if (!isfinite(v->valuedouble * 1000.0))
+                return fail(c, RIFT_JWT_MALFORMED);
         *ret = v->valuedouble * 1000.0;
         return 0;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <sodium.h>
+
 #include "lib/crypto.h"
 #include "lib/error.h"
 #include "lib/limits_rift.h"
@@ -215,6 +217,11 @@ static void pwhash_needs_rehash_when_params_change(void **state)
         more.memlimit = 16 * 1024;
         assert_int_equal(rift_pwhash_needs_rehash(h, &more), 1);
         assert_int_equal(rift_pwhash_needs_rehash("not a hash", &min), RIFT_E_PARSE);
+        /* an argon2i hash (older variant) still verifies but asks to be redone as argon2id */
+        assert_int_equal(crypto_pwhash_argon2i_str(h, "pw", 2, 3, 8192), 0);
+        assert_int_equal(rift_pwhash_verify(h, "pw", 2), 0);
+        assert_int_equal(rift_pwhash_verify(h, "pX", 2), RIFT_E_AUTH);
+        assert_int_equal(rift_pwhash_needs_rehash(h, &min), 1);
         assert_int_equal(rift_pwhash_needs_rehash(NULL, &min), RIFT_E_PARSE);
 }
 

@@ -355,6 +355,8 @@ static void expiry_with_fake_clock(void **state)
         snprintf(buf, sizeof(buf), "{\"exp\":\"%lld\"}", NOW_S + 3600);
         assert_int_equal(check_forged(hdr_a, buf, KEY_A, MAC_HS512), RIFT_JWT_MALFORMED);
         assert_int_equal(check_forged(hdr_a, "{\"exp\":1e999}", KEY_A, MAC_HS512), RIFT_JWT_MALFORMED);
+        assert_int_equal(check_forged(hdr_a, "{\"exp\":1e308}", KEY_A, MAC_HS512), RIFT_JWT_MALFORMED);
+        assert_int_equal(check_forged(hdr_a, "{\"exp\":-5}", KEY_A, MAC_HS512), RIFT_JWT_MALFORMED);
         lenient.leeway_ms = -1;
         assert_int_equal(rift_jwt_verify("a.b.c", 5, &lenient, NULL, NULL, NULL), -EINVAL);
 }
