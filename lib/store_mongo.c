@@ -6,7 +6,11 @@
  * the collection "_rift_indexes", and every document holds one key document per unique index in
  * "_rift_unique" whose _id is a hash of (collection, index, values). Inserting that key is the
  * uniqueness check, because _id uniqueness is what every server enforces. A key whose owner is gone
- * or no longer has those values (left by a crash between steps) is taken over. */
+ * or no longer has those values (left by a crash between steps) is taken over.
+ *
+ * Ids: the server's _id is an ObjectId derived from the store's string _id (a 96-bit BLAKE2b hash),
+ * and the string itself is kept in the field "_rid"; filters and sorts on _id use _rid. Servers that
+ * only accept ObjectId _ids (the congodb test server) and real MongoDB thus behave the same. */
 #include <errno.h>
 #include <string.h>
 
@@ -55,14 +59,14 @@ static struct mongo_store *to_mongo(struct rift_store *s)
 
 static int map_error(const bson_error_t *e)
 {
-        if (e->code == 11000 || e->code == 11001 || e->code == MONGOC_ERROR_DUPLICATE_KEY)
+        log_debug("mongodb error", LOG_INT("domain", e->domain), LOG_INT("code", e->code),
+                  LOG_STR("message", e->message));
+        if (e->code == 11000 || e->code == 11001)
                 return RIFT_E_EXISTS;
         if (e->domain == MONGOC_ERROR_SERVER_SELECTION || e->domain == MONGOC_ERROR_STREAM)
                 return RIFT_E_UNAVAILABLE;
         if (e->code == 10334 || e->code == MONGOC_ERROR_BSON_INVALID)
                 return RIFT_E_TOOBIG;
-        log_debug("mongodb error", LOG_INT("domain", e->domain), LOG_INT("code", e->code),
-                  LOG_STR("message", e->message));
         return RIFT_E_STORE;
 }
 
@@ -88,11 +92,54 @@ static int to_bson(const cJSON *j, bson_t **ret)
         return 0;
 }
 
+/* Renames a top-level "_id" key of a filter or sort object to "_rid" (see the file comment). */
+static void rename_id(cJSON *obj)
+{
+        cJSON *id = cJSON_DetachItemFromObjectCaseSensitive(obj, "_id");
+
+        if (id)
+                cJSON_AddItemToObject(obj, "_rid", id);
+}
+
+/* A filter as the server sees it. */
+static int filter_to_bson(const cJSON *f, bson_t **ret)
+{
+        _cleanup_(cJSON_Deletep) cJSON *copy = f ? cJSON_Duplicate(f, true) : cJSON_CreateObject();
+
+        if (!copy)
+                return -ENOMEM;
+        rename_id(copy);
+        return to_bson(copy, ret);
+}
+
+/* A document as the server stores it: {"_id": ObjectId(hash(id)), "_rid": id, ...}. */
+static int doc_to_bson(const cJSON *doc, bson_t **ret)
+{
+        _cleanup_(cJSON_Deletep) cJSON *copy = cJSON_Duplicate(doc, true);
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "_id"));
+        unsigned char h[12];
+        char hex[sizeof(h) * 2 + 1];
+        cJSON *oid;
+
+        if (!copy || !id)
+                return copy ? RIFT_E_INVALID : -ENOMEM;
+        crypto_generichash(h, sizeof(h), (const unsigned char *)id, strlen(id), NULL, 0);
+        sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+        rename_id(copy);
+        oid = cJSON_CreateObject();
+        if (!oid || !cJSON_AddStringToObject(oid, "$oid", hex)) {
+                cJSON_Delete(oid);
+                return -ENOMEM;
+        }
+        cJSON_AddItemToObject(copy, "_id", oid);
+        return to_bson(copy, ret);
+}
+
 static int from_bson(const bson_t *b, cJSON **ret)
 {
         size_t len;
         char *text = bson_as_relaxed_extended_json(b, &len);
-        cJSON *j;
+        cJSON *j, *rid;
 
         if (!text)
                 return RIFT_E_STORE;
@@ -100,6 +147,14 @@ static int from_bson(const bson_t *b, cJSON **ret)
         bson_free(text);
         if (!j)
                 return RIFT_E_STORE;
+        cJSON_DeleteItemFromObjectCaseSensitive(j, "_id");
+        rid = cJSON_DetachItemFromObjectCaseSensitive(j, "_rid");
+        if (!cJSON_IsString(rid)) {
+                cJSON_Delete(rid);
+                cJSON_Delete(j);
+                return RIFT_E_STORE;
+        }
+        cJSON_AddItemToObject(j, "_id", rid);
         *ret = j;
         return 0;
 }
@@ -113,6 +168,7 @@ static int filter_json(const struct rift_store_req *req, cJSON **ret)
         f = req->filter_json ? cJSON_Duplicate(req->filter_json, true) : cJSON_CreateObject();
         if (!f)
                 return -ENOMEM;
+        rename_id(f);
         if (req->ttl_field) {
                 and = cJSON_CreateArray();
                 ttl = cJSON_CreateObject();
@@ -151,8 +207,10 @@ static int find_opts(const struct rift_store_req *req, bson_t *opts)
 
         ok = BSON_APPEND_DOCUMENT_BEGIN(opts, "sort", &sort);
         for (size_t i = 0; ok && i < req->n_sort; i++)
-                ok = BSON_APPEND_INT32(&sort, req->sort[i].field, req->sort[i].desc ? -1 : 1);
-        ok = ok && BSON_APPEND_INT32(&sort, "_id", 1) && bson_append_document_end(opts, &sort);
+                ok = BSON_APPEND_INT32(&sort,
+                                       strcmp(req->sort[i].field, "_id") == 0 ? "_rid" : req->sort[i].field,
+                                       req->sort[i].desc ? -1 : 1);
+        ok = ok && BSON_APPEND_INT32(&sort, "_rid", 1) && bson_append_document_end(opts, &sort);
         ok = ok && BSON_APPEND_INT64(opts, "skip", (int64_t)MIN(req->skip, (size_t)INT64_MAX));
         ok = ok && BSON_APPEND_INT64(opts, "limit", (int64_t)req->limit);
         return ok ? 0 : -ENOMEM;
@@ -245,7 +303,7 @@ static int raw_delete(struct mongo_store *m, const char *coll, const cJSON *filt
         bool ok;
         int r;
 
-        r = to_bson(filter, &f);
+        r = filter_to_bson(filter, &f);
         if (r < 0)
                 return r;
         ok = many ? mongoc_collection_delete_many(c, f, NULL, &reply, &e)
@@ -264,7 +322,7 @@ static int raw_insert(struct mongo_store *m, const char *coll, const cJSON *doc)
         bson_error_t e;
         int r;
 
-        r = to_bson(doc, &b);
+        r = doc_to_bson(doc, &b);
         if (r < 0)
                 return r;
         if (!mongoc_collection_insert_one(c, b, NULL, NULL, &e))
@@ -516,7 +574,7 @@ static int replace_one(struct mongo_store *m, const struct rift_store_req *req, 
 
         r = filter_bson(req, &filter);
         if (r >= 0)
-                r = to_bson(doc, &b);
+                r = doc_to_bson(doc, &b);
         if (r < 0)
                 return r;
         ok = mongoc_collection_replace_one(c, filter, b, NULL, &reply, &e);

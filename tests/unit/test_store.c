@@ -144,8 +144,14 @@ static void insert_and_get(void **state)
         got = NULL;
         assert_int_equal(rift_store_get(f->s, f->coll, "no-such-id", &got), RIFT_E_NOTFOUND);
         assert_null(got);
-        assert_int_equal(
-            rift_store_find_one(f->s, f->coll, cJSON_GetObjectItem(a, "name") ? NULL : NULL, &got), 0);
+        {
+                _cleanup_json_ cJSON *flt = J("{\"name\":\"x\"}"), *one = NULL;
+
+                assert_int_equal(rift_store_find_one(f->s, f->coll, flt, &one), 0);
+                assert_string_equal(str_of(one, "_id"), "fixed-1");
+                cJSON_ReplaceItemInObject(flt, "name", cJSON_CreateString("none"));
+                assert_int_equal(rift_store_find_one(f->s, f->coll, flt, &got), RIFT_E_NOTFOUND);
+        }
 }
 
 static void update_is_optimistic(void **state)
