@@ -4,6 +4,7 @@
 
 #include "lib/error.h"
 #include "lib/json.h"
+#include "lib/limits_rift.h"
 #include "lib/rpc.h"
 #include "lib/str.h"
 
@@ -169,4 +170,60 @@ int rift_twirp_error_parse(const char *body, size_t len, char *msg_buf, size_t m
                 rift_strlcpy(msg_buf, msg, msg_size);
         *ret = code;
         return 0;
+}
+
+/* Is this field present in m? Only a oneof member needs a check: its case must name it. */
+static bool field_present(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *fd)
+{
+        if (!(fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
+                return true;
+        return *(const uint32_t *)((const char *)m + fd->quantifier_offset) == fd->id;
+}
+
+static bool message_valid(const ProtobufCMessage *m, unsigned depth);
+
+static bool value_valid(const ProtobufCFieldDescriptor *fd, const void *slot, unsigned depth)
+{
+        if (fd->type == PROTOBUF_C_TYPE_STRING) {
+                const char *s = *(char *const *)slot;
+                return !s || rift_utf8_valid(s, strlen(s));
+        }
+        if (fd->type == PROTOBUF_C_TYPE_MESSAGE) {
+                const ProtobufCMessage *sub = *(ProtobufCMessage *const *)slot;
+                return !sub || message_valid(sub, depth + 1);
+        }
+        return true;
+}
+
+static bool message_valid(const ProtobufCMessage *m, unsigned depth)
+{
+        const ProtobufCMessageDescriptor *d = m->descriptor;
+
+        if (depth > RIFT_MAX_JSON_DEPTH)
+                return false;
+        for (unsigned i = 0; i < d->n_fields; i++) {
+                const ProtobufCFieldDescriptor *fd = &d->fields[i];
+                const char *member = (const char *)m + fd->offset;
+
+                if (fd->type != PROTOBUF_C_TYPE_STRING && fd->type != PROTOBUF_C_TYPE_MESSAGE)
+                        continue;
+                if (!field_present(m, fd))
+                        continue;
+                if (fd->label != PROTOBUF_C_LABEL_REPEATED) {
+                        if (!value_valid(fd, member, depth))
+                                return false;
+                        continue;
+                }
+                size_t n = *(const size_t *)((const char *)m + fd->quantifier_offset);
+                void *const *arr = *(void *const *const *)member;
+                for (size_t k = 0; k < n; k++)
+                        if (!value_valid(fd, &arr[k], depth))
+                                return false;
+        }
+        return true;
+}
+
+bool rift_rpc_message_utf8_valid(const ProtobufCMessage *m)
+{
+        return m && message_valid(m, 0);
 }

@@ -4,7 +4,9 @@
 #ifndef RIFT_RPC_H
 #define RIFT_RPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <protobuf-c/protobuf-c.h>
 
 #include "lib/buf.h"
 
@@ -57,5 +59,9 @@ int rift_twirp_error_format(enum rift_twirp_code code, const char *msg, struct r
  * msg_buf[msg_size]. */
 int rift_twirp_error_parse(const char *body, size_t len, char *msg_buf, size_t msg_size,
                            enum rift_twirp_code *ret);
+
+/* True if every string field of m (nested and repeated included) is valid UTF-8, as proto3 requires;
+ * protobuf-c does not check this when it decodes. Nesting deeper than RIFT_MAX_JSON_DEPTH is refused. */
+bool rift_rpc_message_utf8_valid(const ProtobufCMessage *m);
 
 #endif

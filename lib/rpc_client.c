@@ -160,8 +160,11 @@ int rift_rpc_call_with(struct rift_rpc_client *c, const struct rift_rpc_call_opt
         if (resp.status != 200)
                 return error_reply(c, &resp);
         out = protobuf_c_message_unpack(out_desc, NULL, resp.body.len, (const uint8_t *)resp.body.data);
-        if (!out)
+        if (!out || !rift_rpc_message_utf8_valid(out)) {
+                if (out)
+                        protobuf_c_message_free_unpacked(out, NULL);
                 return set_error(c, RIFT_TWIRP_MALFORMED, "failed to parse response proto", RIFT_E_PARSE);
+        }
         *ret = out;
         return 0;
 }

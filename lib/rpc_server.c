@@ -208,7 +208,7 @@ static int on_twirp(struct rift_http_request *req, void *userdata)
         call->m = m;
         call->ctx = (struct rift_rpc_ctx){ req, service, method, deadline, svc_userdata, NULL };
         call->in = protobuf_c_message_unpack(m->input, NULL, len, (const uint8_t *)data);
-        if (!call->in) {
+        if (!call->in || !rift_rpc_message_utf8_valid(call->in)) {
                 call_free(call);
                 return reply_twirp_error(req, RIFT_TWIRP_MALFORMED, "failed to parse request proto"), 0;
         }
