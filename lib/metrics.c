@@ -40,6 +40,7 @@ struct rift_metric {
         char **labels;               /* n_labels label names */
         size_t n_labels;             /* entries in labels */
         double *buckets;             /* histogram upper bounds (the +Inf bucket is implicit) */
+        char **le_text;              /* the bounds as written in le="", n_buckets + 1 with "+Inf" last */
         size_t n_buckets;            /* entries in buckets */
         size_t max_series;           /* cardinality cap */
         struct series *first, *last; /* series in creation order */
@@ -61,6 +62,8 @@ struct rift_metrics {
         size_t n_collectors;              /* entries in collectors */
         struct rift_metric *dropped;      /* rift_metrics_dropped_series_total{metric} */
 };
+
+static int append_number(struct rift_buf *b, double v);
 
 /* ---- names and validation ------------------------------------------------------------------------- */
 
@@ -154,10 +157,37 @@ static void metric_free(struct rift_metric *m)
                 free(m->labels[i]);
         free(m->labels);
         free(m->buckets);
+        free(m->le_text);
         free(m->table);
         free(m->name);
         free(m->help);
         free(m);
+}
+
+/* Renders the bucket bounds once, as one allocation: n + 1 pointers then the strings. */
+static int le_texts_new(const double *bounds, size_t n, char ***ret)
+{
+        _cleanup_buf_ struct rift_buf text = RIFT_BUF_INIT((n + 1) * 32);
+        size_t offs[MAX_BUCKETS + 1];
+        char **arr;
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i <= n; i++) {
+                offs[i] = text.len;
+                r = i < n ? append_number(&text, bounds[i]) : rift_buf_append_str(&text, "+Inf");
+                if (r >= 0)
+                        r = rift_buf_append_char(&text, '\0');
+        }
+        if (r < 0)
+                return r;
+        arr = malloc((n + 1) * sizeof(char *) + text.len);
+        if (!arr)
+                return -ENOMEM;
+        memcpy(arr + n + 1, text.data, text.len);
+        for (size_t i = 0; i <= n; i++)
+                arr[i] = (char *)(arr + n + 1) + offs[i];
+        *ret = arr;
+        return 0;
 }
 
 /* Copies what the definition points to. */
@@ -181,11 +211,14 @@ static int metric_new(struct rift_metrics *reg, const struct rift_metric_def *de
                 m->buckets = malloc(nb * sizeof(double));
                 if (m->buckets)
                         memcpy(m->buckets, b, nb * sizeof(double));
+                if (le_texts_new(b, nb, &m->le_text) < 0)
+                        m->le_text = NULL;
         }
         for (size_t i = 0; m->labels && i < n_labels; i++)
                 if (!(m->labels[i] = strdup(def->labels[i])))
                         goto oom;
-        if (!m->name || !m->help || !m->labels || (def->type == RIFT_METRIC_HISTOGRAM && !m->buckets))
+        if (!m->name || !m->help || !m->labels ||
+            (def->type == RIFT_METRIC_HISTOGRAM && (!m->buckets || !m->le_text)))
                 goto oom;
         *ret = m;
         return 0;
@@ -632,6 +665,21 @@ size_t rift_metric_series_count(const struct rift_metric *m)
 
 /* ---- exposition ----------------------------------------------------------------------------------- */
 
+/* Decimal digits of an integer without printf (counts are most of what is written). */
+static int append_int(struct rift_buf *b, int64_t v)
+{
+        char tmp[24], *p = tmp + sizeof(tmp);
+        uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+        do {
+                *--p = (char)('0' + u % 10);
+                u /= 10;
+        } while (u);
+        if (v < 0)
+                *--p = '-';
+        return rift_buf_append(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 /* Integers below 1e15 in full, other numbers in the shortest %g form that reads back the same value (a
  * non-integer always has more significant digits than its exponent, so %g stays in fixed notation for
  * it unless it is very small or very large); Inf and NaN spelled as Prometheus does. */
@@ -646,8 +694,9 @@ static int append_number(struct rift_buf *b, double v)
         if (v == 0)
                 return rift_buf_append_char(b, '0');
         if (fabs(v) < 1e15 && v == trunc(v))
-                return rift_buf_printf(b, "%.0f", v);
-        for (int prec = 1; prec <= 17; prec++) {
+                return append_int(b, (int64_t)v);
+        /* %g drops trailing zeros, so the first precision that reads back is the shortest form */
+        for (int prec = 15; prec <= 17; prec++) {
                 snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
                 if (strtod(tmp, NULL) == v)
                         break;
@@ -658,44 +707,65 @@ static int append_number(struct rift_buf *b, double v)
 /* Escapes backslash and newline, and double quote too when quote is set (label values). */
 static int append_escaped(struct rift_buf *b, const char *s, bool quote)
 {
+        const char *special = quote ? "\\\n\"" : "\\\n";
         int r = 0;
 
-        for (; *s && r >= 0; s++) {
-                if (*s == '\\')
-                        r = rift_buf_append_str(b, "\\\\");
-                else if (*s == '\n')
-                        r = rift_buf_append_str(b, "\\n");
-                else if (*s == '"' && quote)
-                        r = rift_buf_append_str(b, "\\\"");
-                else
-                        r = rift_buf_append_char(b, *s);
+        while (r >= 0 && *s) {
+                size_t run = strcspn(s, special);
+
+                r = rift_buf_append(b, s, run);
+                s += run;
+                if (r < 0 || !*s)
+                        break;
+                r = rift_buf_append_str(b, *s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\");
+                s++;
         }
         return r;
 }
 
-/* Writes `name{labels[,le="x"]} value\n`; le is NULL except for histogram buckets. */
-static int append_sample(struct rift_buf *b, const struct rift_metric *m, const char *suffix,
-                         const struct series *s, const double *le, double value)
+/* Renders a series' label pairs once, `a="x",b="y"`, for all of its lines. */
+static int format_labels(const struct rift_metric *m, const struct series *s, struct rift_buf *lbl)
 {
-        int r = rift_buf_printf(b, "%s%s", m->name, suffix);
+        int r = 0;
 
-        if (r >= 0 && (m->n_labels > 0 || le))
-                r = rift_buf_append_char(b, '{');
+        rift_buf_reset(lbl);
         for (size_t i = 0; r >= 0 && i < m->n_labels; i++) {
-                r = rift_buf_printf(b, "%s%s=\"", i ? "," : "", m->labels[i]);
+                if (i > 0)
+                        r = rift_buf_append_char(lbl, ',');
                 if (r >= 0)
-                        r = append_escaped(b, s->values[i], true);
+                        r = rift_buf_append_str(lbl, m->labels[i]);
                 if (r >= 0)
-                        r = rift_buf_append_char(b, '"');
+                        r = rift_buf_append_str(lbl, "=\"");
+                if (r >= 0)
+                        r = append_escaped(lbl, s->values[i], true);
+                if (r >= 0)
+                        r = rift_buf_append_char(lbl, '"');
         }
+        return r;
+}
+
+/* Writes `name<suffix>{labels[,le="x"]} value\n`; le is NULL except for histogram buckets. */
+static int append_sample(struct rift_buf *b, const struct rift_metric *m, const char *suffix,
+                         const struct rift_buf *lbl, const char *le, double value)
+{
+        bool braces = lbl->len > 0 || le;
+        int r;
+
+        r = rift_buf_append_str(b, m->name);
+        if (r >= 0)
+                r = rift_buf_append_str(b, suffix);
+        if (r >= 0 && braces)
+                r = rift_buf_append_char(b, '{');
+        if (r >= 0 && lbl->len > 0)
+                r = rift_buf_append(b, lbl->data, lbl->len);
         if (r >= 0 && le) {
-                r = rift_buf_append_str(b, m->n_labels ? ",le=\"" : "le=\"");
+                r = rift_buf_append_str(b, lbl->len > 0 ? ",le=\"" : "le=\"");
                 if (r >= 0)
-                        r = append_number(b, *le);
+                        r = rift_buf_append_str(b, le);
                 if (r >= 0)
                         r = rift_buf_append_char(b, '"');
         }
-        if (r >= 0 && (m->n_labels > 0 || le))
+        if (r >= 0 && braces)
                 r = rift_buf_append_char(b, '}');
         if (r >= 0)
                 r = rift_buf_append_char(b, ' ');
@@ -706,25 +776,24 @@ static int append_sample(struct rift_buf *b, const struct rift_metric *m, const 
         return r;
 }
 
-static int append_histogram(struct rift_buf *b, const struct rift_metric *m, const struct series *s)
+static int append_histogram(struct rift_buf *b, const struct rift_metric *m, const struct series *s,
+                            const struct rift_buf *lbl)
 {
-        static const double inf = INFINITY;
         uint64_t cumulative = 0;
         int r = 0;
 
         for (size_t i = 0; r >= 0 && i <= m->n_buckets; i++) {
                 cumulative += s->buckets[i];
-                r = append_sample(b, m, "_bucket", s, i < m->n_buckets ? &m->buckets[i] : &inf,
-                                  (double)cumulative);
+                r = append_sample(b, m, "_bucket", lbl, m->le_text[i], (double)cumulative);
         }
         if (r >= 0)
-                r = append_sample(b, m, "_sum", s, NULL, s->sum);
+                r = append_sample(b, m, "_sum", lbl, NULL, s->sum);
         if (r >= 0)
-                r = append_sample(b, m, "_count", s, NULL, (double)s->count);
+                r = append_sample(b, m, "_count", lbl, NULL, (double)s->count);
         return r;
 }
 
-static int append_family(struct rift_buf *b, const struct rift_metric *m)
+static int append_family(struct rift_buf *b, const struct rift_metric *m, struct rift_buf *lbl)
 {
         static const char *const type_names[] = {
                 [RIFT_METRIC_COUNTER] = "counter",
@@ -739,16 +808,20 @@ static int append_family(struct rift_buf *b, const struct rift_metric *m)
         if (r >= 0)
                 r = rift_buf_printf(b, "\n# TYPE %s %s\n", m->name, type_names[m->type]);
         for (const struct series *s = m->first; r >= 0 && s; s = s->next) {
-                if (m->type == RIFT_METRIC_HISTOGRAM)
-                        r = append_histogram(b, m, s);
-                else
-                        r = append_sample(b, m, "", s, NULL, s->value);
+                r = format_labels(m, s, lbl);
+                if (r >= 0 && m->type == RIFT_METRIC_HISTOGRAM)
+                        r = append_histogram(b, m, s, lbl);
+                else if (r >= 0)
+                        r = append_sample(b, m, "", lbl, NULL, s->value);
         }
         return r;
 }
 
 int rift_metrics_format(struct rift_metrics *reg, struct rift_buf *out)
 {
+        /* label pairs of one series: bounded by the label count and value limits */
+        _cleanup_buf_ struct rift_buf lbl =
+            RIFT_BUF_INIT(MAX_LABELS * (MAX_NAME + 4 + 2 * RIFT_MAX_METRIC_LABEL_VALUE));
         int r = 0;
 
         if (!reg || !out)
@@ -756,6 +829,6 @@ int rift_metrics_format(struct rift_metrics *reg, struct rift_buf *out)
         for (size_t i = 0; i < reg->n_collectors; i++)
                 reg->collectors[i].fn(reg, reg->collectors[i].userdata);
         for (const struct rift_metric *m = reg->first; r >= 0 && m; m = m->next)
-                r = append_family(out, m);
+                r = append_family(out, m, &lbl);
         return r;
 }
