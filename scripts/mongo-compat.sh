@@ -78,7 +78,7 @@ stop() {
         done
         kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
     fi
-    rm -f "$pidfile"
+    rm -f "$pidfile" "$logfile"
 }
 
 case $cmd in
