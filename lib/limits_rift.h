@@ -29,4 +29,14 @@
 #define RIFT_MAX_HTTP_RESPONSE (16u * 1024 * 1024) /* one HTTP response body read by lib/http_client */
 #define RIFT_HTTP_TIMEOUT_MS   30000               /* default read/write/idle timeout per connection */
 
+/* document store (lib/store.c) */
+#define RIFT_STORE_MAX_IN           1000u   /* entries in one $in / $nin list of a filter */
+#define RIFT_STORE_MAX_CONDS        64u     /* conditions in one filter */
+#define RIFT_STORE_MAX_SORT         8u      /* sort keys in one query */
+#define RIFT_STORE_MAX_INDEX_FIELDS 8u      /* fields in one index */
+#define RIFT_STORE_MAX_TTL          64u     /* collections with a TTL field per open store */
+#define RIFT_STORE_MAX_RESULTS      100000u /* documents returned by one find */
+#define RIFT_STORE_MAX_FIELD        256u    /* bytes in one dotted field path */
+#define RIFT_STORE_MAX_DEPTH        64u     /* nesting of objects and arrays in a stored document */
+
 #endif

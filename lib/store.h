@@ -53,16 +53,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "lib/limits_rift.h" /* RIFT_STORE_MAX_*: filter, sort, index and result limits */
 #include "lib/macro.h"
 
-#define RIFT_STORE_ID_LEN            32u     /* generated _id: hex characters */
-#define RIFT_STORE_MAX_IN            1000u   /* entries in one $in / $nin list */
-#define RIFT_STORE_MAX_CONDS         64u     /* conditions in one filter */
-#define RIFT_STORE_MAX_SORT          8u      /* sort keys in one query */
-#define RIFT_STORE_MAX_INDEX_FIELDS  8u      /* fields in one index */
-#define RIFT_STORE_MAX_TTL           64u     /* collections with a TTL field per handle */
-#define RIFT_STORE_MAX_RESULTS       100000u /* documents returned by one find (limit 0 means this) */
-#define RIFT_STORE_PURGE_INTERVAL_MS 60000   /* automatic purge of expired documents */
+#define RIFT_STORE_ID_LEN            32u   /* generated _id: hex characters */
+#define RIFT_STORE_PURGE_INTERVAL_MS 60000 /* automatic purge of expired documents */
 
 struct rift_store;
 

@@ -11,9 +11,6 @@
 
 #include "lib/store.h"
 
-#define RIFT_STORE_MAX_FIELD 256u /* bytes in one dotted field path */
-#define RIFT_STORE_MAX_DEPTH 64u  /* nesting of objects and arrays in a stored document */
-
 enum rift_store_op {
         RIFT_STORE_OP_EQ,  /* some value equals (null also matches a missing field) */
         RIFT_STORE_OP_NE,  /* negation of EQ */
