@@ -85,14 +85,14 @@ bool rift_store_collection_valid(const char *name)
         return true;
 }
 
-/* Dotted path of non-empty components of [A-Za-z0-9_-], none of them all digits. */
+/* Dotted path of non-empty components of [A-Za-z0-9_-], none of them all digits, not "_rid". */
 bool rift_store_field_valid(const char *field)
 {
         size_t len, comp = 0;
         bool digits = true;
 
-        if (!field)
-                return false;
+        if (!field || strcmp(field, "_rid") == 0 || rift_startswith(field, "_rid."))
+                return false; /* reserved by the MongoDB backend */
         len = strlen(field);
         if (len == 0 || len > RIFT_STORE_MAX_FIELD)
                 return false;

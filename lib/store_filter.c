@@ -301,7 +301,7 @@ static int doc_check_depth(const cJSON *node, unsigned depth)
 
 int rift_store_doc_check(const cJSON *doc)
 {
-        if (!cJSON_IsObject(doc))
-                return RIFT_E_INVALID;
+        if (!cJSON_IsObject(doc) || cJSON_GetObjectItemCaseSensitive(doc, "_rid"))
+                return RIFT_E_INVALID; /* _rid is reserved by the MongoDB backend */
         return doc_check_depth(doc, 1);
 }

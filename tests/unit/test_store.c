@@ -288,6 +288,7 @@ static void invalid_filters(void **state)
                 "{\"a b\":1}",
                 "{\"a..b\":1}",
                 "{\"a.0\":1}",
+                "{\"_rid\":\"x\"}",
                 "{\"a\":{}}",
                 "[1]",
                 "{\"a\":{\"$gt\":{}}}",
@@ -502,7 +503,8 @@ static void bad_names_and_documents(void **state)
                 "x2345678901234567890123456789012345678901234567890123456789012345",
         };
         static const char *const bad_docs[] = {
-                "{\"$set\":1}", "{\"a.b\":1}", "{\"x\":{\"$where\":1}}", "{\"_id\":5}", "{\"_id\":\"\"}",
+                "{\"$set\":1}", "{\"a.b\":1}",    "{\"x\":{\"$where\":1}}",
+                "{\"_id\":5}",  "{\"_id\":\"\"}", "{\"_rid\":\"x\"}",
         };
         struct fixture *f = *state;
         _cleanup_json_ cJSON *d = J("{\"a\":1}"), *out = NULL;
