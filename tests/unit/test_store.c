@@ -538,8 +538,10 @@ static void reopen_keeps_data(void **state)
         struct rift_store *again = NULL;
         const char *uniq[] = { "u" };
 
-        if (!is_sqlite_file)
+        if (!is_sqlite_file) {
+                print_message("skipped: applies to a SQLite file only (%s)\n", uri);
                 skip();
+        }
         assert_int_equal(rift_store_ensure_index(f->s, f->coll, uniq, 1, true), 0);
         a = insert_json(f, f->coll, "{\"u\":\"durable\",\"v\":[1,2,3]}");
         rift_store_close(f->s);
@@ -560,8 +562,10 @@ static void sqlite_file_is_wal_and_full_sync(void **state)
         sqlite3 *db = NULL;
         sqlite3_stmt *st = NULL;
 
-        if (!is_sqlite_file)
+        if (!is_sqlite_file) {
+                print_message("skipped: applies to a SQLite file only (%s)\n", uri);
                 skip();
+        }
         snprintf(path, sizeof(path), "%s", uri + strlen("sqlite://"));
         assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
         assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
