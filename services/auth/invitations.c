@@ -49,8 +49,10 @@ static int role_from_body(struct auth_call *c, struct auth_reply *rp, enum auth_
 
         if (r < 0)
                 return r;
-        if (auth_prole_parse(role, ret) < 0)
-                return auth_reply_error(rp, 400, "invalid_role", "role must be Owner, Executor or Viewer");
+        if (auth_prole_parse(role, ret) < 0) {
+                r = auth_reply_error(rp, 400, "invalid_role", "role must be Owner, Executor or Viewer");
+                return r < 0 ? r : 1; /* replied: the caller stops */
+        }
         return 0;
 }
 

@@ -425,6 +425,11 @@ int auth_h_create_user(struct auth_ctx *ctx, struct auth_call *c, struct auth_re
         if (n >= AUTH_MAX_USERS)
                 return auth_reply_error(rp, 409, "limit_reached",
                                         "the most accounts this server holds exist already");
+        r = auth_user_by_name(ctx, username, &user);
+        if (r == 0)
+                return auth_reply_error(rp, 409, "user_exists", "this username is already taken");
+        if (r != RIFT_E_NOTFOUND)
+                return r;
         r = user_new(ctx, username, pw, role, email, name, false, &user);
         if (r < 0)
                 return r;
