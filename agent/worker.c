@@ -23,8 +23,7 @@ void worker_ready(void)
         }
 }
 
-static _Noreturn void child_main(int go_fd, int rdy_fd, pid_t parent, const char *cgroup, worker_fn fn,
-                                 void *arg)
+static _Noreturn void child_main(int go_fd, int rdy_fd, pid_t parent, worker_fn fn, void *arg)
 {
         char c;
         sigset_t all;
@@ -33,8 +32,6 @@ static _Noreturn void child_main(int go_fd, int rdy_fd, pid_t parent, const char
         signal(SIGTERM, SIG_DFL);
         signal(SIGINT, SIG_DFL);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-                _exit(1);
-        if (cgroup && cgroup_attach(cgroup, getpid()) < 0)
                 _exit(1);
         if (read(go_fd, &c, 1) != 1) /* parent died before journalling us: do nothing */
                 _exit(1);
@@ -78,14 +75,16 @@ int worker_spawn(struct undo_journal *j, const char *cgroup, worker_fn fn, void 
         if (pid == 0) {
                 close(go[1]);
                 close(rdy[0]);
-                child_main(go[0], rdy[1], parent, cgroup, fn, arg);
+                child_main(go[0], rdy[1], parent, fn, arg);
         }
         _cleanup_close_ int go_w = go[1], rdy_r = rdy[0];
         close(go[0]);
         close(rdy[1]);
         if (pid < 0)
                 return -errno;
-        int r = journal_child(j, pid);
+        int r = cgroup ? cgroup_attach(cgroup, pid) : 0; /* before it runs: its usage is all counted */
+        if (r == 0)
+                r = journal_child(j, pid);
         if (r == 0 && write(go_w, "G", 1) != 1)
                 r = -errno;
         if (r == 0 && wait_ready)

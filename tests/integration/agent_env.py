@@ -1,0 +1,167 @@
+"""Helpers for rift-agent integration tests: a pair of network namespaces joined by a veth, the agent
+run inside the "host" one, and snapshots of everything the agent may touch. Everything the tests create
+is removed by pytest finalizers, also when a test fails. Root is required (CI runs as root)."""
+import json
+import os
+import re
+import select
+import signal
+import subprocess
+import time
+
+_counter = [0]
+
+
+def build_dir():
+    return os.environ.get("RIFT_BUILD") or os.path.join(os.path.dirname(__file__), "..", "..", "build")
+
+
+def agent_bin():
+    return os.path.join(build_dir(), "bin", "rift-agent")
+
+
+def sh(*args, check=True, timeout=30, **kw):
+    return subprocess.run(list(args), check=check, timeout=timeout, capture_output=True, text=True, **kw)
+
+
+class NetPair:
+    """nsA ("the host", where the agent runs) <-> nsB (the peer) over veth, 10.200.N.0/24.
+    nsA has .1; nsB has .2 (the target) and .3 (a second address, used as an excluded host)."""
+
+    def __init__(self):
+        _counter[0] += 1
+        self.n = 100 + (os.getpid() * 7 + _counter[0]) % 150
+        tag = "%d%d" % (os.getpid() % 100000, _counter[0])
+        self.a, self.b = "rtA" + tag, "rtB" + tag
+        self.va, self.vb = "rva" + tag[-8:], "rvb" + tag[-8:]
+        self.ip_a, self.ip_b, self.ip_b2 = ("10.200.%d.%d" % (self.n, i) for i in (1, 2, 3))
+
+    def up(self):
+        sh("ip", "netns", "add", self.a)
+        sh("ip", "netns", "add", self.b)
+        sh("ip", "-n", self.a, "link", "add", self.va, "type", "veth", "peer", "name", self.vb, "netns", self.b)
+        for ns, dev, ips in ((self.a, self.va, [self.ip_a]), (self.b, self.vb, [self.ip_b, self.ip_b2])):
+            for ip in ips:
+                sh("ip", "-n", ns, "addr", "add", ip + "/24", "dev", dev)
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+        return self
+
+    def down(self):
+        for ns in (self.a, self.b):
+            for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+            sh("ip", "netns", "del", ns, check=False)
+
+    def in_a(self, *args, **kw):
+        return sh("ip", "netns", "exec", self.a, *args, **kw)
+
+    def in_b(self, *args, **kw):
+        return sh("ip", "netns", "exec", self.b, *args, **kw)
+
+    def ping(self, dst, count, interval="0.02", wait="1"):
+        """Returns (loss_pct, avg_rtt_ms or None, dup_count)."""
+        out = self.in_a("ping", "-n", "-c", str(count), "-i", interval, "-W", wait, dst,
+                        check=False, timeout=count * 2 + 30).stdout
+        loss = float(re.search(r"([\d.]+)% packet loss", out).group(1))
+        m = re.search(r"= [\d.]+/([\d.]+)/", out)
+        return loss, float(m.group(1)) if m else None, out.count("DUP!")
+
+
+def iptables_state(np):
+    """iptables-save without comments and counters. A table left with only empty built-in chains at
+    ACCEPT is the same as no table (iptables-nft creates the table on first use and never removes it)."""
+    out = np.in_a("iptables-save").stdout
+    tables, cur = {}, None
+    for line in out.splitlines():
+        if line.startswith("#") or line == "COMMIT" or not line:
+            continue
+        if line.startswith("*"):
+            cur = tables.setdefault(line, [])
+            continue
+        cur.append(re.sub(r" \[\d+:\d+\]$", "", line))
+    result = []
+    for name, lines in sorted(tables.items()):
+        meaningful = [l for l in lines if not re.match(r"^:[A-Z]+ ACCEPT$", l)]
+        if meaningful:
+            result.append((name, sorted(lines)))
+    return result
+
+
+def snapshot(np, extra_dirs=()):
+    cgroups = []
+    for root in ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified"):
+        if os.path.isdir(root):
+            cgroups += [os.path.join(root, d) for d in os.listdir(root) if d.startswith("rift-agent-")]
+    return {
+        "qdisc": np.in_a("tc", "qdisc", "show").stdout,
+        "iptables": iptables_state(np),
+        "pids_in_host_ns": sorted(sh("ip", "netns", "pids", np.a, check=False).stdout.split()),
+        "cgroups": sorted(cgroups),
+        "files": {d: sorted(os.listdir(d)) for d in extra_dirs},
+    }
+
+
+class Agent:
+    """rift-agent inject running in np's host namespace."""
+
+    def __init__(self, np, spec, journal, env=None, args=(), netns=True):
+        self.spec_path = os.path.join(journal, "spec.json")
+        os.makedirs(journal, exist_ok=True)
+        with open(self.spec_path, "w") as f:
+            json.dump(spec, f)
+        e = dict(os.environ)
+        e.update(env or {})
+        # faults that do not touch the network run outside the namespace: `ip netns exec` remounts /sys,
+        # which hides the cgroup hierarchies mounted under /sys/fs/cgroup
+        prefix = ["ip", "netns", "exec", np.a] if netns else []
+        self.proc = subprocess.Popen(
+            prefix + [agent_bin(), "inject", "--spec", self.spec_path, "--journal", journal, *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+
+    def event(self, timeout=15):
+        """Next JSON event line from stdout, or None at EOF/timeout."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r, _, _ = select.select([self.proc.stdout], [], [], max(0, end - time.monotonic()))
+            if not r:
+                break
+            line = self.proc.stdout.readline()
+            if not line:
+                return None
+            if line.startswith("{"):
+                return json.loads(line)
+        return None
+
+    def wait(self, timeout=60):
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+
+    def stderr(self):
+        return self.proc.stderr.read() if self.proc.poll() is not None else ""
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def recover(np, journal, netns=True):
+    cmd = [agent_bin(), "--recover", "--journal", journal]
+    return np.in_a(*cmd, check=False, timeout=60) if netns else sh(*cmd, check=False, timeout=60)
+
+
+def cgroup_of(pid, controller):
+    with open("/proc/%d/cgroup" % pid) as f:
+        for line in f:
+            _, ctrls, path = line.rstrip("\n").split(":", 2)
+            if controller in ctrls.split(","):
+                return "/sys/fs/cgroup/%s%s" % (controller, path)
+    return None
