@@ -131,6 +131,11 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBRIFT)
 fuzz-smoke: fuzz
 	@BUILD=$(BUILD) scripts/run-tests.sh fuzz
 
+# ---- benchmark programs (built on demand by bench/*/run.sh; not part of `all`) ----------------------
+$(BUILD)/bench/%: bench/%.c $(LIBRIFT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIBRIFT) $(LDFLAGS) $(LDLIBS)
+
 # ---- sanitizers -------------------------------------------------------------------------------------
 asan:
 	@$(MAKE) --no-print-directory BUILD=$(BUILD)-asan CC=clang OPT="-O1 -fno-omit-frame-pointer" \
