@@ -192,7 +192,7 @@ static int shortest_digits(double d, char *digits, size_t size, int *ret_exp)
 int gql_json_write_double(struct rift_buf *out, double d)
 {
         char digits[32];
-        int exp, n, r;
+        int exp = 0, n, r;
 
         if (d == 0)
                 return rift_buf_append_char(out, '0');
