@@ -1,9 +1,11 @@
 /* libFuzzer target: the config file parser (lib/config.c) on arbitrary bytes, with a sample table that
  * uses every option type. A loaded configuration is also formatted, reloaded over itself and freed, so
- * ASan sees every path that touches owned strings. */
+ * ASan sees every path that touches owned strings. An input whose first byte is 0x01 is instead split
+ * at newlines into command-line arguments that are also used as the environment ("NAME=value"). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lib/config.h"
 #include "lib/macro.h"
@@ -77,18 +79,47 @@ static const struct rift_config_spec spec = {
         .size = sizeof(struct fuzz_config),
 };
 
+#define MAX_ARGS 16
+
+/* Splits a copy of the input at newlines into at most MAX_ARGS strings; returns the copy to free. */
+static char *split_args(const uint8_t *data, size_t size, char **argv, int *argc)
+{
+        char *copy = malloc(size + 1), *p;
+
+        if (!copy)
+                return NULL;
+        memcpy(copy, data, size);
+        copy[size] = '\0';
+        for (p = copy; *argc < MAX_ARGS;) {
+                argv[(*argc)++] = p;
+                p = strchr(p, '\n');
+                if (!p)
+                        break;
+                *p++ = '\0';
+        }
+        return copy;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct rift_config_sources src = { .file_text = (const char *)data, .file_len = size };
+        char *argv[MAX_ARGS + 1] = { 0 }, *copy = NULL;
         enum rift_config_source sources[ARRAY_SIZE(options)];
         struct rift_buf out = RIFT_BUF_INIT(1 << 20);
         struct fuzz_config cfg = { 0 };
         char *error = NULL;
 
+        if (size > 0 && data[0] == 1) {
+                copy = split_args(data + 1, size - 1, argv, &src.argc);
+                if (!copy)
+                        return 0;
+                src = (struct rift_config_sources){ .argc = src.argc, .argv = argv, .envp = argv };
+        }
         if (rift_config_load(&spec, &src, &cfg, sources, &error) < 0) {
                 if (!error)
                         abort(); /* every failure explains itself */
                 free(error);
+                free(copy);
                 return 0;
         }
         if (rift_config_format(&spec, &cfg, sources, &out) < 0)
@@ -98,5 +129,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
         rift_buf_free(&out);
         rift_config_free(&spec, &cfg);
+        free(copy);
         return 0;
 }
