@@ -14,6 +14,8 @@
 #include "lib/str.h"
 
 #define MAX_TABLES   256u  /* collections remembered as created per handle */
+#define MAX_INDEXED  256u  /* (collection, field) pairs remembered as leading an index */
+#define PRE_PARAM    100   /* parameter number of the index prefilter's value */
 #define SQL_MAX      4096u /* one generated statement */
 #define PATH_MAX_LEN (RIFT_STORE_MAX_FIELD * 2 + 8)
 #define FILTER_TAG   "rift_store_filter"
@@ -23,6 +25,11 @@ struct sqlite_store {
         sqlite3 *db;                              /* the connection */
         char tables[MAX_TABLES][RIFT_MAX_ID + 1]; /* collections known to have a table */
         size_t n_tables;                          /* used entries of tables */
+        struct {
+                char coll[RIFT_MAX_ID + 1];           /* collection */
+                char field[RIFT_STORE_MAX_FIELD + 1]; /* first field of one of its indexes */
+        } indexed[MAX_INDEXED];                       /* what ensure_index created in this handle */
+        size_t n_indexed;                             /* used entries of indexed */
 };
 
 static struct sqlite_store *to_sqlite(struct rift_store *s)
@@ -137,10 +144,48 @@ struct where_params {
         bool match;                  /* ?2: filter pointer for rift_match */
         char ttl_path[PATH_MAX_LEN]; /* ?3 json path of the TTL field, ?4 now */
         bool ttl;                    /* ttl_path/now are used */
+        const cJSON *pre;            /* ?100: value of the indexed equality used as prefilter */
 };
 
+static bool field_indexed(const struct sqlite_store *q, const char *coll, const char *field)
+{
+        for (size_t i = 0; i < q->n_indexed; i++)
+                if (strcmp(q->indexed[i].coll, coll) == 0 && strcmp(q->indexed[i].field, field) == 0)
+                        return true;
+        return false;
+}
+
+/* For the first equality on an indexed field, a condition the index can answer that keeps every
+ * document the filter may match: equal values, arrays (an element may be equal) and NULL (missing,
+ * or the path crosses an array). rift_match still decides. */
+static int prefilter_build(const struct sqlite_store *q, const struct rift_store_req *req,
+                           struct rift_buf *sql, struct where_params *p)
+{
+        char path[PATH_MAX_LEN];
+        int r;
+
+        for (size_t i = 0; i < req->filter->n; i++) {
+                const struct rift_store_cond *c = &req->filter->conds[i];
+
+                if (c->op != RIFT_STORE_OP_EQ || !(cJSON_IsString(c->value) || cJSON_IsNumber(c->value)) ||
+                    !field_indexed(q, req->coll, c->field))
+                        continue;
+                r = json_path(c->field, path);
+                if (r < 0)
+                        return r;
+                p->pre = c->value;
+                return rift_buf_printf(
+                    sql,
+                    " AND (json_extract(doc, '%s') = ?%d OR json_extract(doc, '%s') IS NULL"
+                    " OR json_type(doc, '%s') = 'array')",
+                    path, PRE_PARAM, path, path);
+        }
+        return 0;
+}
+
 /* Appends " WHERE ..." for req. Parameters are numbered so unused ones stay unbound (NULL). */
-static int where_build(const struct rift_store_req *req, struct rift_buf *sql, struct where_params *p)
+static int where_build(const struct sqlite_store *q, const struct rift_store_req *req, struct rift_buf *sql,
+                       struct where_params *p)
 {
         int r;
 
@@ -148,6 +193,8 @@ static int where_build(const struct rift_store_req *req, struct rift_buf *sql, s
         r = rift_buf_append_str(sql, " WHERE 1");
         if (r >= 0 && p->id)
                 r = rift_buf_append_str(sql, " AND _id = ?1");
+        if (r >= 0 && !p->id)
+                r = prefilter_build(q, req, sql, p);
         if (r >= 0 && p->match)
                 r = rift_buf_append_str(sql, " AND rift_match(doc, ?2)");
         if (r >= 0 && req->ttl_field) {
@@ -173,6 +220,10 @@ static int where_bind(sqlite3_stmt *st, const struct rift_store_req *req, const 
                 rc = sqlite3_bind_text(st, 3, p->ttl_path, -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK && p->ttl)
                 rc = sqlite3_bind_int64(st, 4, req->now_ms);
+        if (rc == SQLITE_OK && cJSON_IsString(p->pre))
+                rc = sqlite3_bind_text(st, PRE_PARAM, p->pre->valuestring, -1, SQLITE_TRANSIENT);
+        else if (rc == SQLITE_OK && p->pre)
+                rc = sqlite3_bind_double(st, PRE_PARAM, p->pre->valuedouble);
         return rc == SQLITE_OK ? 0 : RIFT_E_STORE;
 }
 
@@ -186,7 +237,7 @@ static int stmt_where(struct sqlite_store *q, const struct rift_store_req *req, 
         if (r >= 0)
                 r = rift_buf_printf(sql, "%s FROM \"c_%s\"", head, req->coll);
         if (r >= 0)
-                r = where_build(req, sql, p);
+                r = where_build(q, req, sql, p);
         return r;
 }
 
@@ -342,7 +393,7 @@ static int sqlite_replace(struct rift_store *s, const struct rift_store_req *req
         if (r >= 0)
                 r = rift_buf_printf(&sql, "UPDATE \"c_%s\" SET doc = ?5", req->coll);
         if (r >= 0)
-                r = where_build(req, &sql, &p);
+                r = where_build(q, req, &sql, &p);
         if (r >= 0)
                 r = rift_buf_append_str(&sql, " AND _id = ?1 AND json_extract(doc, '$.\"_version\"') = ?6");
         if (r >= 0)
@@ -361,6 +412,21 @@ static int sqlite_replace(struct rift_store *s, const struct rift_store_req *req
         if (rc != SQLITE_DONE)
                 return map_error(q->db, rc) ?: RIFT_E_STORE;
         return sqlite3_changes64(q->db) > 0 ? 0 : RIFT_E_NOTFOUND;
+}
+
+/* An index on json_type(field), so the prefilter's "is an array" branch is indexed too. */
+static int type_index(struct sqlite_store *q, const char *coll, const char *field)
+{
+        _cleanup_buf_ struct rift_buf sql = RIFT_BUF_INIT(SQL_MAX);
+        char path[PATH_MAX_LEN];
+        int r;
+
+        r = json_path(field, path);
+        if (r >= 0)
+                r = rift_buf_printf(
+                    &sql, "CREATE INDEX IF NOT EXISTS \"t_%s_%s\" ON \"c_%s\" (json_type(doc, '%s'))", coll,
+                    field, coll, path);
+        return r < 0 ? r : exec(q->db, sql.data);
 }
 
 static int sqlite_ensure_index(struct rift_store *s, const char *coll, const char *const *fields,
@@ -387,9 +453,18 @@ static int sqlite_ensure_index(struct rift_store *s, const char *coll, const cha
         }
         if (r >= 0)
                 r = rift_buf_append_char(&sql, ')');
+        if (r >= 0)
+                r = exec(q->db, sql.data);
+        if (r >= 0)
+                r = type_index(q, coll, fields[0]);
         if (r < 0)
                 return r;
-        return exec(q->db, sql.data);
+        if (!field_indexed(q, coll, fields[0]) && q->n_indexed < MAX_INDEXED) {
+                rift_strlcpy(q->indexed[q->n_indexed].coll, coll, RIFT_MAX_ID + 1);
+                rift_strlcpy(q->indexed[q->n_indexed].field, fields[0], RIFT_STORE_MAX_FIELD + 1);
+                q->n_indexed++;
+        }
+        return 0;
 }
 
 static int sqlite_purge(struct rift_store *s, const char *coll, const char *ttl_field, int64_t now_ms,

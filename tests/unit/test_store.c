@@ -335,6 +335,38 @@ static void array_contains(void **state)
         assert_string_equal(ids, "p1,p2");
 }
 
+/* Indexes speed up equality (SQLite prefilters through them) but never change what matches. */
+static void indexed_equality_keeps_array_semantics(void **state)
+{
+        struct fixture *f = *state;
+        const char *tags[] = { "tags" };
+        const char *member[] = { "members.user_id" };
+        const char *num[] = { "n" };
+        char ids[256];
+
+        assert_int_equal(rift_store_ensure_index(f->s, f->coll, tags, 1, false), 0);
+        assert_int_equal(rift_store_ensure_index(f->s, f->coll, member, 1, false), 0);
+        assert_int_equal(rift_store_ensure_index(f->s, f->coll, num, 1, false), 0);
+        insert_quiet(f, "{\"_id\":\"a\",\"tags\":\"x\",\"n\":1,\"members\":{\"user_id\":\"u1\"}}");
+        insert_quiet(f, "{\"_id\":\"b\",\"tags\":[\"y\",\"x\"],\"n\":[2,1],"
+                        "\"members\":[{\"user_id\":\"u2\"},{\"user_id\":\"u1\"}]}");
+        insert_quiet(f, "{\"_id\":\"c\",\"tags\":[\"y\"],\"n\":\"1\",\"members\":[]}");
+        insert_quiet(f, "{\"_id\":\"d\",\"n\":1.0}");
+        insert_quiet(f, "{\"_id\":\"e\",\"tags\":{\"x\":1},\"n\":true}");
+
+        find_ids(f, "{\"tags\":\"x\"}", NULL, 0, 0, 0, ids, sizeof(ids));
+        assert_string_equal(ids, "a,b");
+        find_ids(f, "{\"members.user_id\":\"u1\"}", NULL, 0, 0, 0, ids, sizeof(ids));
+        assert_string_equal(ids, "a,b");
+        find_ids(f, "{\"n\":1}", NULL, 0, 0, 0, ids, sizeof(ids));
+        assert_string_equal(ids, "a,b,d");
+        find_ids(f, "{\"n\":\"1\"}", NULL, 0, 0, 0, ids, sizeof(ids));
+        assert_string_equal(ids, "c");
+        find_ids(f, "{\"n\":1,\"tags\":\"y\"}", NULL, 0, 0, 0, ids, sizeof(ids));
+        assert_string_equal(ids, "b");
+        assert_int_equal(count_json(f, "{\"tags\":\"z\"}"), 0);
+}
+
 static void sort_skip_limit(void **state)
 {
         struct fixture *f = *state;
@@ -647,6 +679,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(filters, setup, teardown),
                 cmocka_unit_test_setup_teardown(invalid_filters, setup, teardown),
                 cmocka_unit_test_setup_teardown(array_contains, setup, teardown),
+                cmocka_unit_test_setup_teardown(indexed_equality_keeps_array_semantics, setup, teardown),
                 cmocka_unit_test_setup_teardown(sort_skip_limit, setup, teardown),
                 cmocka_unit_test_setup_teardown(delete_one_and_many, setup, teardown),
                 cmocka_unit_test_setup_teardown(ttl_with_fake_clock, setup, teardown),
