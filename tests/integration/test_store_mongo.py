@@ -16,7 +16,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get("RIFT_BUILD") or ROOT / "build")
 SCRIPT = ROOT / "scripts" / "mongo-compat.sh"
-SQLITE_ONLY = {"reopen_keeps_data", "sqlite_file_is_wal_and_full_sync"}
+SQLITE_ONLY = {"reopen_keeps_data", "sqlite_file_uses_wal"}
 
 
 def free_port():

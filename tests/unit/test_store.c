@@ -588,7 +588,7 @@ static void reopen_keeps_data(void **state)
         assert_int_equal(rift_store_insert(f->s, f->coll, a, NULL), RIFT_E_EXISTS);
 }
 
-static void sqlite_file_is_wal_and_full_sync(void **state)
+static void sqlite_file_uses_wal(void **state)
 {
         char path[sizeof(uri)];
         sqlite3 *db = NULL;
@@ -688,7 +688,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(bad_names_and_documents, setup, teardown),
                 cmocka_unit_test_setup_teardown(failed_operations_change_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(reopen_keeps_data, setup, teardown),
-                cmocka_unit_test(sqlite_file_is_wal_and_full_sync),
+                cmocka_unit_test(sqlite_file_uses_wal),
                 cmocka_unit_test(open_errors),
                 cmocka_unit_test(memory_store_works),
         };
