@@ -18,6 +18,7 @@
 #include "lib/http_client.h"
 #include "lib/http_server.h"
 #include "lib/json.h"
+#include "lib/limits_rift.h"
 
 /* A server running in its own thread; the test talks to it over loopback. */
 struct fixture {
@@ -333,6 +334,21 @@ static void oversized_body_is_413(void **state)
         assert_int_equal(do_req(f, "GET", "/hello", NULL, NULL, 0, &resp), 200);
 }
 
+static void oversized_headers_refused(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
+        _cleanup_free_ char *big = malloc(RIFT_MAX_HTTP_HEADERS + 16);
+        struct rift_http_header h = { "X-Big", big };
+
+        assert_non_null(big);
+        memset(big, 'a', RIFT_MAX_HTTP_HEADERS - 32);
+        big[RIFT_MAX_HTTP_HEADERS - 32] = '\0';
+        /* libevent answers an over-long header block with 400 before any handler runs */
+        assert_int_equal(do_req(f, "GET", "/hello", NULL, &h, 1, &resp), 400);
+        assert_int_equal(do_req(f, "GET", "/hello", NULL, NULL, 0, &resp), 200);
+}
+
 static void cors_allow_and_deny(void **state)
 {
         struct fixture *f = *state;
@@ -527,6 +543,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(handler_error_is_mapped, setup, teardown),
                 cmocka_unit_test_setup_teardown(json_bodies, setup, teardown),
                 cmocka_unit_test_setup_teardown(oversized_body_is_413, setup, teardown),
+                cmocka_unit_test_setup_teardown(oversized_headers_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(cors_allow_and_deny, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_retries_idempotent_only, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_connect_failure_retried_then_unavailable, setup,
