@@ -48,12 +48,13 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(wildcard tests/helpers/*.c)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+TEST_TOOLS := $(BUILD)/tests/gqlexec
 WEB_DIR    := web
 
 .PHONY: all test unit integration fuzz fuzz-smoke asan lint format run bench clean deps web
 .DEFAULT_GOAL := all
 
-all: $(BINS) $(UNIT_BINS) web
+all: $(BINS) $(UNIT_BINS) $(TEST_TOOLS) web
 
 deps:
 	@scripts/deps.sh
@@ -102,6 +103,11 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o) 
 	$(if $(call unit_links,$<),$(MAKE) --no-print-directory BUILD=$(BUILD) $(call unit_links,$<) >/dev/null)
 	$(CC) $(CFLAGS) $(AGENT_CFLAGS) -o $@ $< $(call unit_links,$<) $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o) \
 	    $(LIBRIFT) $(LDFLAGS) $(LDLIBS) $(AGENT_LIBS) -lcmocka
+
+# GraphQL differential-test tool: the test schema (tests/graphql/testschema.c) on lib/graphql.
+$(BUILD)/tests/gqlexec: tests/graphql/gqlexec.c $(BUILD)/obj/tests/graphql/testschema.o $(LIBRIFT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/obj/tests/graphql/testschema.o $(LIBRIFT) $(LDFLAGS) $(LDLIBS)
 
 # `make test` and `make run` are the README's two commands: they install what is missing first, then
 # re-enter make so pkg-config sees the freshly installed libraries.

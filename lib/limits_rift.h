@@ -29,6 +29,17 @@
 #define RIFT_MAX_HTTP_RESPONSE (16u * 1024 * 1024) /* one HTTP response body read by lib/http_client */
 #define RIFT_HTTP_TIMEOUT_MS   30000               /* default read/write/idle timeout per connection */
 
+/* GraphQL engine defaults (lib/graphql, docs/graphql.md); an engine may lower them. */
+#define RIFT_MAX_GQL_DOCUMENT   (256u * 1024)       /* query text of one request */
+#define RIFT_MAX_GQL_TOKENS     50000u              /* lexical tokens in one document */
+#define RIFT_MAX_GQL_MEMORY     (64u * 1024 * 1024) /* arena bytes per request */
+#define RIFT_MAX_GQL_RESPONSE   (16u * 1024 * 1024) /* JSON response bytes */
+#define RIFT_MAX_GQL_DEPTH      24u                 /* field nesting after fragment expansion */
+#define RIFT_MAX_GQL_FIELDS     5000u               /* selected fields after fragment expansion */
+#define RIFT_MAX_GQL_COMPLEXITY 200000u             /* fields weighted by list multipliers */
+#define RIFT_MAX_GQL_ERRORS     100u                /* validation errors reported */
+#define RIFT_MAX_GQL_NESTING    128u                /* syntactic nesting (selections, values, types) */
+
 /* document store (lib/store.c) */
 #define RIFT_STORE_MAX_IN           1000u   /* entries in one $in / $nin list of a filter */
 #define RIFT_STORE_MAX_CONDS        64u     /* conditions in one filter */

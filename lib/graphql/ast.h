@@ -71,6 +71,7 @@ struct gql_ast_selection {
         struct gql_loc loc;         /* first token */
         const char *alias;          /* FIELD: alias or NULL */
         const char *name;           /* FIELD: field name; SPREAD: fragment name */
+        struct gql_loc name_loc;    /* SPREAD: of the fragment name */
         const char *type_cond;      /* INLINE: type condition or NULL */
         struct gql_ast_arg *args;   /* FIELD arguments */
         size_t n_args;
@@ -109,6 +110,7 @@ struct gql_ast_definition {
         enum gql_def_kind kind;         /* operation or fragment */
         enum gql_op_type op;            /* OPERATION */
         const char *name;               /* or NULL for an anonymous operation */
+        struct gql_loc name_loc;        /* of the name */
         struct gql_loc loc;             /* first token */
         const char *type_cond;          /* FRAGMENT */
         struct gql_loc type_cond_loc;   /* FRAGMENT: the type name */

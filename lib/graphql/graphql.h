@@ -165,13 +165,14 @@ void gql_request_free(struct gql_request *req);
 
 /* ---- resolver side ---------------------------------------------------------------------------------- */
 struct gql_resolve_info {
-        struct gql_arena *arena; /* request arena for results */
-        const void *parent;      /* the parent object (GQL_OPAQUE ptr; NULL at the root) */
-        void *ctx;               /* the request context given to gql_execute */
-        const char *field_name;  /* the field being resolved */
-        const void *field;       /* internal: the field definition */
-        struct gql_value **args; /* internal: coerced arguments in definition order (NULL = absent) */
-        const char *error;       /* set by gql_resolve_error */
+        struct gql_arena *arena;         /* request arena for results */
+        const void *parent;              /* the parent object (GQL_OPAQUE ptr; NULL at the root) */
+        void *ctx;                       /* the request context given to gql_execute */
+        const struct gql_schema *schema; /* the schema being executed */
+        const char *field_name;          /* the field being resolved */
+        const void *field;               /* internal: the field definition */
+        struct gql_value **args;         /* internal: coerced arguments in definition order (NULL = absent) */
+        const char *error;               /* set by gql_resolve_error */
 };
 
 /* The coerced argument, or NULL when not given and without default; explicit null is GQL_NULL. */

@@ -325,7 +325,7 @@ static int parse_fragment_selection(struct parser *p, struct gql_ast_selection *
                 return r;
         if (peek_kind(p, GQL_TOK_NAME) && !peek_name(p, "on")) {
                 s->kind = GQL_SEL_SPREAD;
-                if ((r = parse_name(p, &s->name, NULL)) < 0)
+                if ((r = parse_name(p, &s->name, &s->name_loc)) < 0)
                         return r;
                 return parse_directives(p, false, &s->directives, &s->n_directives);
         }
@@ -407,7 +407,7 @@ static int parse_operation(struct parser *p, struct gql_ast_definition *d)
                         d->op = (enum gql_op_type)i;
         if ((r = advance(p)) < 0)
                 return r;
-        if (peek_kind(p, GQL_TOK_NAME) && (r = parse_name(p, &d->name, NULL)) < 0)
+        if (peek_kind(p, GQL_TOK_NAME) && (r = parse_name(p, &d->name, &d->name_loc)) < 0)
                 return r;
         if ((r = parse_vardefs(p, d)) < 0 ||
             (r = parse_directives(p, false, &d->directives, &d->n_directives)) < 0)
@@ -424,7 +424,7 @@ static int parse_fragment(struct parser *p, struct gql_ast_definition *d)
                 return r;
         if (peek_name(p, "on"))
                 return unexpected(p);
-        if ((r = parse_name(p, &d->name, NULL)) < 0)
+        if ((r = parse_name(p, &d->name, &d->name_loc)) < 0)
                 return r;
         if (!peek_name(p, "on"))
                 return fail_at(p, p->tok.loc,
