@@ -397,6 +397,18 @@ static void sort_skip_limit(void **state)
         assert_string_equal(ids, "");
         assert_int_equal(count_json(f, "{\"g\":\"a\"}"), 3);
 
+        /* missing values sort first ascending, last descending, ties by _id */
+        insert_quiet(f, "{\"_id\":\"f\",\"g\":\"c\"}");
+        insert_quiet(f, "{\"_id\":\"g\",\"g\":\"d\"}");
+        find_ids(f, NULL, by_n_desc, 1, 0, 0, ids, sizeof(ids));
+        assert_string_equal(ids, "e,d,c,b,a,f,g");
+        {
+                const struct rift_store_sort by_n_asc[] = { { "n", false } };
+
+                find_ids(f, NULL, by_n_asc, 1, 0, 3, ids, sizeof(ids));
+                assert_string_equal(ids, "f,g,a");
+        }
+
         {
                 _cleanup_json_ cJSON *docs = NULL;
                 const struct rift_store_sort bad[] = { { "n;drop", false } };
