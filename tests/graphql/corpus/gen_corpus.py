@@ -514,6 +514,46 @@ err(T, "schema-without-selection", "{ __schema }")
 ok(T, "introspection-in-mutation-typename", "mutation { __typename }")
 err(T, "schema-field-on-non-root", "{ me { __schema { queryType { name } } } }")
 
+# ---- more edges: strings with control characters, nested coercion, positions ------------------------
+T = "edges"
+ok(T, "echo-string-nul-char", "{ echo(string: \"a\\u0000b\") }")
+ok(T, "echo-string-control-chars", "{ echo(string: \"\\u0001\\u001f\\u007f tab\\tend\") }")
+ok(T, "echo-string-astral-raw", "{ echo(string: \"\U0001F680 rocket\") }")
+ok(T, "echo-string-line-separator", "{ echo(string: \"\\u2028\\u2029\") }")
+ok(T, "echo-block-string-whitespace-only-lines", "{ echo(string: \"\"\"\n  \n    a\n  \t\n\"\"\") }")
+ok(T, "echo-block-string-unicode-escape-is-literal", "{ echo(string: \"\"\"\\u0041\"\"\") }")
+ok(T, "echo-id-negative-int", "{ echo(id: -5) }")
+err(T, "echo-string-from-int", "{ echo(string: 5) }")
+err(T, "echo-id-from-boolean", "{ echo(id: true) }")
+err(T, "echo-list-of-lists-into-list", "{ echo(list: [[1]]) }")
+err(T, "echo-input-nested-overflow",
+    "{ echo(input: {name: \"n\", faults: [{name: \"f\", category: NETWORK, durationSeconds: 2147483648}]}) }")
+err(T, "echo-input-nested-missing-category", "{ echo(input: {name: \"n\", faults: [{name: \"f\"}]}) }")
+ok(T, "echo-input-single-fault-object-as-list", "{ echo(input: {name: \"n\", faults: {name: \"f\", category: PROCESS}}) }")
+ok(T, "nonnull-variable-with-default-missing", "query Q($id: ID! = \"e1\") { experiment(id: $id) { id } }", {})
+err(T, "nonnull-variable-with-default-given-null", "query Q($id: ID! = \"e1\") { experiment(id: $id) { id } }", {"id": None})
+err(T, "nullable-variable-in-nonnull-input-field",
+    "query Q($n: String) { echo(input: {name: $n, faults: []}) }", {"n": "x"})
+err(T, "nonnull-variable-given-null-in-input-field",
+    "query Q($n: String!) { echo(input: {name: $n, faults: []}) }", {"n": None})
+ok(T, "nonnull-variable-in-input-field", "query Q($n: String!) { echo(input: {name: $n, faults: []}) }", {"n": "x"})
+ok(T, "enum-list-variable", "query Q($p: [Phase!]) { listExperiments(filter: {phases: $p}) { totalCount } }",
+   {"p": ["RUNNING", "QUEUED"]})
+err(T, "enum-list-variable-null-item", "query Q($p: [Phase!]) { listExperiments(filter: {phases: $p}) { totalCount } }",
+    {"p": ["RUNNING", None]})
+ok(T, "pagination-empty-object-defaults", "{ listExperiments(pagination: {}) { items { id } } }")
+ok(T, "min-score-fraction", "{ listExperiments(filter: {minScore: 50.5}) { totalCount items { score } } }")
+err(T, "directive-on-fragment-definition", "{ me { ...U } } fragment U on User @include(if: true) { id }")
+ok(T, "skip-and-include-same-variable", "query Q($b: Boolean!) { me @skip(if: $b) @include(if: $b) { id } x: me { id } }",
+   {"b": True})
+ok(T, "interface-spread-in-object", "{ node(id: \"e1\") { ... on Experiment { runs(first: 1) { ... on Node { id } } } } }")
+err(T, "named-spread-impossible-in-run", "{ experiment(id: \"e1\") { runs { ... on Named { name } } } }")
+ok(T, "typename-on-union-members", "{ search(text: \"-2\") { __typename } }")
+ok(T, "fault-weight-null-in-list", "{ listExperiments(pagination: {limit: 60}) { items { faults { id weight } } } }")
+ok(T, "user-with-null-email", "{ node(id: \"u3\") { ... on User { name email experiments { id } } } }")
+nulldata(T, "error-path-with-list-index-reaches-root",
+         "{ listExperiments(pagination: {limit: 4}) { items { id runs(first: -1) { id } } } }")
+
 
 def main():
     total = 0
