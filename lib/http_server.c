@@ -52,6 +52,7 @@ struct rift_http_server {
         char **origins;                              /* CORS allow-list (copied), NULL-terminated */
         struct rift_http_hooks hooks;                /* per-request callback for metrics */
         unsigned inflight;                           /* dispatched requests not yet answered */
+        struct rift_http_request *pending;           /* async requests awaiting their reply (list head) */
         bool stopping;                               /* graceful stop requested */
         bool stopped;                                /* graceful stop completed (done was called) */
         void (*done)(void *userdata);                /* called when the stop completes; NULL = loopexit */
@@ -68,20 +69,24 @@ struct param {
 };
 
 struct rift_http_request {
-        struct rift_http_server *srv;        /* the server it arrived on */
-        struct evhttp_request *ev;           /* libevent's request; freed by libevent after the reply */
-        const struct rift_http_route *route; /* matched route, NULL before matching */
-        void *userdata;                      /* the route group's userdata */
-        enum rift_http_method method;        /* request method */
-        struct param params[MAX_PARAMS];     /* path parameters of the matched route */
-        size_t n_params;                     /* entries in params */
-        char *path;                          /* decoded path, computed on first use */
-        struct evkeyvalq query;              /* parsed query, valid when query_parsed */
-        bool query_parsed;                   /* query has been parsed */
-        bool body_terminated;                /* a NUL has been appended to the input buffer */
-        bool replied;                        /* a reply has been sent */
-        char peer[64];                       /* peer address text */
-        int64_t start_us;                    /* monotonic dispatch time */
+        struct rift_http_server *srv;          /* the server it arrived on */
+        struct evhttp_request *ev;             /* libevent's request; freed by libevent after the reply */
+        const struct rift_http_route *route;   /* matched route, NULL before matching */
+        void *userdata;                        /* the route group's userdata */
+        enum rift_http_method method;          /* request method */
+        struct param params[MAX_PARAMS];       /* path parameters of the matched route */
+        size_t n_params;                       /* entries in params */
+        char *path;                            /* decoded path, computed on first use */
+        struct evkeyvalq query;                /* parsed query, valid when query_parsed */
+        bool query_parsed;                     /* query has been parsed */
+        bool body_terminated;                  /* a NUL has been appended to the input buffer */
+        bool replied;                          /* a reply has been sent */
+        bool in_dispatch;                      /* inside on_request: a reply must not free the request yet */
+        struct rift_http_request *prev, *next; /* in the server's list of async requests */
+        void (*abandon)(void *userdata);       /* frees the async handler's state if never answered */
+        void *abandon_userdata;                /* for abandon */
+        char peer[64];                         /* peer address text */
+        int64_t start_us;                      /* monotonic dispatch time */
 };
 
 static const struct {
@@ -146,6 +151,34 @@ static void on_sent(struct evhttp_request *ev, void *arg)
                 event_base_once(srv->base, -1, EV_TIMEOUT, finish_stop, srv, NULL);
 }
 
+static void pending_add(struct rift_http_request *req)
+{
+        struct rift_http_server *srv = req->srv;
+
+        req->prev = NULL;
+        req->next = srv->pending;
+        if (srv->pending)
+                srv->pending->prev = req;
+        srv->pending = req;
+}
+
+static void pending_remove(struct rift_http_request *req)
+{
+        if (req->prev)
+                req->prev->next = req->next;
+        else if (req->srv->pending == req)
+                req->srv->pending = req->next;
+        if (req->next)
+                req->next->prev = req->prev;
+        req->prev = req->next = NULL;
+}
+
+void rift_http_request_on_abandon(struct rift_http_request *req, void (*fn)(void *userdata), void *userdata)
+{
+        req->abandon = fn;
+        req->abandon_userdata = userdata;
+}
+
 /* Accounting common to every reply: the metrics hook, then the request's memory. */
 static void request_done(struct rift_http_request *req, int status)
 {
@@ -154,6 +187,9 @@ static void request_done(struct rift_http_request *req, int status)
         if (srv->hooks.on_request)
                 srv->hooks.on_request(srv->hooks.userdata, req->route, req->method, status,
                                       mono_us() - req->start_us);
+        if (req->in_dispatch)
+                return; /* on_request frees it once the handler has returned */
+        pending_remove(req);
         request_free(req);
 }
 
@@ -577,8 +613,11 @@ static void dispatch_route(struct rift_http_request *req)
                 return;
         }
         r = req->route->handler(req, req->userdata);
-        if (r == RIFT_HTTP_ASYNC)
+        if (r == RIFT_HTTP_ASYNC && !req->replied) {
+                req->in_dispatch = false; /* the reply, later, frees it */
+                pending_add(req);
                 return;
+        }
         if (!req->replied) {
                 if (r >= 0)
                         r = -EIO; /* a handler that neither replied nor failed is a bug */
@@ -603,13 +642,16 @@ static void on_request(struct evhttp_request *ev, void *arg)
         srv->inflight++;
         evhttp_request_set_on_complete_cb(ev, on_sent, srv);
         fill_peer(req);
-        if (!req->method) {
+        req->in_dispatch = true;
+        if (!req->method)
                 rift_http_reply_error(req, 405, "method_not_allowed", "method not allowed");
-                return;
-        }
-        if (cors(req))
-                return;
-        dispatch_route(req);
+        else if (!cors(req))
+                dispatch_route(req);
+        if (!req->in_dispatch)
+                return;    /* handed to an async handler */
+        if (!req->replied) /* even the error reply failed (out of memory) */
+                evhttp_send_error(req->ev, 500, NULL);
+        request_free(req);
 }
 
 /* ---- setup ---------------------------------------------------------------------------------------- */
@@ -768,6 +810,13 @@ void rift_http_server_free(struct rift_http_server *srv)
 {
         if (!srv)
                 return;
+        while (srv->pending) { /* async requests never answered: let their handlers free their state */
+                struct rift_http_request *req = srv->pending;
+                pending_remove(req);
+                if (req->abandon)
+                        req->abandon(req->abandon_userdata);
+                request_free(req);
+        }
         if (srv->http)
                 evhttp_free(srv->http); /* also closes the listener and every connection */
         if (srv->stop_timer)

@@ -113,6 +113,10 @@ void *rift_http_request_userdata(const struct rift_http_request *req);
 /* True once a reply has been sent (or queued). */
 bool rift_http_request_replied(const struct rift_http_request *req);
 
+/* For an async handler: fn(userdata) runs if the server is freed before the request was answered, to
+ * free what the handler keeps for it (the request itself is freed by the server). */
+void rift_http_request_on_abandon(struct rift_http_request *req, void (*fn)(void *userdata), void *userdata);
+
 /* ---- replies (exactly one per request) ---- */
 /* Adds a response header; call before the reply. */
 int rift_http_set_header(struct rift_http_request *req, const char *name, const char *value);

@@ -74,6 +74,12 @@ static void call_free(struct call *call)
         free(call);
 }
 
+/* The server went away before an async handler answered. */
+static void abandon_call(void *userdata)
+{
+        call_free(userdata);
+}
+
 static int reply_message(struct call *call, const ProtobufCMessage *out)
 {
         struct rift_http_request *req = call->ctx.http;
@@ -213,8 +219,10 @@ static int on_twirp(struct rift_http_request *req, void *userdata)
                 return reply_twirp_error(req, RIFT_TWIRP_MALFORMED, "failed to parse request proto"), 0;
         }
         r = m->handler(call->in, &out, &call->ctx);
-        if (r == RIFT_RPC_ASYNC)
+        if (r == RIFT_RPC_ASYNC) {
+                rift_http_request_on_abandon(req, abandon_call, call);
                 return RIFT_HTTP_ASYNC;
+        }
         rift_rpc_finish(&call->ctx, r, r < 0 ? NULL : out);
         if (r < 0 && out)
                 protobuf_c_message_free_unpacked(out, NULL);
