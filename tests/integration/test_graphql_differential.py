@@ -74,15 +74,20 @@ def crash(reason):
 
 
 def run_lines(argv, requests):
-    """Sends all requests in one process; on a crash or short output, one process per request."""
+    """Sends all requests to one process. On a crash, a timeout or short output, runs one process per
+    request instead (so one bad request does not hide the others) and says why in the second value."""
     stdin = "".join(wire(r) + "\n" for r in requests)
     try:
         p = run(argv, stdin, timeout=BATCH_TIMEOUT)
-        lines = [line for line in p.stdout.decode(errors="replace").splitlines() if line.strip()]
+        # split on "\n" only: str.splitlines() would also split inside U+2028 and other separators
+        lines = [line for line in p.stdout.decode(errors="replace").split("\n") if line.strip()]
         if p.returncode == 0 and len(lines) == len(requests):
-            return [json.loads(line) for line in lines]
-    except (subprocess.TimeoutExpired, json.JSONDecodeError):
-        pass
+            return [json.loads(line) for line in lines], None
+        problem = f"exit {p.returncode}, {len(lines)} lines for {len(requests)} requests"
+    except subprocess.TimeoutExpired:
+        problem = f"timed out after {BATCH_TIMEOUT}s"
+    except json.JSONDecodeError as e:
+        problem = f"a line is not JSON: {e}"
     out = []
     for r in requests:
         try:
@@ -92,20 +97,22 @@ def run_lines(argv, requests):
             continue
         text = p.stdout.decode(errors="replace").strip()
         if p.returncode != 0 or "\n" in text:
-            out.append(crash(f"exit {p.returncode}, stdout {text[:400]!r}, stderr {p.stderr.decode(errors='replace')[-800:]!r}"))
+            stderr = p.stderr.decode(errors="replace")[-800:]
+            out.append(crash(f"exit {p.returncode}, stdout {text[:400]!r}, stderr {stderr!r}"))
             continue
         try:
             out.append(json.loads(text))
         except json.JSONDecodeError as e:
             out.append(crash(f"not JSON ({e}): {text[:400]!r}"))
-    return out
+    return out, problem
 
 
 @pytest.fixture(scope="session")
 def js_results():
     p = subprocess.run([os.path.join(ROOT, "scripts", "npm-install.sh"), JS_DIR], capture_output=True, timeout=300)
     assert p.returncode == 0, f"npm-install.sh failed: {p.stdout.decode()} {p.stderr.decode()}"
-    results = run_lines(["node", os.path.join(JS_DIR, "run.mjs")], CORPUS)
+    results, problem = run_lines(["node", os.path.join(JS_DIR, "run.mjs")], CORPUS)
+    assert problem is None, f"run.mjs failed on the whole corpus: {problem}"
     return {r["id"]: res for r, res in zip(CORPUS, results)}
 
 
@@ -117,9 +124,13 @@ def gqlexec():
 
 
 @pytest.fixture(scope="session")
-def c_results(gqlexec):
-    results = run_lines([gqlexec], CORPUS)
-    return {r["id"]: res for r, res in zip(CORPUS, results)}
+def c_batch(gqlexec):
+    return run_lines([gqlexec], CORPUS)
+
+
+@pytest.fixture(scope="session")
+def c_results(c_batch):
+    return {r["id"]: res for r, res in zip(CORPUS, c_batch[0])}
 
 
 # ---- normalising ------------------------------------------------------------------------------------
@@ -204,6 +215,10 @@ def test_request(req, js_results, c_results):
     assert len(c.get("errors") or []) == len(js.get("errors") or []), "error count differs" + side_by_side(req, js, c)
     assert error_paths(c) == error_paths(js), "error paths differ" + side_by_side(req, js, c)
     assert norm(c.get("data")) == norm(js.get("data")), "data differs" + side_by_side(req, js, c)
+
+
+def test_gqlexec_answers_whole_corpus_in_one_process(c_batch):
+    assert c_batch[1] is None, f"gqlexec failed on the corpus as one JSON-lines stream: {c_batch[1]}"
 
 
 def text_diff(a, b, name_a, name_b):
