@@ -22,7 +22,7 @@ AGENT_CFLAGS := $(shell pkg-config --cflags $(AGENT_PKGS) 2>/dev/null)
 AGENT_LIBS   := $(shell pkg-config --libs $(AGENT_PKGS) 2>/dev/null)
 
 WARN   := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter -Wstrict-prototypes \
-          -Wmissing-prototypes -Wvla
+          -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
 CFLAGS ?= $(OPT) -g
 override CFLAGS += -std=gnu11 -pipe -fno-strict-aliasing -fstack-protector-strong $(WARN) $(SANITIZE) \
           -I. -I$(BUILD)/gen $(PKG_CFLAGS) -D_GNU_SOURCE

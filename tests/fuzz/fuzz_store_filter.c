@@ -10,8 +10,8 @@
 #include "lib/store_filter.h"
 
 static const char *const docs[] = {
-        "{\"_id\":\"a\",\"n\":1,\"s\":\"x\",\"members\":[{\"user_id\":\"u1\"},{\"user_id\":\"u2\"}],\"tags\":"
-        "[\"a\"]}",
+        ("{\"_id\":\"a\",\"n\":1,\"s\":\"x\",\"members\":[{\"user_id\":\"u1\"},{\"user_id\":\"u2\"}],"
+         "\"tags\":[\"a\"]}"),
         "{\"_id\":\"b\",\"n\":2.5,\"sub\":{\"k\":null,\"deep\":{\"a\":[1,[2],{\"b\":3}]}},\"flag\":true}",
         "{}",
 };
