@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <time.h>
 #include <curl/curl.h>
+#include <event2/event.h>
 
 #include "lib/clock.h"
 #include "lib/error.h"
@@ -24,6 +25,10 @@ struct rift_http_client {
         CURL *easy;                         /* reused between requests so connections are kept alive */
         struct rift_http_client_config cfg; /* copy of the config, defaults applied, strings owned */
         char errbuf[CURL_ERROR_SIZE];       /* curl's description of the last failure */
+        struct event_base *base;            /* loop for async transfers; NULL until attached */
+        CURLM *multi;                       /* curl multi handle driving async transfers */
+        struct event *timer;                /* curl's single timeout */
+        struct transfer *transfers;         /* async transfers in progress (list) */
 };
 
 /* State of one attempt, seen by curl's callbacks. */
@@ -98,10 +103,13 @@ int rift_http_client_new(const struct rift_http_client_config *cfg, struct rift_
         return 0;
 }
 
+static void async_shutdown(struct rift_http_client *c);
+
 void rift_http_client_free(struct rift_http_client *c)
 {
         if (!c)
                 return;
+        async_shutdown(c);
         if (c->easy)
                 curl_easy_cleanup(c->easy);
         free((char *)c->cfg.ca_file);
@@ -217,10 +225,8 @@ static int build_headers(const struct rift_http_client_request *rq, struct curl_
         return 0;
 }
 
-static void set_tls(struct rift_http_client *c)
+static void set_tls(struct rift_http_client *c, CURL *e)
 {
-        CURL *e = c->easy;
-
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
         curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
@@ -233,11 +239,9 @@ static void set_tls(struct rift_http_client *c)
         }
 }
 
-static void set_request(struct rift_http_client *c, const struct rift_http_client_request *rq,
+static void set_request(struct rift_http_client *c, CURL *e, const struct rift_http_client_request *rq,
                         const char *method, struct curl_slist *headers, int64_t timeout_ms, struct attempt *a)
 {
-        CURL *e = c->easy;
-
         curl_easy_reset(e); /* keeps the connection cache */
         curl_easy_setopt(e, CURLOPT_URL, rq->url);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -253,7 +257,7 @@ static void set_request(struct rift_http_client *c, const struct rift_http_clien
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
         curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-        set_tls(c);
+        set_tls(c, e);
         if (strcmp(method, "HEAD") == 0)
                 curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
         else if (strcmp(method, "GET") != 0)
@@ -276,7 +280,7 @@ static int attempt_once(struct rift_http_client *c, const struct rift_http_clien
         rift_buf_reset(&resp->body);
         rift_buf_reset(&resp->headers);
         c->errbuf[0] = '\0';
-        set_request(c, rq, method, headers, timeout_ms, &a);
+        set_request(c, c->easy, rq, method, headers, timeout_ms, &a);
         code = curl_easy_perform(c->easy);
         if (code != CURLE_OK) {
                 log_debug("http request failed", LOG_STR("url", rq->url), LOG_STR("reason", c->errbuf));
@@ -297,18 +301,22 @@ static bool should_retry(int r, long status, bool idempotent)
 }
 
 /* Full jitter: a random wait in [0, min(max, base * 2^attempt)], never past the deadline. */
-static void backoff(const struct rift_http_client *c, int attempt, int64_t deadline)
+static int64_t backoff_ms(const struct rift_http_client *c, int attempt, int64_t deadline)
 {
         int64_t ceiling = c->cfg.retry_base_ms, left = deadline - rift_mono_ms(), ms;
-        struct timespec ts;
 
         for (int i = 0; i < attempt && ceiling < c->cfg.retry_max_ms; i++)
                 ceiling *= 2;
         ceiling = MIN(ceiling, (int64_t)c->cfg.retry_max_ms);
         ms = (int64_t)arc4random_uniform((uint32_t)ceiling + 1);
-        ms = MIN(ms, MAX(left, 0));
-        ts.tv_sec = ms / 1000;
-        ts.tv_nsec = (ms % 1000) * 1000000;
+        return MIN(ms, MAX(left, 0));
+}
+
+static void backoff(const struct rift_http_client *c, int attempt, int64_t deadline)
+{
+        int64_t ms = backoff_ms(c, attempt, deadline);
+        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
 }
@@ -372,4 +380,260 @@ int rift_http_response_header(const struct rift_http_response *r, const char *na
                 return 0;
         }
         return -ENOENT;
+}
+
+/* ---- asynchronous transfers: curl multi driven by the libevent loop ---------------------------------- */
+
+/* One async request, across its attempts. */
+struct transfer {
+        struct rift_http_client *c;         /* owner */
+        CURL *easy;                         /* this transfer's handle */
+        struct curl_slist *headers;         /* request headers as curl wants them */
+        struct rift_http_client_request rq; /* the request, pointing at the copies below */
+        char *url;                          /* copy of rq.url */
+        char *method;                       /* copy of rq.method */
+        void *body;                         /* copy of rq.body */
+        bool idempotent;                    /* may be resent after it may have reached the server */
+        int64_t deadline;                   /* rift_mono_ms() time the whole request gives up */
+        int attempt;                        /* attempts started so far */
+        struct attempt a;                   /* state seen by curl's callbacks */
+        struct rift_http_response resp;     /* the response being received */
+        struct event *retry;                /* backoff timer between attempts */
+        rift_http_client_cb cb;             /* completion callback */
+        void *userdata;                     /* for cb */
+        struct transfer *prev, *next;       /* in the client's list */
+};
+
+static void transfer_free(struct transfer *t)
+{
+        if (t->prev)
+                t->prev->next = t->next;
+        else if (t->c->transfers == t)
+                t->c->transfers = t->next;
+        if (t->next)
+                t->next->prev = t->prev;
+        if (t->easy) {
+                curl_multi_remove_handle(t->c->multi, t->easy);
+                curl_easy_cleanup(t->easy);
+        }
+        if (t->retry)
+                event_free(t->retry);
+        curl_slist_free_all(t->headers);
+        rift_http_response_free(&t->resp);
+        free(t->url);
+        free(t->method);
+        free(t->body);
+        free(t);
+}
+
+static int transfer_start(struct transfer *t)
+{
+        int64_t left = t->deadline - rift_mono_ms();
+
+        if (left <= 0)
+                return RIFT_E_TIMEOUT;
+        t->attempt++;
+        t->resp.attempts = t->attempt;
+        rift_buf_reset(&t->resp.body);
+        rift_buf_reset(&t->resp.headers);
+        t->a = (struct attempt){ .resp = &t->resp };
+        set_request(t->c, t->easy, &t->rq, t->method, t->headers, left, &t->a);
+        curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
+        return curl_multi_add_handle(t->c->multi, t->easy) == CURLM_OK ? 0 : -ENOMEM;
+}
+
+static void transfer_finish(struct transfer *t, int r)
+{
+        t->cb(r, r < 0 ? NULL : &t->resp, t->userdata);
+        transfer_free(t);
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *arg)
+{
+        struct transfer *t = arg;
+        int r = transfer_start(t);
+
+        if (r < 0)
+                transfer_finish(t, r);
+}
+
+static void transfer_done(struct transfer *t, CURLcode code)
+{
+        struct rift_http_client *c = t->c;
+        long status = 0;
+        int r = 0;
+
+        curl_multi_remove_handle(c->multi, t->easy);
+        if (code != CURLE_OK)
+                r = t->a.too_big ? RIFT_E_TOOBIG : error_from_curl(code);
+        else
+                curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+        t->resp.status = status;
+        if (t->attempt <= c->cfg.max_retries && should_retry(r, status, t->idempotent) &&
+            t->deadline > rift_mono_ms()) {
+                int64_t ms = backoff_ms(c, t->attempt - 1, t->deadline);
+                struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+                if (t->retry || (t->retry = evtimer_new(c->base, on_retry, t))) {
+                        evtimer_add(t->retry, &tv);
+                        return;
+                }
+        }
+        transfer_finish(t, r);
+}
+
+static void check_done(struct rift_http_client *c)
+{
+        CURLMsg *msg;
+        int left;
+
+        while ((msg = curl_multi_info_read(c->multi, &left))) {
+                struct transfer *t = NULL;
+
+                if (msg->msg != CURLMSG_DONE)
+                        continue;
+                curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+                if (t)
+                        transfer_done(t, msg->data.result);
+        }
+}
+
+static void on_socket(evutil_socket_t fd, short what, void *arg)
+{
+        struct rift_http_client *c = arg;
+        int flags = ((what & EV_READ) ? CURL_CSELECT_IN : 0) | ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
+        int running;
+
+        curl_multi_socket_action(c->multi, fd, flags, &running);
+        check_done(c);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+        struct rift_http_client *c = arg;
+        int running;
+
+        curl_multi_socket_action(c->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        check_done(c);
+}
+
+/* curl tells which sockets to watch for what; the event lives in curl's per-socket pointer. */
+static int sock_cb(CURL *e, curl_socket_t s, int what, void *userp, void *socketp)
+{
+        struct rift_http_client *c = userp;
+        struct event *ev = socketp;
+        short kind = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) | ((what & CURL_POLL_OUT) ? EV_WRITE : 0) |
+                             EV_PERSIST);
+
+        if (what == CURL_POLL_REMOVE) {
+                if (ev)
+                        event_free(ev);
+                curl_multi_assign(c->multi, s, NULL);
+                return 0;
+        }
+        if (ev) {
+                event_del(ev);
+                event_assign(ev, c->base, s, kind, on_socket, c);
+        } else {
+                ev = event_new(c->base, s, kind, on_socket, c);
+                if (!ev)
+                        return -1;
+                curl_multi_assign(c->multi, s, ev);
+        }
+        return event_add(ev, NULL);
+}
+
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+        struct rift_http_client *c = userp;
+        struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+
+        if (timeout_ms < 0)
+                return evtimer_del(c->timer);
+        return evtimer_add(c->timer, &tv);
+}
+
+int rift_http_client_attach(struct rift_http_client *c, struct event_base *base)
+{
+        if (!c || !base || c->base)
+                return -EINVAL;
+        c->multi = curl_multi_init();
+        c->timer = evtimer_new(base, on_timer, c);
+        if (!c->multi || !c->timer) {
+                async_shutdown(c);
+                return -ENOMEM;
+        }
+        c->base = base;
+        curl_multi_setopt(c->multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+        curl_multi_setopt(c->multi, CURLMOPT_SOCKETDATA, c);
+        curl_multi_setopt(c->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+        curl_multi_setopt(c->multi, CURLMOPT_TIMERDATA, c);
+        return 0;
+}
+
+static void async_shutdown(struct rift_http_client *c)
+{
+        while (c->transfers) { /* still running: tell their owners, once */
+                struct transfer *t = c->transfers;
+                t->cb(-ECANCELED, NULL, t->userdata);
+                transfer_free(t);
+        }
+        if (c->multi)
+                curl_multi_cleanup(c->multi);
+        if (c->timer)
+                event_free(c->timer);
+        c->multi = NULL;
+        c->timer = NULL;
+        c->base = NULL;
+}
+
+static int transfer_copy(struct transfer *t, const struct rift_http_client_request *rq)
+{
+        t->url = strdup(rq->url);
+        t->method = strdup(rq->method ? rq->method : "GET");
+        if (rq->body_len > 0) {
+                t->body = malloc(rq->body_len);
+                if (t->body)
+                        memcpy(t->body, rq->body, rq->body_len);
+        }
+        if (!t->url || !t->method || (rq->body_len > 0 && !t->body))
+                return -ENOMEM;
+        t->rq = (struct rift_http_client_request){
+                .method = t->method, .url = t->url, .body = t->body, .body_len = rq->body_len
+        };
+        if (rq->body && rq->body_len == 0)
+                t->rq.body = "";
+        return build_headers(rq, &t->headers);
+}
+
+int rift_http_client_send(struct rift_http_client *c, const struct rift_http_client_request *rq,
+                          rift_http_client_cb cb, void *userdata)
+{
+        struct transfer *t;
+        int r;
+
+        if (!c || !c->base || !rq || !rq->url || !cb)
+                return -EINVAL;
+        t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->c = c;
+        t->cb = cb;
+        t->userdata = userdata;
+        t->next = c->transfers;
+        if (c->transfers)
+                c->transfers->prev = t;
+        c->transfers = t;
+        t->deadline = rift_mono_ms() + (rq->timeout_ms > 0 ? rq->timeout_ms : c->cfg.timeout_ms);
+        rift_buf_init(&t->resp.body, c->cfg.max_response);
+        rift_buf_init(&t->resp.headers, RIFT_MAX_HTTP_HEADERS);
+        r = transfer_copy(t, rq);
+        t->idempotent = rq->idempotent || method_idempotent(t->method ? t->method : "POST");
+        t->easy = r < 0 ? NULL : curl_easy_init();
+        if (r == 0 && !t->easy)
+                r = -ENOMEM;
+        if (r == 0)
+                r = transfer_start(t);
+        if (r < 0)
+                transfer_free(t);
+        return r;
 }

@@ -13,8 +13,9 @@
  * verification failed), RIFT_E_TOOBIG (response over max_response), RIFT_E_PROTOCOL, -EINVAL, -ENOMEM.
  * An HTTP error status is not an error of the call: check resp.status.
  *
- * An asynchronous variant for the libevent loop (curl multi) will be added beside this one with the
- * same request/response types: rift_http_client_attach(c, base) + rift_http_client_send(c, rq, cb, ud). */
+ * The asynchronous variant runs on a libevent loop (curl multi; same requests, retries and errors):
+ *   r = rift_http_client_attach(c, base);
+ *   r = rift_http_client_send(c, &rq, done, ud);   // done(err, resp, ud) runs later from the loop */
 #ifndef RIFT_HTTP_CLIENT_H
 #define RIFT_HTTP_CLIENT_H
 
@@ -24,6 +25,7 @@
 #include "lib/buf.h"
 
 struct rift_http_client;
+struct event_base;
 
 struct rift_http_client_config {
         const char *ca_file;     /* PEM CA bundle the server must chain to; NULL = system CAs */
@@ -69,6 +71,16 @@ int rift_http_client_do(struct rift_http_client *c, const struct rift_http_clien
                         struct rift_http_response *ret);
 /* Frees the body and headers of r; accepts NULL. */
 void rift_http_response_free(struct rift_http_response *r);
+/* Async completion: err 0 with resp (valid only during the call; move resp->body out with
+ * rift_buf_steal to keep it), or a negative error with resp NULL. */
+typedef void (*rift_http_client_cb)(int err, struct rift_http_response *resp, void *userdata);
+/* Lets c run requests on base's loop (once per client). The sync API stays usable. */
+int rift_http_client_attach(struct rift_http_client *c, struct event_base *base);
+/* Starts rq on the loop; everything in rq is copied. cb runs exactly once, from the loop, never from
+ * inside this call; requests still running when the client is freed get -ECANCELED then (do not free
+ * the client from inside a callback). */
+int rift_http_client_send(struct rift_http_client *c, const struct rift_http_client_request *rq,
+                          rift_http_client_cb cb, void *userdata);
 /* Value of a response header (case-insensitive) copied into out[size]; -ENOENT if absent. */
 int rift_http_response_header(const struct rift_http_response *r, const char *name, char *out, size_t size);
 

@@ -66,64 +66,93 @@ const struct rift_rpc_error *rift_rpc_client_last_error(const struct rift_rpc_cl
         return &c->last;
 }
 
-static int set_error(struct rift_rpc_client *c, enum rift_twirp_code code, const char *msg, int err)
+static int set_error(struct rift_rpc_error *e, enum rift_twirp_code code, const char *msg, int err)
 {
-        c->last.code = code;
-        rift_strlcpy(c->last.msg, msg, sizeof(c->last.msg));
+        e->code = code;
+        rift_strlcpy(e->msg, msg, sizeof(e->msg));
         return err;
 }
 
 /* Turns a non-200 reply into the Twirp code and Rift error it carries. */
-static int error_reply(struct rift_rpc_client *c, const struct rift_http_response *resp)
+static int error_reply(struct rift_rpc_error *e, const struct rift_http_response *resp)
 {
         enum rift_twirp_code code;
-        char msg[sizeof(c->last.msg)];
+        char msg[sizeof(e->msg)];
 
         if (rift_twirp_error_parse(resp->body.data, resp->body.len, msg, sizeof(msg), &code) < 0) {
                 code = rift_twirp_code_from_http_status((int)resp->status);
                 snprintf(msg, sizeof(msg), "HTTP status %ld without a Twirp error body", resp->status);
         }
-        return set_error(c, code, msg, rift_twirp_code_to_error(code));
+        return set_error(e, code, msg, rift_twirp_code_to_error(code));
 }
 
-static int transport_error(struct rift_rpc_client *c, int r)
+static int transport_error(struct rift_rpc_error *e, int r)
 {
         enum rift_twirp_code code = r == RIFT_E_TIMEOUT  ? RIFT_TWIRP_DEADLINE_EXCEEDED
                                     : r == RIFT_E_TOOBIG ? RIFT_TWIRP_RESOURCE_EXHAUSTED
                                                          : RIFT_TWIRP_UNAVAILABLE;
 
-        return set_error(c, code, rift_strerror(r), r);
+        return set_error(e, code, rift_strerror(r), r);
 }
 
-static int pack(const ProtobufCMessage *in, size_t max, uint8_t **ret, size_t *ret_len)
-{
-        size_t len = protobuf_c_message_get_packed_size(in);
-        uint8_t *buf;
+/* A call's HTTP request, ready to send. */
+struct prepared {
+        char url[MAX_URL];                                     /* base URL + /twirp/service/method */
+        char deadline[24];                                     /* Rift-Deadline-Ms value */
+        struct rift_http_header headers[MAX_CALL_HEADERS + 2]; /* content type, deadline, caller's */
+        uint8_t *body;                                         /* packed request message (owned) */
+        struct rift_http_client_request rq;                    /* points into the members above */
+};
 
-        if (len > max)
-                return RIFT_E_TOOBIG;
-        buf = malloc(len ? len : 1);
-        if (!buf)
-                return -ENOMEM;
-        protobuf_c_message_pack(in, buf);
-        *ret = buf;
-        *ret_len = len;
+static int prepare(struct rift_rpc_client *c, const struct rift_rpc_call_opts *opts, const char *service,
+                   const char *method, const ProtobufCMessage *in, struct rift_rpc_error *e,
+                   struct prepared *p)
+{
+        static const struct rift_rpc_call_opts no_opts = { 0 };
+        int timeout_ms;
+        size_t len, n = 0;
+
+        opts = opts ? opts : &no_opts;
+        timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : c->timeout_ms;
+        if ((size_t)snprintf(p->url, sizeof(p->url), "%s/twirp/%s/%s", c->base_url, service, method) >=
+            sizeof(p->url))
+                return set_error(e, RIFT_TWIRP_INVALID_ARGUMENT, "URL too long", -EINVAL);
+        if (opts->n_headers > MAX_CALL_HEADERS)
+                return set_error(e, RIFT_TWIRP_INVALID_ARGUMENT, "too many headers", -EINVAL);
+        len = protobuf_c_message_get_packed_size(in);
+        if (len > c->max_message)
+                return set_error(e, RIFT_TWIRP_INVALID_ARGUMENT, "request message too large", RIFT_E_TOOBIG);
+        p->body = malloc(len ? len : 1);
+        if (!p->body)
+                return set_error(e, RIFT_TWIRP_INTERNAL, "out of memory", -ENOMEM);
+        protobuf_c_message_pack(in, p->body);
+        snprintf(p->deadline, sizeof(p->deadline), "%d", timeout_ms);
+        p->headers[n++] = (struct rift_http_header){ "Content-Type", RIFT_RPC_CONTENT_TYPE };
+        p->headers[n++] = (struct rift_http_header){ RIFT_RPC_DEADLINE_HEADER, p->deadline };
+        for (size_t i = 0; i < opts->n_headers; i++)
+                p->headers[n++] = opts->headers[i];
+        p->rq = (struct rift_http_client_request){ "POST",  p->url, p->headers, n,
+                                                   p->body, len,    timeout_ms, opts->idempotent };
         return 0;
 }
 
-static int build_headers(const struct rift_rpc_call_opts *opts, int timeout_ms, char *deadline, size_t size,
-                         struct rift_http_header *h, size_t *ret_n)
+/* Decodes a finished HTTP exchange into the response message or an error. */
+static int decode(int r, const struct rift_http_response *resp, const ProtobufCMessageDescriptor *out_desc,
+                  struct rift_rpc_error *e, ProtobufCMessage **ret)
 {
-        size_t n = 0;
+        ProtobufCMessage *out;
 
-        if (opts->n_headers > MAX_CALL_HEADERS)
-                return -EINVAL;
-        snprintf(deadline, size, "%d", timeout_ms);
-        h[n++] = (struct rift_http_header){ "Content-Type", RIFT_RPC_CONTENT_TYPE };
-        h[n++] = (struct rift_http_header){ RIFT_RPC_DEADLINE_HEADER, deadline };
-        for (size_t i = 0; i < opts->n_headers; i++)
-                h[n++] = opts->headers[i];
-        *ret_n = n;
+        if (r < 0)
+                return transport_error(e, r);
+        if (resp->status != 200)
+                return error_reply(e, resp);
+        out = protobuf_c_message_unpack(out_desc, NULL, resp->body.len, (const uint8_t *)resp->body.data);
+        if (!out || !rift_rpc_message_utf8_valid(out)) {
+                if (out)
+                        protobuf_c_message_free_unpacked(out, NULL);
+                return set_error(e, RIFT_TWIRP_MALFORMED, "failed to parse response proto", RIFT_E_PARSE);
+        }
+        *ret = out;
         return 0;
 }
 
@@ -131,42 +160,21 @@ int rift_rpc_call_with(struct rift_rpc_client *c, const struct rift_rpc_call_opt
                        const char *method, const ProtobufCMessage *in,
                        const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **ret)
 {
-        static const struct rift_rpc_call_opts no_opts = { 0 };
         _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
-        struct rift_http_header headers[MAX_CALL_HEADERS + 2];
-        _cleanup_free_ uint8_t *body = NULL;
-        char url[MAX_URL], deadline[24];
-        ProtobufCMessage *out;
-        size_t body_len, n_headers;
-        int timeout_ms, r;
+        _cleanup_free_ struct prepared *p = NULL;
+        int r;
 
         if (!c || !service || !method || !in || !out_desc || !ret)
                 return -EINVAL;
-        opts = opts ? opts : &no_opts;
-        timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : c->timeout_ms;
-        if ((size_t)snprintf(url, sizeof(url), "%s/twirp/%s/%s", c->base_url, service, method) >= sizeof(url))
-                return set_error(c, RIFT_TWIRP_INVALID_ARGUMENT, "URL too long", -EINVAL);
-        r = pack(in, c->max_message, &body, &body_len);
+        p = calloc(1, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        r = prepare(c, opts, service, method, in, &c->last, p);
         if (r < 0)
-                return set_error(c, RIFT_TWIRP_INVALID_ARGUMENT, "request message too large", r);
-        r = build_headers(opts, timeout_ms, deadline, sizeof(deadline), headers, &n_headers);
-        if (r < 0)
-                return set_error(c, RIFT_TWIRP_INVALID_ARGUMENT, "too many headers", r);
-        struct rift_http_client_request rq = { "POST", url,      headers,    n_headers,
-                                               body,   body_len, timeout_ms, opts->idempotent };
-        r = rift_http_client_do(c->http, &rq, &resp);
-        if (r < 0)
-                return transport_error(c, r);
-        if (resp.status != 200)
-                return error_reply(c, &resp);
-        out = protobuf_c_message_unpack(out_desc, NULL, resp.body.len, (const uint8_t *)resp.body.data);
-        if (!out || !rift_rpc_message_utf8_valid(out)) {
-                if (out)
-                        protobuf_c_message_free_unpacked(out, NULL);
-                return set_error(c, RIFT_TWIRP_MALFORMED, "failed to parse response proto", RIFT_E_PARSE);
-        }
-        *ret = out;
-        return 0;
+                return r;
+        r = rift_http_client_do(c->http, &p->rq, &resp);
+        free(p->body);
+        return decode(r, &resp, out_desc, &c->last, ret);
 }
 
 int rift_rpc_call(struct rift_rpc_client *c, const char *service, const char *method,
@@ -174,4 +182,55 @@ int rift_rpc_call(struct rift_rpc_client *c, const char *service, const char *me
                   ProtobufCMessage **ret)
 {
         return rift_rpc_call_with(c, NULL, service, method, in, out_desc, ret);
+}
+
+/* ---- async ---- */
+
+struct async_call {
+        const ProtobufCMessageDescriptor *out_desc; /* response type */
+        rift_rpc_call_cb cb;                        /* completion callback */
+        void *userdata;                             /* for cb */
+};
+
+int rift_rpc_client_attach(struct rift_rpc_client *c, struct event_base *base)
+{
+        return rift_http_client_attach(c->http, base);
+}
+
+static void on_http_done(int r, struct rift_http_response *resp, void *userdata)
+{
+        struct async_call *ac = userdata;
+        static const struct rift_http_response none = { 0 };
+        struct rift_rpc_error e = { RIFT_TWIRP_UNKNOWN, "" };
+        ProtobufCMessage *out = NULL;
+
+        r = decode(r, resp ? resp : &none, ac->out_desc, &e, &out);
+        ac->cb(r, r < 0 ? NULL : out, &e, ac->userdata);
+        free(ac);
+}
+
+int rift_rpc_call_async(struct rift_rpc_client *c, const struct rift_rpc_call_opts *opts, const char *service,
+                        const char *method, const ProtobufCMessage *in,
+                        const ProtobufCMessageDescriptor *out_desc, rift_rpc_call_cb cb, void *userdata)
+{
+        _cleanup_free_ struct prepared *p = NULL;
+        struct async_call *ac;
+        int r;
+
+        if (!c || !service || !method || !in || !out_desc || !cb)
+                return -EINVAL;
+        p = calloc(1, sizeof(*p));
+        ac = calloc(1, sizeof(*ac));
+        if (!p || !ac) {
+                free(ac);
+                return -ENOMEM;
+        }
+        *ac = (struct async_call){ out_desc, cb, userdata };
+        r = prepare(c, opts, service, method, in, &c->last, p);
+        if (r == 0)
+                r = rift_http_client_send(c->http, &p->rq, on_http_done, ac); /* copies the request */
+        free(p->body);
+        if (r < 0)
+                free(ac);
+        return r;
 }

@@ -13,7 +13,7 @@
  * RIFT_E_NOTFOUND, unauthenticated -> RIFT_E_AUTH, deadline_exceeded -> RIFT_E_TIMEOUT, ...) and
  * rift_rpc_client_last_error() tells the Twirp code and message. Transport errors are those of
  * lib/http_client (RIFT_E_UNAVAILABLE, RIFT_E_TIMEOUT, RIFT_E_TLS). The call's timeout is sent to the
- * server as Rift-Deadline-Ms. */
+ * server as Rift-Deadline-Ms. rift_rpc_call_async() does the same on a libevent loop. */
 #ifndef RIFT_RPC_CLIENT_H
 #define RIFT_RPC_CLIENT_H
 
@@ -56,5 +56,19 @@ int rift_rpc_call_with(struct rift_rpc_client *c, const struct rift_rpc_call_opt
                        const char *method, const ProtobufCMessage *in,
                        const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **ret);
 const struct rift_rpc_error *rift_rpc_client_last_error(const struct rift_rpc_client *c);
+
+/* ---- asynchronous calls on a libevent loop (lib/http_client's curl multi) ---- */
+
+/* Completion: err 0 with out (the callee owns it: protobuf_c_message_free_unpacked(out, NULL)), or a
+ * negative code with out NULL and e telling the Twirp code and message. */
+typedef void (*rift_rpc_call_cb)(int err, ProtobufCMessage *out, const struct rift_rpc_error *e,
+                                 void *userdata);
+/* Lets c make async calls on base's loop (once per client). */
+int rift_rpc_client_attach(struct rift_rpc_client *c, struct event_base *base);
+/* Starts a call; in is packed at once (the caller may free it on return). cb runs exactly once, from
+ * the loop, or with -ECANCELED when the client is freed first. */
+int rift_rpc_call_async(struct rift_rpc_client *c, const struct rift_rpc_call_opts *opts, const char *service,
+                        const char *method, const ProtobufCMessage *in,
+                        const ProtobufCMessageDescriptor *out_desc, rift_rpc_call_cb cb, void *userdata);
 
 #endif

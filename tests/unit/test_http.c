@@ -455,6 +455,130 @@ static void client_rejects_header_injection(void **state)
         assert_int_equal(do_req(f, "GET", "/hello", NULL, &bad, 1, &resp), -EINVAL);
 }
 
+/* ---- async client ---- */
+
+struct async_result {
+        int err;                 /* callback's err */
+        long status;             /* response status (0 on error) */
+        char body[32];           /* start of the body */
+        bool done;               /* callback ran */
+        int *left;               /* shared countdown; the loop exits at 0 */
+        struct event_base *base; /* the client's loop */
+};
+
+static void async_done(int err, struct rift_http_response *resp, void *ud)
+{
+        struct async_result *a = ud;
+
+        assert_false(a->done); /* exactly once */
+        a->done = true;
+        a->err = err;
+        if (resp) {
+                a->status = resp->status;
+                snprintf(a->body, sizeof(a->body), "%s", resp->body.data ? resp->body.data : "");
+        }
+        if (--*a->left == 0)
+                event_base_loopexit(a->base, NULL);
+}
+
+/* Runs base until every callback has run, at most 10 s. */
+static void run_until_done(struct event_base *base)
+{
+        struct timeval limit = { 10, 0 };
+
+        event_base_loopexit(base, &limit);
+        event_base_dispatch(base);
+}
+
+static void async_requests_run_concurrently(void **state)
+{
+        struct fixture *f = *state;
+        struct event_base *base = event_base_new();
+        struct rift_http_client *c;
+        struct async_result res[6];
+        char urls[6][128];
+        const char *paths[] = { "/deferred?ms=300", "/hello", "/hello", "/nope", "/echo", "/deferred?ms=50" };
+        int left = ARRAY_SIZE(res);
+
+        assert_int_equal(rift_http_client_new(NULL, &c), 0);
+        assert_int_equal(rift_http_client_send(c, &(struct rift_http_client_request){ .url = f->url },
+                                               async_done, &res[0]),
+                         -EINVAL); /* not attached yet */
+        assert_int_equal(rift_http_client_attach(c, base), 0);
+        for (size_t i = 0; i < ARRAY_SIZE(res); i++) {
+                bool post = strcmp(paths[i], "/echo") == 0;
+                res[i] = (struct async_result){ .left = &left, .base = base };
+                snprintf(urls[i], sizeof(urls[i]), "%s%s", f->url, paths[i]);
+                assert_int_equal(rift_http_client_send(c,
+                                                       &(struct rift_http_client_request){
+                                                           .method = post ? "POST" : "GET",
+                                                           .url = urls[i],
+                                                           .body = post ? "{\"name\":\"x\"}" : NULL,
+                                                           .body_len = post ? 12 : 0 },
+                                                       async_done, &res[i]),
+                                 0);
+        }
+        assert_false(res[1].done); /* never called from inside send */
+        run_until_done(base);
+        assert_int_equal(left, 0);
+        assert_int_equal(res[0].status, 200);
+        assert_string_equal(res[0].body, "late");
+        assert_int_equal(res[1].status, 200);
+        assert_int_equal(res[2].status, 200);
+        assert_int_equal(res[3].status, 404);
+        assert_int_equal(res[4].status, 201);
+        assert_int_equal(res[5].status, 200);
+        rift_http_client_free(c);
+        event_base_free(base);
+}
+
+static void async_errors_and_cancel(void **state)
+{
+        struct fixture *f = *state;
+        struct event_base *base = event_base_new();
+        struct rift_http_client *c;
+        struct async_result slow, canceled;
+        char url[128], url2[128];
+        int left = 1, left2 = 1;
+
+        assert_int_equal(rift_http_client_new(
+                             &(struct rift_http_client_config){ .max_retries = 2, .retry_base_ms = 5 }, &c),
+                         0);
+        assert_int_equal(rift_http_client_attach(c, base), 0);
+        /* a deadline that passes: RIFT_E_TIMEOUT */
+        slow = (struct async_result){ .left = &left, .base = base };
+        snprintf(url, sizeof(url), "%s/deferred?ms=1500", f->url);
+        assert_int_equal(
+            rift_http_client_send(c, &(struct rift_http_client_request){ .url = url, .timeout_ms = 200 },
+                                  async_done, &slow),
+            0);
+        run_until_done(base);
+        assert_true(slow.done);
+        assert_int_equal(slow.err, RIFT_E_TIMEOUT);
+
+        /* retried 503s succeed without the caller noticing */
+        __atomic_store_n(&f->flaky, 2, __ATOMIC_SEQ_CST);
+        left = 1;
+        slow = (struct async_result){ .left = &left, .base = base };
+        snprintf(url, sizeof(url), "%s/flaky", f->url);
+        assert_int_equal(
+            rift_http_client_send(c, &(struct rift_http_client_request){ .url = url }, async_done, &slow), 0);
+        run_until_done(base);
+        assert_int_equal(slow.err, 0);
+        assert_int_equal(slow.status, 200);
+
+        /* freeing the client cancels what is still running, with one callback each */
+        canceled = (struct async_result){ .left = &left2, .base = base };
+        snprintf(url2, sizeof(url2), "%s/deferred?ms=1000", f->url);
+        assert_int_equal(rift_http_client_send(c, &(struct rift_http_client_request){ .url = url2 },
+                                               async_done, &canceled),
+                         0);
+        rift_http_client_free(c);
+        assert_true(canceled.done);
+        assert_int_equal(canceled.err, -ECANCELED);
+        event_base_free(base);
+}
+
 /* ---- graceful shutdown ---- */
 
 struct slow_call {
@@ -550,6 +674,8 @@ int main(void)
                                                 teardown),
                 cmocka_unit_test_setup_teardown(client_timeout_and_response_cap, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_rejects_header_injection, setup, teardown),
+                cmocka_unit_test_setup_teardown(async_requests_run_concurrently, setup, teardown),
+                cmocka_unit_test_setup_teardown(async_errors_and_cancel, setup, teardown),
                 cmocka_unit_test_setup_teardown(sigterm_finishes_inflight_then_exits, setup, teardown),
                 cmocka_unit_test(tls_config_errors),
         };

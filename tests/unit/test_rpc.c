@@ -396,6 +396,79 @@ static void deadlines(void **state)
         assert_int_equal(code, RIFT_TWIRP_MALFORMED);
 }
 
+struct async_rpc {
+        int err;                   /* callback's err */
+        enum rift_twirp_code code; /* callback's Twirp code on error */
+        char version[16];          /* response version on success */
+        int calls;                 /* callback invocations */
+        int *left;                 /* shared countdown; the loop exits at 0 */
+        struct event_base *base;   /* the caller's loop */
+};
+
+static void rpc_done(int err, ProtobufCMessage *out, const struct rift_rpc_error *e, void *ud)
+{
+        struct async_rpc *a = ud;
+
+        a->calls++;
+        a->err = err;
+        if (out) {
+                snprintf(a->version, sizeof(a->version), "%s", ((CheckResponse *)out)->version);
+                protobuf_c_message_free_unpacked(out, NULL);
+        } else {
+                a->code = e->code;
+        }
+        if (--*a->left == 0)
+                event_base_loopexit(a->base, NULL);
+}
+
+static void async_calls(void **state)
+{
+        struct fixture *f = *state;
+        struct event_base *base = event_base_new();
+        struct timeval limit = { 10, 0 };
+        struct rift_rpc_client *c;
+        struct async_rpc ok, slow, fail, cancel;
+        CheckRequest rq = RIFT__HEALTH__V1__CHECK_REQUEST__INIT;
+        int left = 3, left2 = 1;
+
+        assert_int_equal(rift_rpc_client_new(&(struct rift_rpc_client_config){ .base_url = f->url }, &c), 0);
+        assert_int_equal(rift_rpc_client_attach(c, base), 0);
+        ok = slow = fail = (struct async_rpc){ .left = &left, .base = base };
+        rq.service = "200";
+        assert_int_equal(rift_rpc_call_async(c, NULL, TEST, "Slow", &rq.base,
+                                             &rift__health__v1__check_response__descriptor, rpc_done, &slow),
+                         0);
+        rq.service = "a";
+        assert_int_equal(rift_rpc_call_async(c, NULL, HEALTH, "Check", &rq.base,
+                                             &rift__health__v1__check_response__descriptor, rpc_done, &ok),
+                         0);
+        rq.service = "forbidden";
+        assert_int_equal(rift_rpc_call_async(c, NULL, TEST, "Fail", &rq.base,
+                                             &rift__health__v1__check_response__descriptor, rpc_done, &fail),
+                         0);
+        event_base_loopexit(base, &limit);
+        event_base_dispatch(base);
+        assert_int_equal(left, 0);
+        assert_int_equal(ok.err, 0);
+        assert_string_equal(ok.version, "1.2.3");
+        assert_int_equal(slow.err, 0);
+        assert_string_equal(slow.version, "slow");
+        assert_int_equal(fail.err, RIFT_E_FORBIDDEN);
+        assert_int_equal(fail.code, RIFT_TWIRP_PERMISSION_DENIED);
+        assert_int_equal(ok.calls + slow.calls + fail.calls, 3);
+
+        cancel = (struct async_rpc){ .left = &left2, .base = base };
+        rq.service = "1000";
+        assert_int_equal(rift_rpc_call_async(c, NULL, TEST, "Slow", &rq.base,
+                                             &rift__health__v1__check_response__descriptor, rpc_done,
+                                             &cancel),
+                         0);
+        rift_rpc_client_free(c);
+        assert_int_equal(cancel.calls, 1);
+        assert_int_equal(cancel.err, -ECANCELED);
+        event_base_free(base);
+}
+
 static void twirp_tables(void **state)
 {
         enum rift_twirp_code c;
@@ -600,6 +673,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(malformed_and_oversized_frames, setup, teardown),
                 cmocka_unit_test_setup_teardown(wrong_output_type_is_internal, setup, teardown),
                 cmocka_unit_test_setup_teardown(deadlines, setup, teardown),
+                cmocka_unit_test_setup_teardown(async_calls, setup, teardown),
                 cmocka_unit_test(twirp_tables),
                 cmocka_unit_test(tls_between_processes),
         };
