@@ -88,6 +88,7 @@ struct gql_ast_selset {
 
 struct gql_ast_vardef {
         const char *name;                    /* without $ */
+        struct gql_loc name_loc;             /* of the name after the $ */
         struct gql_loc loc;                  /* of the $ */
         struct gql_ast_type *type;           /* declared type */
         struct gql_ast_value *default_value; /* constant or NULL */

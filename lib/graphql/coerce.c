@@ -155,7 +155,7 @@ static int coerce_list_literal(struct gql_arena *a, const struct gql_ast_value *
 
         if (v->kind != GQL_AV_LIST) {
                 if ((r = gql_coerce_literal(a, v, t->of, vs, &item)) < 0 || !item)
-                        return r < 0 ? r : -RIFT_E_INVALID;
+                        return r < 0 ? r : RIFT_E_INVALID;
                 l = gql_value_list(a, 1);
                 l->list.items[0] = item;
                 *ret = l;
@@ -167,7 +167,7 @@ static int coerce_list_literal(struct gql_arena *a, const struct gql_ast_value *
                         return r;
                 if (!item) { /* unprovided variable in a list: null, unless non-null */
                         if (t->of->kind == GQL_KIND_NON_NULL)
-                                return -RIFT_E_INVALID;
+                                return RIFT_E_INVALID;
                         item = gql_value_null(a);
                 }
                 l->list.items[i] = item;
@@ -183,13 +183,13 @@ static int coerce_object_literal(struct gql_arena *a, const struct gql_ast_value
         int r;
 
         if (v->kind != GQL_AV_OBJECT)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         o->kind = GQL_OBJECT;
         o->obj.names = gql_arena_alloc(a, (t->n_input_fields + 1) * sizeof(char *));
         o->obj.values = gql_arena_alloc(a, (t->n_input_fields + 1) * sizeof(void *));
         for (size_t i = 0; i < v->n; i++)
                 if (!gql_input_find(t->input_fields, t->n_input_fields, v->names[i]))
-                        return -RIFT_E_INVALID;
+                        return RIFT_E_INVALID;
         for (size_t i = 0; i < t->n_input_fields; i++) {
                 const struct gql_input_value *f = &t->input_fields[i];
                 const struct gql_ast_value *fv = NULL;
@@ -204,7 +204,7 @@ static int coerce_object_literal(struct gql_arena *a, const struct gql_ast_value
                     (r = gql_coerce_literal(a, f->default_ast, f->type, NULL, &item)) < 0)
                         return r;
                 if (!item && f->type->kind == GQL_KIND_NON_NULL)
-                        return -RIFT_E_INVALID;
+                        return RIFT_E_INVALID;
                 if (!item)
                         continue;
                 o->obj.names[o->obj.n] = f->name;
@@ -226,13 +226,13 @@ int gql_coerce_literal(struct gql_arena *a, const struct gql_ast_value *v, const
                 idx = vs ? gql_op_var_index(vs->op, v->str) : -1;
                 x = idx >= 0 ? vs->values[idx] : NULL;
                 if (x && x->kind == GQL_NULL && t->kind == GQL_KIND_NON_NULL)
-                        return -RIFT_E_INVALID;
+                        return RIFT_E_INVALID;
                 *ret = x;
                 return 0;
         }
         if (t->kind == GQL_KIND_NON_NULL) {
                 if (v->kind == GQL_AV_NULL)
-                        return -RIFT_E_INVALID;
+                        return RIFT_E_INVALID;
                 return gql_coerce_literal(a, v, t->of, vs, ret);
         }
         if (v->kind == GQL_AV_NULL) {
@@ -245,7 +245,7 @@ int gql_coerce_literal(struct gql_arena *a, const struct gql_ast_value *v, const
                 return coerce_object_literal(a, v, t->named, vs, ret);
         x = leaf_literal(a, t->named, v, &err);
         if (!x)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         *ret = x;
         return 0;
 }
@@ -524,7 +524,7 @@ int gql_coerce_variables(struct gql_arena *a, const struct gql_schema *s, const 
                 coerce_one_var(&c, t, j, &values[i]);
         }
         if (errs->list.n > before)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         *ret = values;
         return 0;
 }

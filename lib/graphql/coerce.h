@@ -20,11 +20,11 @@ const char *gql_literal_leaf_error(struct gql_arena *a, const struct gql_type *t
 const char *gql_ast_value_str(struct gql_arena *a, const struct gql_ast_value *v);
 
 /* valueFromAST: coerces a literal of a validated document. Returns 0 with *ret (NULL means
- * "undefined": an unprovided variable), or -RIFT_E_INVALID when the value cannot be coerced. */
+ * "undefined": an unprovided variable), or RIFT_E_INVALID when the value cannot be coerced. */
 int gql_coerce_literal(struct gql_arena *a, const struct gql_ast_value *v, const struct gql_typeref *t,
                        const struct gql_varscope *vs, struct gql_value **ret);
 /* Coerces the operation's variables from JSON (vars may be NULL). Adds errors to errs and returns
- * -RIFT_E_INVALID if any variable is invalid. */
+ * RIFT_E_INVALID if any variable is invalid. */
 int gql_coerce_variables(struct gql_arena *a, const struct gql_schema *s, const struct gql_ast_definition *op,
                          const cJSON *vars, struct gql_errors *errs, struct gql_value ***ret);
 /* Serializes a resolver's leaf result for type t: NULL message and *ret set, or an error message. */

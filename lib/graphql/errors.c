@@ -178,7 +178,7 @@ static int shortest_digits(double d, char *digits, size_t size, int *ret_exp)
         size_t n = 0;
 
         if (!e)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         for (char *p = tmp; p < e && n + 1 < size; p++)
                 if (*p >= '0' && *p <= '9')
                         digits[n++] = *p;

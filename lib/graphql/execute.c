@@ -104,7 +104,7 @@ const struct gql_value *gql_arg(const struct gql_resolve_info *ri, const char *n
 int gql_resolve_error(struct gql_resolve_info *ri, const char *message)
 {
         ri->error = gql_arena_strdup(ri->arena, message ? message : "error");
-        return -RIFT_E_INVALID;
+        return RIFT_E_INVALID;
 }
 
 /* ---- engine ------------------------------------------------------------------------------------------- */
@@ -656,7 +656,7 @@ static const struct gql_ast_definition *select_operation(struct gql_request *req
         return found;
 }
 
-/* Parse, check limits, validate, pick the operation, coerce variables: 0 or -RIFT_E_INVALID with errors. */
+/* Parse, check limits, validate, pick the operation, coerce variables: 0 or RIFT_E_INVALID with errors. */
 static int prepare(struct gql_request *req, const char *query, size_t len, const cJSON *variables,
                    const char *opname)
 {
@@ -667,18 +667,18 @@ static int prepare(struct gql_request *req, const char *query, size_t len, const
         if (len > lim->max_document) {
                 gql_errors_add(&req->errs, &start, 1, NULL, "Document is larger than %zu bytes.",
                                lim->max_document);
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         }
         if (gql_parse(&req->arena, query, len, &po, &req->errs, &req->doc) < 0 ||
             gql_limits_check(&req->arena, req->schema, req->doc, lim, &req->errs) < 0)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         req->errs.max = lim->max_errors;
         if (gql_validate(&req->arena, req->schema, req->doc, lim->introspection, &req->errs) > 0)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         req->errs.max = 0;
         req->op = select_operation(req, opname);
         if (!req->op)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         req->vars.op = req->op;
         return gql_coerce_variables(&req->arena, req->schema, req->op, variables, &req->errs,
                                     &req->vars.values);

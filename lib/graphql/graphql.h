@@ -118,7 +118,7 @@ struct gql_schema_def {
 };
 
 /* Builds and checks a schema (every referenced name defined, interfaces implemented...). On failure
- * writes a description to errbuf (if given) and returns -RIFT_E_INVALID. */
+ * writes a description to errbuf (if given) and returns RIFT_E_INVALID. */
 int gql_schema_new(const struct gql_schema_def *def, char *errbuf, size_t errlen, struct gql_schema **ret);
 void gql_schema_free(struct gql_schema *s);
 /* The schema in SDL, formatted like graphql-js printSchema (no trailing newline). */
@@ -177,7 +177,7 @@ struct gql_resolve_info {
 
 /* The coerced argument, or NULL when not given and without default; explicit null is GQL_NULL. */
 const struct gql_value *gql_arg(const struct gql_resolve_info *ri, const char *name);
-/* Sets the field error message (copied into the arena); returns -RIFT_E_INVALID for `return`. */
+/* Sets the field error message (copied into the arena); returns RIFT_E_INVALID for `return`. */
 int gql_resolve_error(struct gql_resolve_info *ri, const char *message);
 
 /* Field of an input object value, or NULL. */

@@ -36,7 +36,7 @@ static int lex_fail(struct gql_lexer *lx, size_t pos, const char *msg)
 {
         lx->err_loc = loc_at(lx, pos);
         lx->error = msg;
-        return -RIFT_E_PARSE;
+        return RIFT_E_PARSE;
 }
 
 static void newline(struct gql_lexer *lx, size_t next)

@@ -54,7 +54,7 @@ struct gql_lexer {
 
 void gql_lexer_init(struct gql_lexer *lx, struct gql_arena *a, const char *src, size_t len,
                     size_t max_tokens);
-/* Reads the next token; returns 0, or -RIFT_E_PARSE with lx->error/err_loc set. */
+/* Reads the next token; returns 0, or RIFT_E_PARSE with lx->error/err_loc set. */
 int gql_lexer_next(struct gql_lexer *lx, struct gql_token *ret);
 /* "\"{\"", "Name \"foo\"", "<EOF>": the token as graphql-js names it in messages. */
 const char *gql_token_describe(struct gql_arena *a, const struct gql_token *t);

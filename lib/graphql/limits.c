@@ -41,7 +41,7 @@ static int walk_field(struct walk *w, const struct gql_ast_selection *s, const s
                 w->error = gql_arena_printf(w->arena, "Query complexity exceeds the maximum of %u.",
                                             w->lim->max_complexity);
         if (w->error)
-                return -RIFT_E_TOOBIG;
+                return RIFT_E_TOOBIG;
         if (!s->selset)
                 return 0;
         if (t && t->kind == GQL_KIND_LIST && mult <= w->lim->max_complexity)
@@ -62,7 +62,7 @@ static int walk_spread(struct walk *w, const struct gql_ast_selection *s, unsign
                         return 0;
         if (++w->work > 4u * (size_t)w->lim->max_fields + 64) {
                 w->error = "Query expands too many fragments.";
-                return -RIFT_E_TOOBIG;
+                return RIFT_E_TOOBIG;
         }
         gql_ptrvec_push(w->arena, &w->path, (void *)frag);
         r = walk_selset(w, frag->selset, gql_schema_type(w->schema, frag->type_cond), depth, mult);
@@ -104,7 +104,7 @@ int gql_limits_check(struct gql_arena *a, const struct gql_schema *s, const stru
                         continue;
                 if (walk_selset(&w, d->selset, root, 1, 1) < 0) {
                         gql_errors_add(errs, &d->loc, 1, NULL, "%s", w.error);
-                        return -RIFT_E_TOOBIG;
+                        return RIFT_E_TOOBIG;
                 }
         }
         return 0;

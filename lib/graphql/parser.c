@@ -17,7 +17,7 @@ struct parser {
 static int fail_at(struct parser *p, struct gql_loc loc, const char *msg)
 {
         gql_errors_add(p->errs, &loc, 1, NULL, "Syntax Error: %s", msg);
-        return -RIFT_E_PARSE;
+        return RIFT_E_PARSE;
 }
 
 static int advance(struct parser *p)
@@ -377,7 +377,7 @@ static int parse_vardefs(struct parser *p, struct gql_ast_definition *d)
                     gql_arena_grow(p->arena, d->vardefs, &cap, d->n_vardefs + 1, sizeof(*d->vardefs));
                 v = &d->vardefs[d->n_vardefs];
                 v->loc = p->tok.loc;
-                if ((r = expect(p, GQL_TOK_DOLLAR)) < 0 || (r = parse_name(p, &v->name, NULL)) < 0 ||
+                if ((r = expect(p, GQL_TOK_DOLLAR)) < 0 || (r = parse_name(p, &v->name, &v->name_loc)) < 0 ||
                     (r = expect(p, GQL_TOK_COLON)) < 0 || (r = parse_type(p, &v->type)) < 0)
                         return r;
                 if ((r = skip(p, GQL_TOK_EQUALS)) < 0)

@@ -12,7 +12,7 @@ struct gql_parse_opts {
 };
 
 /* Parses src into *ret. On a syntax error adds one error ("Syntax Error: ...", with location) to
- * errs and returns -RIFT_E_PARSE. Allocation failure jumps to the arena's recovery point. */
+ * errs and returns RIFT_E_PARSE. Allocation failure jumps to the arena's recovery point. */
 int gql_parse(struct gql_arena *a, const char *src, size_t len, const struct gql_parse_opts *opts,
               struct gql_errors *errs, struct gql_ast_document **ret);
 /* Parses one constant value (schema default values). */

@@ -120,7 +120,7 @@ static int build_fail(struct builder *b, const char *fmt, ...)
                 vsnprintf(b->errbuf, b->errlen, fmt, ap);
                 va_end(ap);
         }
-        return -RIFT_E_INVALID;
+        return RIFT_E_INVALID;
 }
 
 static struct gql_type *find_type(struct builder *b, const char *name)

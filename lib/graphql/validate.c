@@ -587,7 +587,7 @@ static void walk_vardefs(struct validator *v, const struct gql_ast_definition *d
 
                         for (size_t j = i; j < d->n_vardefs; j++)
                                 if (strcmp(d->vardefs[j].name, vd->name) == 0 && nl < ARRAY_SIZE(locs))
-                                        locs[nl++] = d->vardefs[j].loc;
+                                        locs[nl++] = d->vardefs[j].name_loc;
                         if (nl > 1)
                                 gql_errors_add(v->errs, locs, nl, NULL,
                                                "There can be only one variable named \"$%s\".", vd->name);
@@ -703,7 +703,8 @@ static void check_usage(struct validator *v, const struct gql_ast_definition *op
                              gql_arena_printf(v->arena, "Variable \"$%s\" is not defined.", u->node->str));
                 return;
         }
-        used[idx] = true;
+        for (size_t i = 0; i < op->n_vardefs; i++)
+                used[i] = used[i] || strcmp(op->vardefs[i].name, u->node->str) == 0;
         vd = &op->vardefs[idx];
         vt = gql_typeref_from_ast(v->arena, v->schema, vd->type);
         if (u->type && vt && gql_type_is_input(vt) && !allowed_usage(vd, vt, u))
