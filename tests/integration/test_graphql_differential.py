@@ -19,6 +19,7 @@ import glob
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -30,6 +31,7 @@ BUILD = os.environ.get("RIFT_BUILD") or os.path.join(ROOT, "build")
 GQLEXEC = os.path.join(BUILD, "tests", "gqlexec")
 BATCH_TIMEOUT = 180
 ONE_TIMEOUT = 20
+FALLBACK_BUDGET = 300  # seconds for the one-process-per-request fallback as a whole
 EXPECTS = ("data", "partial", "error", "nulldata", "validated")
 
 
@@ -89,7 +91,11 @@ def run_lines(argv, requests):
     except json.JSONDecodeError as e:
         problem = f"a line is not JSON: {e}"
     out = []
+    deadline = time.monotonic() + FALLBACK_BUDGET
     for r in requests:
+        if time.monotonic() > deadline:
+            out.append(crash(f"not run: the per-request fallback used its {FALLBACK_BUDGET}s budget"))
+            continue
         try:
             p = run(argv, wire(r) + "\n")
         except subprocess.TimeoutExpired:
