@@ -159,31 +159,40 @@ static bool content_type_ok(struct rift_http_request *req)
         return ct && strncmp(ct, RIFT_RPC_CONTENT_TYPE, n) == 0 && (ct[n] == '\0' || ct[n] == ';');
 }
 
-/* Checks everything before the handler; returns 0 or has replied with a Twirp error (returns 1). */
-static int precheck(struct rift_http_request *req, const struct rift_rpc_method *m, int64_t *ret_deadline)
+/* A reason to refuse a call before its handler runs. */
+struct refusal {
+        enum rift_twirp_code code; /* Twirp error code */
+        char msg[160];             /* error message */
+};
+
+static int refuse(struct refusal *ret, enum rift_twirp_code code, const char *msg)
+{
+        ret->code = code;
+        rift_strlcpy(ret->msg, msg, sizeof(ret->msg));
+        return -1;
+}
+
+/* Checks method, route, content type and deadline; -1 with *ret filled if the call is refused. */
+static int precheck(struct rift_http_request *req, const struct rift_rpc_method *m, int64_t *ret_deadline,
+                    struct refusal *ret)
 {
         char msg[160];
         int r;
 
         if (rift_http_request_method(req) != RIFT_HTTP_POST)
-                return reply_twirp_error(req, RIFT_TWIRP_BAD_ROUTE, "only POST is allowed"), 1;
+                return refuse(ret, RIFT_TWIRP_BAD_ROUTE, "only POST is allowed");
         if (!m) {
                 snprintf(msg, sizeof(msg), "no handler for path \"%.100s\"", rift_http_request_path(req));
-                return reply_twirp_error(req, RIFT_TWIRP_BAD_ROUTE, msg), 1;
+                return refuse(ret, RIFT_TWIRP_BAD_ROUTE, msg);
         }
         if (!content_type_ok(req))
-                return reply_twirp_error(req, RIFT_TWIRP_BAD_ROUTE,
-                                         "unexpected Content-Type (use " RIFT_RPC_CONTENT_TYPE ")"),
-                       1;
+                return refuse(ret, RIFT_TWIRP_BAD_ROUTE,
+                              "unexpected Content-Type (use " RIFT_RPC_CONTENT_TYPE ")");
         r = read_deadline(req, ret_deadline);
         if (r == RIFT_E_TIMEOUT)
-                return reply_twirp_error(req, RIFT_TWIRP_DEADLINE_EXCEEDED,
-                                         "deadline exceeded before handling"),
-                       1;
+                return refuse(ret, RIFT_TWIRP_DEADLINE_EXCEEDED, "deadline exceeded before handling");
         if (r < 0)
-                return reply_twirp_error(req, RIFT_TWIRP_MALFORMED,
-                                         "bad " RIFT_RPC_DEADLINE_HEADER " header"),
-                       1;
+                return refuse(ret, RIFT_TWIRP_MALFORMED, "bad " RIFT_RPC_DEADLINE_HEADER " header");
         return 0;
 }
 
@@ -198,16 +207,17 @@ static int on_twirp(struct rift_http_request *req, void *userdata)
         struct call *call;
         const char *data;
         size_t len;
+        struct refusal no;
         int64_t deadline = 0;
         int r;
 
-        if (precheck(req, m, &deadline) != 0)
-                return 0;
+        if (precheck(req, m, &deadline, &no) < 0)
+                return reply_twirp_error(req, no.code, no.msg);
         r = rift_http_request_body(req, &data, &len);
         if (r < 0)
                 return r;
         if (len > rpc->max_message)
-                return reply_twirp_error(req, RIFT_TWIRP_INVALID_ARGUMENT, "request message too large"), 0;
+                return reply_twirp_error(req, RIFT_TWIRP_INVALID_ARGUMENT, "request message too large");
         call = calloc(1, sizeof(*call));
         if (!call)
                 return -ENOMEM;
@@ -216,7 +226,7 @@ static int on_twirp(struct rift_http_request *req, void *userdata)
         call->in = protobuf_c_message_unpack(m->input, NULL, len, (const uint8_t *)data);
         if (!call->in || !rift_rpc_message_utf8_valid(call->in)) {
                 call_free(call);
-                return reply_twirp_error(req, RIFT_TWIRP_MALFORMED, "failed to parse request proto"), 0;
+                return reply_twirp_error(req, RIFT_TWIRP_MALFORMED, "failed to parse request proto");
         }
         r = m->handler(call->in, &out, &call->ctx);
         if (r == RIFT_RPC_ASYNC) {
