@@ -67,13 +67,14 @@ enum gql_ast_sel_kind {
 struct gql_ast_selset;
 
 struct gql_ast_selection {
-        enum gql_ast_sel_kind kind; /* field, fragment spread, inline fragment */
-        struct gql_loc loc;         /* first token */
-        const char *alias;          /* FIELD: alias or NULL */
-        const char *name;           /* FIELD: field name; SPREAD: fragment name */
-        struct gql_loc name_loc;    /* SPREAD: of the fragment name */
-        const char *type_cond;      /* INLINE: type condition or NULL */
-        struct gql_ast_arg *args;   /* FIELD arguments */
+        enum gql_ast_sel_kind kind;   /* field, fragment spread, inline fragment */
+        struct gql_loc loc;           /* first token */
+        const char *alias;            /* FIELD: alias or NULL */
+        const char *name;             /* FIELD: field name; SPREAD: fragment name */
+        struct gql_loc name_loc;      /* SPREAD: of the fragment name */
+        const char *type_cond;        /* INLINE: type condition or NULL */
+        struct gql_loc type_cond_loc; /* INLINE: of the type condition */
+        struct gql_ast_arg *args;     /* FIELD arguments */
         size_t n_args;
         struct gql_ast_directive *directives; /* n_directives */
         size_t n_directives;

@@ -336,10 +336,6 @@ static int lex_string(struct gql_lexer *lx, struct gql_token *t)
                 n = utf8_decode(lx->src, lx->len, pos, &cp);
                 if (!n)
                         return lex_fail(lx, pos, "Invalid UTF-8 in string.");
-                if (cp < 0x20 && cp != '\t')
-                        return lex_fail(lx, pos,
-                                        gql_arena_printf(lx->arena, "Invalid character within String: %s.",
-                                                         describe_char(lx, cp)));
                 memcpy(out + o, lx->src + pos, n);
                 o += n;
                 pos += n;
@@ -456,10 +452,6 @@ static int lex_block_string(struct gql_lexer *lx, struct gql_token *t)
                 n = utf8_decode(lx->src, lx->len, pos, &cp);
                 if (!n)
                         return lex_fail(lx, pos, "Invalid UTF-8 in string.");
-                if (cp < 0x20 && cp != '\t')
-                        return lex_fail(lx, pos,
-                                        gql_arena_printf(lx->arena, "Invalid character within String: %s.",
-                                                         describe_char(lx, cp)));
                 memcpy(raw + o, lx->src + pos, n);
                 o += n;
                 pos += n;

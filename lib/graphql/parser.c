@@ -330,7 +330,8 @@ static int parse_fragment_selection(struct parser *p, struct gql_ast_selection *
                 return parse_directives(p, false, &s->directives, &s->n_directives);
         }
         s->kind = GQL_SEL_INLINE;
-        if (peek_name(p, "on") && ((r = advance(p)) < 0 || (r = parse_name(p, &s->type_cond, NULL)) < 0))
+        if (peek_name(p, "on") &&
+            ((r = advance(p)) < 0 || (r = parse_name(p, &s->type_cond, &s->type_cond_loc)) < 0))
                 return r;
         if ((r = parse_directives(p, false, &s->directives, &s->n_directives)) < 0)
                 return r;

@@ -537,7 +537,7 @@ static void walk_inline(struct validator *v, const struct gql_ast_selection *s, 
         const struct gql_type *t = parent;
 
         if (s->type_cond) {
-                t = type_condition(v, s->type_cond, s->loc, NULL);
+                t = type_condition(v, s->type_cond, s->type_cond_loc, NULL);
                 if (t && parent && !gql_type_overlap(parent, t))
                         ERR1(v, s->loc,
                              "Fragment cannot be spread here as objects of type \"%s\" can never be of type "

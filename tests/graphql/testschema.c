@@ -115,7 +115,7 @@ static int r_runs(struct gql_resolve_info *ri, struct gql_value **ret)
         const cJSON *runs = cJSON_GetObjectItemCaseSensitive(ri->parent, "runs"), *e;
         const struct gql_value *first = gql_arg(ri, "first");
         const char *phase = str_arg(ri, "phase");
-        int64_t limit = first && first->kind == GQL_INT ? first->i : 0;
+        int64_t limit = first && first->kind == GQL_INT ? first->i : INT64_MAX; /* null: all */
         struct gql_value *l;
         size_t n = 0;
 
