@@ -297,7 +297,7 @@ int probe_run_phase(struct probe_set *s, enum probe_phase phase, int64_t chaos_d
         if (!s)
                 return -EINVAL;
         if (phase < s->next || phase > PROBE_PHASE_POST_CHAOS)
-                return -RIFT_E_CONFLICT;
+                return RIFT_E_CONFLICT;
         s->next = phase + 1;
         switch (phase) {
         case PROBE_PHASE_PRE_CHAOS:

@@ -99,7 +99,7 @@ static bool drain(int fd, char *out, size_t cap, size_t *len)
         return true;
 }
 
-/* Waits for stdout EOF and the exit, until deadline; returns the wait status or -RIFT_E_TIMEOUT. */
+/* Waits for stdout EOF and the exit, until deadline; returns the wait status or RIFT_E_TIMEOUT. */
 static int child_wait(struct child *c, int64_t deadline, char *out, size_t cap, size_t *len)
 {
         bool open_out = true, exited = false;
@@ -108,7 +108,7 @@ static int child_wait(struct child *c, int64_t deadline, char *out, size_t cap, 
         while (open_out || !exited) {
                 int64_t left = deadline - rift_mono_ms();
                 if (left <= 0)
-                        return -RIFT_E_TIMEOUT;
+                        return RIFT_E_TIMEOUT;
                 struct pollfd fds[2] = { { .fd = open_out ? c->out_fd : -1, .events = POLLIN },
                                          { .fd = exited ? -1 : c->pid_fd, .events = POLLIN } };
                 if (c->pid_fd < 0 && !exited) /* no pidfd: poll the exit every 20ms */
@@ -146,7 +146,7 @@ static int cmd_exec(const char *command, int64_t timeout_ms, char **ret_out)
         if (r < 0)
                 return r;
         r = child_wait(&c, rift_mono_ms() + timeout_ms, out, RIFT_PROBE_MAX_OUTPUT, &len);
-        if (r == -RIFT_E_TIMEOUT || r < 0)
+        if (r == RIFT_E_TIMEOUT || r < 0)
                 child_reap(&c);
         close(c.out_fd);
         if (c.pid_fd >= 0)
@@ -165,7 +165,7 @@ static int cmd_run(const struct probe_def *def, int64_t timeout_ms, struct probe
         _cleanup_free_ char *output = NULL;
         int status = cmd_exec(def->cmd.command, timeout_ms, &output);
 
-        if (status == -RIFT_E_TIMEOUT) {
+        if (status == RIFT_E_TIMEOUT) {
                 snprintf(out->description, sizeof out->description, "command timed out after %lldms (killed)",
                          (long long)timeout_ms);
                 return 0;

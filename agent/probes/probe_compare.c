@@ -45,7 +45,7 @@ int probe_cmp_type_from_string(const char *s, enum probe_cmp_type *ret)
                         *ret = (enum probe_cmp_type)i;
                         return 0;
                 }
-        return -RIFT_E_INVALID;
+        return RIFT_E_INVALID;
 }
 
 int probe_op_from_string(enum probe_cmp_type type, const char *s, enum probe_op *ret)
@@ -57,7 +57,7 @@ int probe_op_from_string(enum probe_cmp_type type, const char *s, enum probe_op 
                         *ret = op_table[i].op;
                         return 0;
                 }
-        return -RIFT_E_INVALID;
+        return RIFT_E_INVALID;
 }
 
 static const char *op_name(enum probe_op op)
@@ -88,7 +88,7 @@ static int parse_num(enum probe_cmp_type type, const char *s, double *ret)
         if (r < 0)
                 return r;
         if (!isfinite(d))
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         *ret = d;
         return 0;
 }
@@ -151,11 +151,11 @@ static int num_between(const struct probe_comparator *c, double a)
         }
         char *comma = strchr(s, ',');
         if (!comma || strchr(comma + 1, ','))
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         *comma = '\0';
         double lo, hi;
         if (parse_num(c->type, s, &lo) < 0 || parse_num(c->type, comma + 1, &hi) < 0 || lo > hi)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         return a >= lo && a <= hi;
 }
 
@@ -163,19 +163,19 @@ static int compare_num(const struct probe_comparator *c, const char *actual)
 {
         double a, e = 0;
         if (parse_num(c->type, actual, &a) < 0)
-                return -RIFT_E_PARSE;
+                return RIFT_E_PARSE;
         if (c->op == PROBE_OP_ONEOF) {
                 struct num_match m = { c->type, a };
                 size_t count = 0;
                 int r = each_item(c->value, num_item_eq, &m, &count);
                 if (r < 0 || count == 0)
-                        return -RIFT_E_INVALID;
+                        return RIFT_E_INVALID;
                 return r;
         }
         if (c->op == PROBE_OP_BETWEEN)
                 return num_between(c, a);
         if (parse_num(c->type, c->value, &e) < 0)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         switch (c->op) {
         case PROBE_OP_GE:
                 return a >= e;
@@ -190,7 +190,7 @@ static int compare_num(const struct probe_comparator *c, const char *actual)
         case PROBE_OP_NE:
                 return a != e;
         default:
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         }
 }
 
@@ -198,7 +198,7 @@ static int regex_match(const char *pattern, const char *actual)
 {
         regex_t re;
         if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         int r = regexec(&re, actual, 0, NULL, 0);
         regfree(&re);
         return r == 0;
@@ -222,10 +222,10 @@ static int compare_str(const struct probe_comparator *c, const char *actual)
         case PROBE_OP_ONEOF: {
                 size_t count = 0;
                 r = each_item(c->value, str_item_eq, (void *)actual, &count);
-                return r < 0 || count == 0 ? -RIFT_E_INVALID : r;
+                return r < 0 || count == 0 ? RIFT_E_INVALID : r;
         }
         default:
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         }
 }
 
@@ -234,7 +234,7 @@ int probe_compare(const struct probe_comparator *c, const char *actual, char *wh
         int r = c->type == PROBE_CMP_STRING ? compare_str(c, actual) : compare_num(c, actual);
 
         if (why && whysz) {
-                if (r == -RIFT_E_PARSE)
+                if (r == RIFT_E_PARSE)
                         snprintf(why, whysz, "actual value %.64s is not a valid %s", actual,
                                  cmp_type_names[c->type]);
                 else if (r < 0)

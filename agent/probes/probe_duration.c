@@ -34,10 +34,10 @@ static int read_number(const char **p, double *ret)
                 else
                         v = v * 10 + (*s - '0');
                 if (v > 1e15)
-                        return -RIFT_E_INVALID;
+                        return RIFT_E_INVALID;
         }
         if (!digits)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         *p = s;
         *ret = v;
         return 0;
@@ -56,7 +56,7 @@ static int read_unit(const char **p, double *ret)
                 }
         }
         if (!best)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         *p += best;
         *ret = ms;
         return 0;
@@ -67,7 +67,7 @@ int probe_parse_go_duration(const char *s, int64_t *ret)
         double total = 0;
 
         if (!s || !*s)
-                return -RIFT_E_INVALID;
+                return RIFT_E_INVALID;
         if (strcmp(s, "0") == 0) {
                 *ret = 0;
                 return 0;
@@ -75,10 +75,10 @@ int probe_parse_go_duration(const char *s, int64_t *ret)
         for (const char *p = s; *p;) {
                 double v = 0, ms = 0;
                 if (read_number(&p, &v) < 0 || read_unit(&p, &ms) < 0)
-                        return -RIFT_E_INVALID;
+                        return RIFT_E_INVALID;
                 total += v * ms;
                 if (total > (double)RIFT_PROBE_MAX_DURATION_MS)
-                        return -RIFT_E_TOOBIG;
+                        return RIFT_E_TOOBIG;
         }
         *ret = (int64_t)llround(total);
         return 0;

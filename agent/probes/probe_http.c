@@ -48,14 +48,14 @@ static int curl_result(CURLcode c)
         case CURLE_OK:
                 return 0;
         case CURLE_OPERATION_TIMEDOUT:
-                return -RIFT_E_TIMEOUT;
+                return RIFT_E_TIMEOUT;
         case CURLE_WRITE_ERROR:
-                return -RIFT_E_TOOBIG;
+                return RIFT_E_TOOBIG;
         case CURLE_SSL_CONNECT_ERROR:
         case CURLE_PEER_FAILED_VERIFICATION:
-                return -RIFT_E_TLS;
+                return RIFT_E_TLS;
         default:
-                return -RIFT_E_UNAVAILABLE;
+                return RIFT_E_UNAVAILABLE;
         }
 }
 
@@ -101,7 +101,7 @@ int probe_curl_fetch(const char *url, bool insecure, const char *post_body, cons
         curl_easy_cleanup(h);
         if (r < 0 || sink.over) {
                 free(sink.data);
-                return sink.over ? -RIFT_E_TOOBIG : r;
+                return sink.over ? RIFT_E_TOOBIG : r;
         }
         if (ret_body)
                 *ret_body = sink.data;
@@ -132,7 +132,7 @@ static int http_parse_method(struct probe_http *h, const cJSON *m, const char *w
         if (probe_op_from_string(PROBE_CMP_INT, criteria, &h->code.op) < 0 ||
             (h->code.op != PROBE_OP_EQ && h->code.op != PROBE_OP_NE && h->code.op != PROBE_OP_ONEOF))
                 return probe_fail(err, errsz, "%s.criteria: \"%.32s\" is not ==, != or oneOf", w, criteria);
-        if (probe_compare(&h->code, "0", NULL, 0) == -RIFT_E_INVALID)
+        if (probe_compare(&h->code, "0", NULL, 0) == RIFT_E_INVALID)
                 return probe_fail(err, errsz, "%s.responseCode: \"%.32s\" is not a status code", w,
                                   h->code.value);
         if (!post)
@@ -195,7 +195,7 @@ static int http_run(const struct probe_def *def, int64_t timeout_ms, struct prob
         r = probe_curl_fetch(h->url, h->insecure, body, h->content_type, timeout_ms, 0, &status, NULL);
         if (r < 0) {
                 snprintf(out->description, sizeof out->description, "request to %.128s failed: %s", h->url,
-                         r == -RIFT_E_TIMEOUT ? "timed out" : rift_strerror(r));
+                         r == RIFT_E_TIMEOUT ? "timed out" : rift_strerror(r));
                 return 0;
         }
         snprintf(code, sizeof code, "%ld", status);

@@ -36,7 +36,7 @@ int probe_json_comparator(const cJSON *obj, const char *key, bool force_float, c
 int probe_read_file(const char *path, size_t max, char **ret);
 
 /* probe_http.c: one HTTP request with libcurl; the body (if ret_body) is kept up to cap bytes, a longer
- * one fails with -RIFT_E_TOOBIG. post_body NULL = GET. Errors: -RIFT_E_TIMEOUT, -RIFT_E_UNAVAILABLE. */
+ * one fails with RIFT_E_TOOBIG. post_body NULL = GET. Errors: RIFT_E_TIMEOUT, RIFT_E_UNAVAILABLE. */
 int probe_curl_fetch(const char *url, bool insecure, const char *post_body, const char *content_type,
                      int64_t timeout_ms, size_t cap, long *ret_code, char **ret_body);
 

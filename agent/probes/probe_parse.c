@@ -64,7 +64,7 @@ int probe_fail(char *err, size_t errsz, const char *fmt, ...)
                 vsnprintf(err, errsz, fmt, ap);
                 va_end(ap);
         }
-        return -RIFT_E_INVALID;
+        return RIFT_E_INVALID;
 }
 
 int probe_json_text(const cJSON *obj, const char *key, bool required, const char *where, char *err,
@@ -141,7 +141,7 @@ int probe_json_comparator(const cJSON *obj, const char *key, bool force_float, c
         if ((r = probe_json_text(c, "value", true, w, err, errsz, &cmp.value)) < 0)
                 return r;
         /* reject an expected value that can never be compared, now rather than at run time */
-        if (probe_compare(&cmp, cmp.type == PROBE_CMP_STRING ? "" : "0", NULL, 0) == -RIFT_E_INVALID) {
+        if (probe_compare(&cmp, cmp.type == PROBE_CMP_STRING ? "" : "0", NULL, 0) == RIFT_E_INVALID) {
                 free(cmp.value);
                 return probe_fail(err, errsz, "%s.value: not valid for criteria %s", w, criteria);
         }
@@ -168,7 +168,7 @@ int probe_read_file(const char *path, size_t max, char **ret)
                         break;
                 n += (size_t)k;
                 if (n > max)
-                        return -RIFT_E_TOOBIG;
+                        return RIFT_E_TOOBIG;
         }
         buf[n] = '\0';
         *ret = TAKE_PTR(buf);
@@ -277,7 +277,7 @@ static int lookup_type(const char *s, enum probe_type *ret)
                         *ret = (enum probe_type)i;
                         return 0;
                 }
-        return -RIFT_E_INVALID;
+        return RIFT_E_INVALID;
 }
 
 static int lookup_mode(const char *s, enum probe_mode *ret)
@@ -287,7 +287,7 @@ static int lookup_mode(const char *s, enum probe_mode *ret)
                         *ret = (enum probe_mode)i;
                         return 0;
                 }
-        return -RIFT_E_INVALID;
+        return RIFT_E_INVALID;
 }
 
 void probe_def_done(struct probe_def *def)
@@ -361,11 +361,11 @@ int probe_defs_parse(const char *json, size_t len, char *err, size_t errsz, stru
 {
         if (len > RIFT_PROBE_MAX_SPEC)
                 return probe_fail(err, errsz, "spec: larger than %u bytes", RIFT_PROBE_MAX_SPEC),
-                       -RIFT_E_TOOBIG;
+                       RIFT_E_TOOBIG;
         cJSON *root = cJSON_ParseWithLength(json, len);
         if (!root) {
                 probe_fail(err, errsz, "spec: not valid JSON");
-                return -RIFT_E_PARSE;
+                return RIFT_E_PARSE;
         }
         const cJSON *list = probe_list(root);
         int r = 0;

@@ -45,16 +45,16 @@ static int prom_first_value(const char *body, char *ret, size_t retsz)
 {
         cJSON *root = cJSON_Parse(body);
         if (!root)
-                return -RIFT_E_PARSE;
+                return RIFT_E_PARSE;
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(root, "status");
         const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "resultType");
         const cJSON *res = cJSON_GetObjectItemCaseSensitive(data, "result");
         const cJSON *v = NULL;
-        int r = -RIFT_E_NOTFOUND;
+        int r = RIFT_E_NOTFOUND;
 
         if (!cJSON_IsString(st) || strcmp(st->valuestring, "success") != 0)
-                r = -RIFT_E_PROTOCOL;
+                r = RIFT_E_PROTOCOL;
         else if (cJSON_IsString(type) && strcmp(type->valuestring, "scalar") == 0)
                 v = cJSON_GetArrayItem(res, 1);
         else if (cJSON_IsArray(res))
@@ -95,9 +95,9 @@ static int prom_run(const struct probe_def *def, int64_t timeout_ms, struct prob
         r = probe_curl_fetch(url, false, NULL, NULL, timeout_ms, RIFT_PROBE_MAX_RESPONSE, &code, &body);
         if (r < 0 || code != 200) {
                 snprintf(out->description, sizeof out->description, "prometheus query failed: %s",
-                         r == -RIFT_E_TIMEOUT ? "timed out"
-                         : r < 0              ? rift_strerror(r)
-                                              : "HTTP status not 200");
+                         r == RIFT_E_TIMEOUT ? "timed out"
+                         : r < 0             ? rift_strerror(r)
+                                             : "HTTP status not 200");
                 return 0;
         }
         if ((r = prom_first_value(body, value, sizeof value)) < 0) {
