@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 #include <event2/event.h>
 
@@ -225,6 +226,12 @@ static int build_headers(const struct rift_http_client_request *rq, struct curl_
         return 0;
 }
 
+/* curl's sockets are close-on-exec like every other fd (STYLE rule 14). */
+static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+        return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
 static void set_tls(struct rift_http_client *c, CURL *e)
 {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -257,6 +264,7 @@ static void set_request(struct rift_http_client *c, CURL *e, const struct rift_h
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(e, CURLOPT_HEADERDATA, a);
         curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
         set_tls(c, e);
         if (strcmp(method, "HEAD") == 0)
                 curl_easy_setopt(e, CURLOPT_NOBODY, 1L);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <event2/event.h>
 #include <cmocka.h>
 
@@ -455,6 +456,36 @@ static void client_rejects_header_injection(void **state)
         assert_int_equal(do_req(f, "GET", "/hello", NULL, &bad, 1, &resp), -EINVAL);
 }
 
+static void sockets_are_close_on_exec(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
+        char path[64], target[64];
+        struct sockaddr_storage ss;
+        socklen_t sl;
+        int sockets = 0;
+
+        /* a kept-alive connection: the client's socket and the server's accepted one are both open */
+        assert_int_equal(do_req(f, "GET", "/hello", NULL, NULL, 0, &resp), 200);
+        for (int fd = 0; fd < 1024; fd++) {
+                ssize_t n;
+
+                snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+                sl = sizeof(ss);
+                n = readlink(path, target, sizeof(target) - 1);
+                if (n <= 0)
+                        continue;
+                target[n] = '\0';
+                if (strncmp(target, "socket:", 7) != 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) < 0 ||
+                    ss.ss_family != AF_INET)
+                        continue; /* only our TCP sockets: libcurl 7.88's internal wake-up socketpair lacks it */
+                sockets++;
+                if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+                        fail_msg("fd %d (%s) is not close-on-exec", fd, target);
+        }
+        assert_true(sockets >= 3); /* listener, accepted connection, client connection */
+}
+
 /* ---- async client ---- */
 
 struct async_result {
@@ -674,6 +705,7 @@ int main(void)
                                                 teardown),
                 cmocka_unit_test_setup_teardown(client_timeout_and_response_cap, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_rejects_header_injection, setup, teardown),
+                cmocka_unit_test_setup_teardown(sockets_are_close_on_exec, setup, teardown),
                 cmocka_unit_test_setup_teardown(async_requests_run_concurrently, setup, teardown),
                 cmocka_unit_test_setup_teardown(async_errors_and_cancel, setup, teardown),
                 cmocka_unit_test_setup_teardown(sigterm_finishes_inflight_then_exits, setup, teardown),
