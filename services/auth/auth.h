@@ -66,6 +66,7 @@ struct rift_rpc_server;
 struct rift_jwt_key;
 struct auth_throttle;
 struct auth_cache;
+struct auth_pcache;
 
 #define AUTH_SECRET_LEN      32u    /* bytes of a JWT signing key */
 #define AUTH_MAX_KEYS        16u    /* signing keys kept for verification after rotations */
@@ -79,6 +80,7 @@ struct auth_cache;
 #define AUTH_MAX_TAGS        32u    /* tags of one project */
 #define AUTH_TAG_MAX         64u    /* bytes of one tag */
 #define AUTH_DESCRIPTION_MAX 1024u  /* bytes of a project description */
+#define AUTH_PCACHE_SLOTS    256    /* projects cached for ValidateRequest */
 #define AUTH_CACHE_TTL_MS    2000   /* how long a verified token -> user lookup is reused */
 #define AUTH_KEY_RELOAD_MS   5000   /* how often signing keys are re-read (rotation by another process) */
 
@@ -127,6 +129,7 @@ struct auth_ctx {
         int64_t keys_loaded_ms;              /* monotonic time of the last key load */
         struct auth_throttle *throttle;      /* failed-login bookkeeping */
         struct auth_cache *cache;            /* verified token -> session */
+        struct auth_pcache *pcache;          /* project id -> document, for ValidateRequest */
         char dummy_hash[128];                /* hash verified for unknown users (equal timing) */
         struct rift_metrics *metrics;        /* Prometheus registry */
         struct rift_metric *m_requests;      /* rift_auth_http_requests_total{route,code} */
@@ -243,6 +246,14 @@ int auth_h_update_state(struct auth_ctx *ctx, struct auth_call *c, struct auth_r
 
 /* projects.c */
 int auth_project_get(struct auth_ctx *ctx, const char *id, struct cJSON **ret);
+/* The project document from a short-lived cache (AUTH_CACHE_TTL_MS, flushed on every project write of
+ * this process), borrowed: valid until the next call. For the ValidateRequest hot path. */
+int auth_project_get_cached(struct auth_ctx *ctx, const char *id, const struct cJSON **ret);
+int auth_pcache_new(struct auth_pcache **ret);
+void auth_pcache_free(struct auth_pcache *c);
+void auth_pcache_flush(struct auth_pcache *c);
+/* Writes a changed project document and flushes the project cache. */
+int auth_project_save(struct auth_ctx *ctx, const struct cJSON *p);
 /* The member entry of uid in a project document, or NULL. */
 struct cJSON *auth_project_member(const struct cJSON *project, const char *uid);
 void auth_member_state(const struct cJSON *member, enum auth_prole *ret_role, enum auth_invite *ret_state);

@@ -39,7 +39,7 @@ static int set_member(cJSON *m, const char *key, const char *value)
 static int save(struct auth_ctx *ctx, cJSON *p)
 {
         cJSON_ReplaceItemInObjectCaseSensitive(p, "updated_at", cJSON_CreateNumber((double)rift_now_ms()));
-        return rift_store_update(ctx->store, AUTH_C_PROJECTS, p, NULL);
+        return auth_project_save(ctx, p);
 }
 
 static int role_from_body(struct auth_call *c, struct auth_reply *rp, enum auth_prole *ret)

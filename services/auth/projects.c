@@ -2,6 +2,7 @@
  * every project-scoped endpoint goes through (auth_project_check). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -18,6 +19,74 @@ int auth_project_get(struct auth_ctx *ctx, const char *id, cJSON **ret)
         if (!id || !*id || strlen(id) > RIFT_MAX_ID)
                 return RIFT_E_NOTFOUND;
         return rift_store_get(ctx->store, AUTH_C_PROJECTS, id, ret);
+}
+
+struct pcache_entry {
+        char id[RIFT_MAX_ID + 1]; /* project id; "" = empty */
+        int64_t until_ms;         /* monotonic time the entry expires */
+        cJSON *doc;               /* the project document */
+};
+
+struct auth_pcache {
+        struct pcache_entry e[AUTH_PCACHE_SLOTS]; /* direct-mapped by a hash of the id */
+};
+
+int auth_pcache_new(struct auth_pcache **ret)
+{
+        *ret = calloc(1, sizeof(**ret));
+        return *ret ? 0 : -ENOMEM;
+}
+
+void auth_pcache_flush(struct auth_pcache *c)
+{
+        if (!c)
+                return;
+        for (size_t i = 0; i < AUTH_PCACHE_SLOTS; i++) {
+                cJSON_Delete(c->e[i].doc);
+                c->e[i] = (struct pcache_entry){ 0 };
+        }
+}
+
+void auth_pcache_free(struct auth_pcache *c)
+{
+        auth_pcache_flush(c);
+        free(c);
+}
+
+int auth_project_get_cached(struct auth_ctx *ctx, const char *id, const cJSON **ret)
+{
+        struct pcache_entry *e;
+        uint32_t h = 2166136261u; /* FNV-1a: a collision only costs a store read */
+        int64_t now = rift_mono_ms();
+        cJSON *doc = NULL;
+        int r;
+
+        if (!id || !*id || strlen(id) > RIFT_MAX_ID)
+                return RIFT_E_NOTFOUND;
+        for (const char *p = id; *p; p++)
+                h = (h ^ (uint8_t)*p) * 16777619u;
+        e = &ctx->pcache->e[h % AUTH_PCACHE_SLOTS];
+        if (e->doc && e->until_ms > now && strcmp(e->id, id) == 0) {
+                *ret = e->doc;
+                return 0;
+        }
+        r = auth_project_get(ctx, id, &doc);
+        if (r < 0)
+                return r;
+        cJSON_Delete(e->doc);
+        rift_strlcpy(e->id, id, sizeof(e->id));
+        e->doc = doc;
+        e->until_ms = now + AUTH_CACHE_TTL_MS;
+        *ret = doc;
+        return 0;
+}
+
+int auth_project_save(struct auth_ctx *ctx, const cJSON *p)
+{
+        int r = rift_store_update(ctx->store, AUTH_C_PROJECTS, p, NULL);
+
+        auth_pcache_flush(ctx->pcache);
+        return r;
 }
 
 cJSON *auth_project_member(const cJSON *project, const char *uid)
@@ -571,7 +640,7 @@ int auth_h_rename_project(struct auth_ctx *ctx, struct auth_call *c, struct auth
         }
         cJSON_ReplaceItemInObjectCaseSensitive(p, "name", cJSON_CreateString(name));
         cJSON_ReplaceItemInObjectCaseSensitive(p, "updated_at", cJSON_CreateNumber((double)rift_now_ms()));
-        r = rift_store_update(ctx->store, AUTH_C_PROJECTS, p, NULL);
+        r = auth_project_save(ctx, p);
         if (r == RIFT_E_EXISTS)
                 return auth_reply_error(rp, 409, "project_exists", "a project with this name already exists");
         if (r < 0)
@@ -587,6 +656,7 @@ int auth_h_delete_project(struct auth_ctx *ctx, struct auth_call *c, struct auth
         if (r < 0)
                 return r;
         r = rift_store_delete(ctx->store, AUTH_C_PROJECTS, id);
+        auth_pcache_flush(ctx->pcache);
         if (r < 0)
                 return r;
         log_info("project deleted", LOG_STR("project_id", id), LOG_STR("by", c->who.username));

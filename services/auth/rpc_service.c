@@ -58,7 +58,7 @@ static int set_doc(char **field, const cJSON *doc, const char *key)
 static const char *decide(struct auth_ctx *ctx, const Rift__Auth__V1__ValidateRequestRequest *in,
                           struct auth_session *who, int *ret_err)
 {
-        _cleanup_json_ cJSON *p = NULL;
+        const cJSON *p = NULL;
         enum auth_prole required[8], role;
         enum auth_invite want = AUTH_INV_ACCEPTED, st;
         const char *why = "invalid token";
@@ -85,7 +85,7 @@ static const char *decide(struct auth_ctx *ctx, const Rift__Auth__V1__ValidateRe
                         return "unknown role";
         if (in->invitation && *in->invitation && auth_invite_parse(in->invitation, &want) < 0)
                 return "unknown invitation state";
-        r = auth_project_get(ctx, in->project_id, &p);
+        r = auth_project_get_cached(ctx, in->project_id, &p);
         if (r == RIFT_E_NOTFOUND)
                 return "permission denied";
         if (r < 0) {

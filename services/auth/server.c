@@ -118,8 +118,9 @@ int auth_ctx_new(const struct auth_config *cfg, struct auth_ctx **ret)
         if ((r = rift_crypto_init()) < 0 || (r = rift_store_open(cfg->db_server, &ctx->store)) < 0 ||
             (r = auth_store_prepare(ctx->store)) < 0 ||
             (r = auth_throttle_new(THROTTLE_SLOTS, &ctx->throttle)) < 0 ||
-            (r = auth_cache_new(CACHE_SLOTS, &ctx->cache)) < 0 || (r = auth_keys_load(ctx)) < 0 ||
-            (r = dummy_hash_setup(ctx)) < 0 || (r = metrics_setup(ctx)) < 0) {
+            (r = auth_cache_new(CACHE_SLOTS, &ctx->cache)) < 0 || (r = auth_pcache_new(&ctx->pcache)) < 0 ||
+            (r = auth_keys_load(ctx)) < 0 || (r = dummy_hash_setup(ctx)) < 0 ||
+            (r = metrics_setup(ctx)) < 0) {
                 auth_ctx_free(ctx);
                 return r;
         }
@@ -133,6 +134,7 @@ void auth_ctx_free(struct auth_ctx *ctx)
                 return;
         auth_keys_clear(ctx);
         auth_cache_free(ctx->cache);
+        auth_pcache_free(ctx->pcache);
         auth_throttle_free(ctx->throttle);
         rift_metrics_free(ctx->metrics);
         rift_store_close(ctx->store);

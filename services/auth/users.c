@@ -519,7 +519,7 @@ static void memberships_set_state(struct auth_ctx *ctx, const char *uid, int64_t
                 cJSON_DeleteItemFromObjectCaseSensitive(m, "deactivated_at");
                 if (when)
                         cJSON_AddNumberToObject(m, "deactivated_at", (double)when);
-                (void)rift_store_update(ctx->store, AUTH_C_PROJECTS, p, NULL);
+                (void)auth_project_save(ctx, p);
         }
 }
 
