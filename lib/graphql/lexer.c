@@ -422,7 +422,10 @@ static int lex_block_string(struct gql_lexer *lx, struct gql_token *t)
 
         while (end < lx->len && !(lx->src[end] == '"' && end + 2 < lx->len && lx->src[end + 1] == '"' &&
                                   lx->src[end + 2] == '"'))
-                end += lx->src[end] == '\\' ? 4 : 1;
+                end +=
+                    lx->src[end] == '\\' && end + 3 < lx->len && memcmp(lx->src + end + 1, "\"\"\"", 3) == 0
+                        ? 4
+                        : 1;
         raw = gql_arena_alloc(lx->arena, end - pos + 8);
 
         for (;;) {
