@@ -51,14 +51,14 @@
 #define RIFT_STORE_MAX_DEPTH        64u     /* nesting of objects and arrays in a stored document */
 
 /* agent probes (agent/probes/, docs/probes.md) */
-#define RIFT_PROBE_MAX_SPEC     (256u * 1024) /* one probe spec document */
-#define RIFT_PROBE_MAX_PROBES   32u           /* probes in one set */
-#define RIFT_PROBE_MAX_NAME     128u          /* bytes in a probe name */
-#define RIFT_PROBE_MAX_TEXT     8192u         /* url, command, query, body or expected value */
-#define RIFT_PROBE_MAX_OUTPUT   (64u * 1024)  /* stdout kept from one cmdProbe try */
-#define RIFT_PROBE_MAX_RESPONSE (1024u * 1024) /* Prometheus API response body */
-#define RIFT_PROBE_MAX_BODYFILE (1024u * 1024) /* httpProbe bodyPath / promProbe queryPath file */
-#define RIFT_PROBE_MAX_TRIES    100u          /* attempt / retry */
+#define RIFT_PROBE_MAX_SPEC        (256u * 1024)        /* one probe spec document */
+#define RIFT_PROBE_MAX_PROBES      32u                  /* probes in one set */
+#define RIFT_PROBE_MAX_NAME        128u                 /* bytes in a probe name */
+#define RIFT_PROBE_MAX_TEXT        8192u                /* url, command, query, body or expected value */
+#define RIFT_PROBE_MAX_OUTPUT      (64u * 1024)         /* stdout kept from one cmdProbe try */
+#define RIFT_PROBE_MAX_RESPONSE    (1024u * 1024)       /* Prometheus API response body */
+#define RIFT_PROBE_MAX_BODYFILE    (1024u * 1024)       /* httpProbe bodyPath / promProbe queryPath file */
+#define RIFT_PROBE_MAX_TRIES       100u                 /* attempt / retry */
 #define RIFT_PROBE_MAX_DURATION_MS (24LL * 3600 * 1000) /* any runProperties duration */
 
 #endif

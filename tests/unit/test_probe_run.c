@@ -19,6 +19,7 @@
 #include "agent/probes/probe.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/limits_rift.h"
 #include "lib/macro.h"
 #include "lib/str.h"
 
@@ -378,8 +379,8 @@ static int drive(const char *spec_path)
         FILE *f = fopen(spec_path, "re");
         if (!f)
                 return 2;
-        json = calloc(1, 256 * 1024 + 1);
-        size_t n = json ? fread(json, 1, 256 * 1024, f) : 0;
+        json = calloc(1, RIFT_PROBE_MAX_SPEC + 1);
+        size_t n = json ? fread(json, 1, RIFT_PROBE_MAX_SPEC, f) : 0;
         fclose(f);
         const char *chaos = getenv("RIFT_PROBE_CHAOS_MS");
         int64_t chaos_ms = 0;
