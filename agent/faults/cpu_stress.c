@@ -1,10 +1,12 @@
 /* linux-cpu-stress: WORKERS processes (default 1), pinned round-robin to CPU_CORES (default: all online
  * CPUs), each busy for LOAD % (default 100) of every 100 ms period. Busy time is counted in the worker's
- * own CPU time, so a worker that was preempted catches up within its period instead of undershooting.
+ * own CPU time, so a worker that was preempted catches up in the next periods instead of undershooting;
+ * workers run at nice -10 so ordinary load does not push them under their share.
  * Workers live in their own cpuacct cgroup, die with the agent and stop at their own deadline. */
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "agent/cgroup.h"
@@ -14,7 +16,9 @@
 #include "lib/error.h"
 #include "lib/str.h"
 
-#define PERIOD_NS 100000000LL
+#define PERIOD_NS       100000000LL     /* duty-cycle period: 100 ms */
+#define MAX_DEBT_NS     (5 * PERIOD_NS) /* CPU time a held-back worker may still catch up */
+#define CPU_WORKER_NICE -10 /* wins its busy share against ordinary load; it still yields the rest */
 
 struct cpu_stress {
         double load;                    /* LOAD, percent of one CPU per worker */
@@ -34,6 +38,15 @@ static int64_t now_ns(clockid_t c)
         return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static void sleep_until(int64_t mono_ns)
+{
+        struct timespec ts = { .tv_sec = mono_ns / 1000000000LL, .tv_nsec = mono_ns % 1000000000LL };
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/* Each period, burns CPU until the worker's own CPU time since `origin` reaches load% of the wall time
+ * since `origin`, then sleeps to the period's end. A worker that other processes held back catches up
+ * in the next periods; the debt is capped at five periods so a long stall never turns into a long burst. */
 static int worker(void *arg)
 {
         const struct cpu_stress *c = arg;
@@ -41,23 +54,28 @@ static int worker(void *arg)
         CPU_ZERO(&set);
         CPU_SET(c->core, &set);
         sched_setaffinity(0, sizeof(set), &set);
-        int64_t busy = (int64_t)(c->load / 100.0 * (double)PERIOD_NS);
+        setpriority(PRIO_PROCESS, 0, CPU_WORKER_NICE);
+        double share = c->load / 100.0;
         volatile uint64_t sink = 0;
-        for (int64_t start = now_ns(CLOCK_MONOTONIC); rift_mono_ms() < c->deadline_mono_ms;
-             start += PERIOD_NS) {
-                int64_t cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
-                while (now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 < busy &&
-                       now_ns(CLOCK_MONOTONIC) - start < PERIOD_NS)
+        int64_t origin = now_ns(CLOCK_MONOTONIC), cpu_origin = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+        for (int64_t end = origin + PERIOD_NS; rift_mono_ms() < c->deadline_mono_ms; end += PERIOD_NS) {
+                for (;;) {
+                        int64_t now = now_ns(CLOCK_MONOTONIC);
+                        int64_t debt = (int64_t)(share * (double)(now - origin)) -
+                                       (now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_origin);
+                        if (debt > MAX_DEBT_NS) { /* cap the debt */
+                                cpu_origin += debt - MAX_DEBT_NS;
+                                debt = MAX_DEBT_NS;
+                        }
+                        if (debt <= 0 || now >= end)
+                                break;
                         for (int i = 0; i < 1000; i++)
                                 sink += (uint64_t)i * 2654435761u;
-                int64_t rest = start + PERIOD_NS - now_ns(CLOCK_MONOTONIC);
-                if (rest > 0)
-                        clock_nanosleep(CLOCK_MONOTONIC, 0,
-                                        &(struct timespec){ .tv_sec = rest / 1000000000LL,
-                                                            .tv_nsec = rest % 1000000000LL },
-                                        NULL);
+                }
+                if (now_ns(CLOCK_MONOTONIC) < end)
+                        sleep_until(end);
                 else
-                        start = now_ns(CLOCK_MONOTONIC) - PERIOD_NS; /* fell behind: start afresh */
+                        end = now_ns(CLOCK_MONOTONIC); /* fell behind a whole period: restart from now */
         }
         (void)sink;
         return 0;

@@ -60,6 +60,7 @@ def test_latency_hits_target_only_and_reverts(np, tmp):
         return np.ping(np.ip_b, 20, interval="0.05"), np.ping(np.ip_b2, 20, interval="0.05")
 
     ((loss, rtt, _), (loss2, rtt2, _)), rc = run_fault(np, tmp, spec, during)
+    print("measured: latency base=%.3f ms target=%.3f ms other=%.3f ms" % (base, rtt, rtt2))
     assert rc == 0
     assert loss == 0 and loss2 == 0
     assert abs(rtt - base - 100) <= 5, rtt   # +100 ms within +-5 ms
@@ -84,6 +85,7 @@ def test_loss_rate(np, tmp):
     spec = {"fault": "linux-network-loss", "duration": "12s",
             "tunables": {"NETWORK_PACKET_LOSS_PERCENTAGE": "30", "DESTINATION_IPS": np.ip_b}}
     (loss, _, _), rc = run_fault(np, tmp, spec, lambda ev: np.ping(np.ip_b, 400, interval="0.01", wait="0.5"))
+    print("measured: loss %.1f%% (asked 30%%)" % loss)
     assert rc == 0
     assert 22 <= loss <= 38, loss             # 400 packets: 30% +- 8 points (about 3.5 sigma)
     assert snapshot(np) == before
@@ -94,6 +96,7 @@ def test_corruption_breaks_checksums(np, tmp):
             "tunables": {"NETWORK_PACKET_CORRUPTION_PERCENTAGE": "50", "DESTINATION_IPS": np.ip_b}}
     # a corrupted echo request fails the peer's ICMP checksum and gets no reply
     (loss, _, _), rc = run_fault(np, tmp, spec, lambda ev: np.ping(np.ip_b, 400, interval="0.01", wait="0.5"))
+    print("measured: corruption -> ping loss %.1f%% (asked 50%%)" % loss)
     assert rc == 0
     assert 41 <= loss <= 59, loss
 
@@ -168,6 +171,7 @@ def test_rate_limit_throughput(np, tmp):
     finally:
         sink.kill()
         sink.wait()
+    print("measured: rate limit %.0f bit/s (asked 1mbit)" % bps)
     assert rc == 0
     assert "htb 5254:" in qd and "tbf" in qd
     assert 0.8e6 <= bps <= 1.15e6, bps       # 1 Mbit/s (+ the last burst)
@@ -243,6 +247,7 @@ def test_cpu_stress_half_a_core(np, tmp):
         return (_cpu_ns(ev["cgroup"]) - c0) / ((time.monotonic() - t0) * 1e9) * 100
 
     load, rc = run_fault(np, tmp, spec, during, netns=False)
+    print("measured: cpu load %.2f%% of one core (asked 50%%)" % load)
     assert rc == 0
     assert abs(load - 50) <= 3, load
     assert snapshot(np) == before
@@ -265,6 +270,7 @@ def test_memory_stress_charges_cgroup(np, tmp):
         return used
 
     used, rc = run_fault(np, tmp, spec, during, netns=False)
+    print("measured: memory cgroup usage %d bytes (asked 64 MiB)" % used)
     assert rc == 0
     assert 64 << 20 <= used <= 72 << 20, used
     assert snapshot(np) == before
@@ -303,6 +309,14 @@ def _victim(tmp, name):
     return path
 
 
+def _wait_running(name):
+    for _ in range(200):                      # up to 2 s for the respawner to start the victim
+        if sh("pgrep", "-x", name, check=False).stdout.strip():
+            return
+        time.sleep(0.01)
+    raise AssertionError("victim %s never started" % name)
+
+
 def _respawner(tmp, victim, pause):
     """Restarts `victim 100` whenever it dies (bounded); its own command line does not name the victim."""
     script = os.path.join(tmp, "respawn.sh")
@@ -316,7 +330,7 @@ def test_process_kill_rekills_respawns(np, tmp):
     name = os.path.basename(victim)[:15]
     loop = _respawner(tmp, victim, "0.3")
     try:
-        time.sleep(0.3)
+        _wait_running(name)
         spec = {"fault": "linux-process-kill", "duration": "3s",
                 "tunables": {"PROCESS_NAMES": name, "FORCE_KILL": "true"}}
         _, rc = run_fault(np, tmp, spec, lambda ev: None, netns=False)
@@ -334,11 +348,11 @@ def test_process_kill_rekills_respawns(np, tmp):
 def test_process_kill_counts(np, tmp):
     victim = _victim(tmp, "riftvic2%d" % (os.getpid() % 1000))
     loop = _respawner(tmp, victim, "0.2")
+    _wait_running(os.path.basename(victim)[:15])
     agent = Agent(np, {"fault": "linux-process-kill", "duration": "4s",
                        "tunables": {"PROCESS_COMMAND": victim + " 100", "SIGNAL": "SIGKILL"}},
                   os.path.join(tmp, "journal"), netns=False)
     try:
-        time.sleep(0.3)
         assert agent.event()["event"] == "injected"
         done = agent.event(timeout=20)
         assert agent.wait() == 0
