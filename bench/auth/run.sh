@@ -30,6 +30,10 @@ trap cleanup EXIT
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 json() { /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+mem_kb() {   # "rss N anon N file N pss N" in kB
+    awk '/^VmRSS:/ {r=$2} /^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} END {printf "rss %d anon %d file %d", r, a, f}' "/proc/$1/status"
+    awk '/^Pss:/ {p=$2} END {printf " pss %d\n", p}' "/proc/$1/smaps_rollup"
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime of the server, clock ticks
 hz=$(getconf CLK_TCK)
 
@@ -48,8 +52,7 @@ login=$(curl -fsS -XPOST "$url/login" -d '{"username":"admin","password":"Bench@
 token=$(echo "$login" | json '["accessToken"]')
 project=$(echo "$login" | json '["projectID"]')
 sleep 3
-idle=$(rss_kb "$server")
-echo "idle RSS with $USERS users and $PROJECTS projects: ${idle} kB"
+echo "idle memory with $USERS users and $PROJECTS projects (kB): $(mem_kb "$server")"
 
 results=()
 for round in $(seq 1 "$ROUNDS"); do
@@ -62,7 +65,7 @@ for round in $(seq 1 "$ROUNDS"); do
     echo "round $round: $line"
     results+=("$line")
 done
-echo "RSS after the validation rounds: $(rss_kb "$server") kB"
+echo "memory after the validation rounds (kB): $(mem_kb "$server")"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 col() { printf '%s\n' "${results[@]}" | awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' | median; }
 echo "median of $ROUNDS rounds: ValidateRequest $(col req/s) req/s, p50 $(col p50_ms) ms, p99 $(col p99_ms) ms," \

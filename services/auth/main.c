@@ -3,6 +3,7 @@
  *   rift-auth reset-admin   reset ADMIN_USERNAME to ADMIN_PASSWORD (forced change at next login)
  *   rift-auth rotate-key    add a new JWT signing key; older tokens stay valid until they expire */
 #include <event2/event.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,7 @@ static int serve(struct auth_ctx *ctx)
             (r = rift_rpc_server_new(rpc_http, 0, &rpc)) < 0 || (r = auth_rpc_mount(ctx, rpc)) < 0 ||
             (r = rift_http_server_watch_signals(http)) < 0)
                 goto out;
+        malloc_trim(0); /* give back what start-up (index builds, the first hash) freed */
         log_info("listening", LOG_STR("address", cfg->bind_address),
                  LOG_INT("rest_port", rift_http_server_port(http)),
                  LOG_INT("rpc_port", rift_http_server_port(rpc_http)),
