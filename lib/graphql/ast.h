@@ -110,6 +110,7 @@ enum gql_def_kind {
 
 struct gql_ast_definition {
         enum gql_def_kind kind;         /* operation or fragment */
+        size_t index;                   /* position in the document */
         enum gql_op_type op;            /* OPERATION */
         const char *name;               /* or NULL for an anonymous operation */
         struct gql_loc name_loc;        /* of the name */
@@ -118,6 +119,7 @@ struct gql_ast_definition {
         struct gql_loc type_cond_loc;   /* FRAGMENT: the type name */
         struct gql_ast_vardef *vardefs; /* OPERATION: n_vardefs */
         size_t n_vardefs;
+        size_t *var_sorted;                   /* vardef indexes sorted by name (then position), for lookups */
         struct gql_ast_directive *directives; /* n_directives */
         size_t n_directives;
         struct gql_ast_selset *selset; /* never NULL */
@@ -126,6 +128,8 @@ struct gql_ast_definition {
 struct gql_ast_document {
         struct gql_ast_definition **defs; /* n definitions in source order */
         size_t n;
+        struct gql_ast_definition **frags; /* n_frags fragments sorted by name (then source order) */
+        size_t n_frags;
 };
 
 #endif

@@ -21,9 +21,18 @@ const char *gql_ast_value_str(struct gql_arena *a, const struct gql_ast_value *v
 
 int gql_op_var_index(const struct gql_ast_definition *op, const char *name)
 {
-        for (size_t i = 0; op && i < op->n_vardefs; i++)
-                if (strcmp(op->vardefs[i].name, name) == 0)
-                        return (int)i;
+        size_t lo = 0, hi = op ? op->n_vardefs : 0;
+
+        while (lo < hi) { /* the first vardef with this name */
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(op->vardefs[op->var_sorted[mid]].name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        if (op && lo < op->n_vardefs && strcmp(op->vardefs[op->var_sorted[lo]].name, name) == 0)
+                return (int)op->var_sorted[lo];
         return -1;
 }
 

@@ -673,8 +673,15 @@ static int prepare(struct gql_request *req, const char *query, size_t len, const
             gql_limits_check(&req->arena, req->schema, req->doc, lim, &req->errs) < 0)
                 return RIFT_E_INVALID;
         req->errs.max = lim->max_errors;
-        if (gql_validate(&req->arena, req->schema, req->doc, lim->introspection, &req->errs) > 0)
+        if (gql_validate(&req->arena, req->schema, req->doc, lim->introspection, &req->errs) > 0) {
+                if (gql_errors_full(&req->errs)) { /* as graphql-js says it */
+                        req->errs.max = 0;
+                        gql_errors_add(
+                            &req->errs, NULL, 0, NULL,
+                            "Too many validation errors, error limit reached. Validation aborted.");
+                }
                 return RIFT_E_INVALID;
+        }
         req->errs.max = 0;
         req->op = select_operation(req, opname);
         if (!req->op)

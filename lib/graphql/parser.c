@@ -1,4 +1,5 @@
 /* Recursive-descent parser; see parser.h. One token of lookahead; errors stop the parse. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/error.h"
@@ -463,6 +464,45 @@ static void parser_init(struct parser *p, struct gql_arena *a, const char *src, 
         gql_lexer_init(&p->lx, a, src, len, max_tokens);
 }
 
+/* Sort orders for the lookup indexes: by name, then by position. */
+static const struct gql_ast_definition
+    *sort_op; /* operation whose vardefs are sorted (qsort has no context) */
+
+static int cmp_frag(const void *a, const void *b)
+{
+        const struct gql_ast_definition *x = *(struct gql_ast_definition *const *)a;
+        const struct gql_ast_definition *y = *(struct gql_ast_definition *const *)b;
+        int c = strcmp(x->name, y->name);
+
+        return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int cmp_var(const void *a, const void *b)
+{
+        size_t x = *(const size_t *)a, y = *(const size_t *)b;
+        int c = strcmp(sort_op->vardefs[x].name, sort_op->vardefs[y].name);
+
+        return c ? c : (x > y) - (x < y);
+}
+
+static void build_indexes(struct gql_arena *a, struct gql_ast_document *doc)
+{
+        doc->frags = gql_arena_alloc(a, (doc->n + 1) * sizeof(*doc->frags));
+        for (size_t i = 0; i < doc->n; i++) {
+                struct gql_ast_definition *d = doc->defs[i];
+
+                d->index = i;
+                if (d->kind == GQL_DEF_FRAGMENT)
+                        doc->frags[doc->n_frags++] = d;
+                d->var_sorted = gql_arena_alloc(a, (d->n_vardefs + 1) * sizeof(size_t));
+                for (size_t j = 0; j < d->n_vardefs; j++)
+                        d->var_sorted[j] = j;
+                sort_op = d;
+                qsort(d->var_sorted, d->n_vardefs, sizeof(size_t), cmp_var);
+        }
+        qsort(doc->frags, doc->n_frags, sizeof(*doc->frags), cmp_frag);
+}
+
 int gql_parse(struct gql_arena *a, const char *src, size_t len, const struct gql_parse_opts *opts,
               struct gql_errors *errs, struct gql_ast_document **ret)
 {
@@ -482,6 +522,7 @@ int gql_parse(struct gql_arena *a, const char *src, size_t len, const struct gql
                 doc->defs = gql_arena_grow(a, doc->defs, &cap, doc->n + 1, sizeof(*doc->defs));
                 doc->defs[doc->n++] = d;
         } while (!peek_kind(&p, GQL_TOK_EOF));
+        build_indexes(a, doc);
         *ret = doc;
         return 0;
 }

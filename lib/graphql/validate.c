@@ -39,18 +39,22 @@ static void err2(struct validator *v, struct gql_loc a, struct gql_loc b, const 
 
 const struct gql_ast_definition *gql_doc_fragment(const struct gql_ast_document *doc, const char *name)
 {
-        for (size_t i = 0; i < doc->n; i++)
-                if (doc->defs[i]->kind == GQL_DEF_FRAGMENT && strcmp(doc->defs[i]->name, name) == 0)
-                        return doc->defs[i];
-        return NULL;
+        size_t lo = 0, hi = doc->n_frags;
+
+        while (lo < hi) { /* first fragment with this name */
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (strcmp(doc->frags[mid]->name, name) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < doc->n_frags && strcmp(doc->frags[lo]->name, name) == 0 ? doc->frags[lo] : NULL;
 }
 
 static size_t def_index(const struct validator *v, const struct gql_ast_definition *d)
 {
-        for (size_t i = 0; i < v->doc->n; i++)
-                if (v->doc->defs[i] == d)
-                        return i;
-        return 0;
+        return d->index;
 }
 
 /* ---- values (ValuesOfCorrectType, UniqueInputFieldNames, variable usages) ------------------------------ */
@@ -571,27 +575,31 @@ static const struct gql_type *op_root(const struct validator *v, enum gql_op_typ
                                        : v->schema->subscription;
 }
 
+/* UniqueVariableNames: one error per name defined more than once, listing every definition. */
+static void report_duplicate_vars(struct validator *v, const struct gql_ast_definition *d)
+{
+        for (size_t i = 0; i < d->n_vardefs;) {
+                const char *name = d->vardefs[d->var_sorted[i]].name;
+                struct gql_loc locs[8];
+                size_t j = i, nl = 0;
+
+                for (; j < d->n_vardefs && strcmp(d->vardefs[d->var_sorted[j]].name, name) == 0; j++)
+                        if (nl < ARRAY_SIZE(locs))
+                                locs[nl++] = d->vardefs[d->var_sorted[j]].name_loc;
+                if (j - i > 1)
+                        gql_errors_add(v->errs, locs, nl, NULL,
+                                       "There can be only one variable named \"$%s\".", name);
+                i = j;
+        }
+}
+
 static void walk_vardefs(struct validator *v, const struct gql_ast_definition *d)
 {
+        report_duplicate_vars(v, d);
         for (size_t i = 0; i < d->n_vardefs; i++) {
                 const struct gql_ast_vardef *vd = &d->vardefs[i];
                 const struct gql_type *named = gql_typeref_from_ast_named(v->schema, vd->type);
                 const struct gql_typeref *t = NULL;
-                bool dup = false;
-
-                for (size_t j = 0; j < i && !dup; j++)
-                        dup = strcmp(d->vardefs[j].name, vd->name) == 0;
-                if (!dup) {
-                        struct gql_loc locs[8];
-                        size_t nl = 0;
-
-                        for (size_t j = i; j < d->n_vardefs; j++)
-                                if (strcmp(d->vardefs[j].name, vd->name) == 0 && nl < ARRAY_SIZE(locs))
-                                        locs[nl++] = d->vardefs[j].name_loc;
-                        if (nl > 1)
-                                gql_errors_add(v->errs, locs, nl, NULL,
-                                               "There can be only one variable named \"$%s\".", vd->name);
-                }
                 if (!named) {
                         const struct gql_ast_type *at = vd->type;
 
@@ -638,6 +646,7 @@ static void reachable_fragments(struct validator *v, const struct gql_ast_defini
                                 struct gql_ptrvec *out)
 {
         struct gql_ptrvec stack = { 0 };
+        bool *seen = gql_arena_alloc(v->arena, v->doc->n + 1);
 
         gql_ptrvec_push(v->arena, &stack, (void *)d);
         while (stack.n) {
@@ -647,12 +656,10 @@ static void reachable_fragments(struct validator *v, const struct gql_ast_defini
                 for (size_t i = 0; i < rec->spreads.n; i++) {
                         const struct gql_ast_selection *s = rec->spreads.items[i];
                         const struct gql_ast_definition *f = gql_doc_fragment(v->doc, s->name);
-                        bool seen = false;
 
-                        for (size_t j = 0; f && j < out->n && !seen; j++)
-                                seen = out->items[j] == f;
-                        if (!f || seen)
+                        if (!f || seen[f->index])
                                 continue;
+                        seen[f->index] = true;
                         gql_ptrvec_push(v->arena, out, (void *)f);
                         gql_ptrvec_push(v->arena, &stack, (void *)f);
                 }
@@ -703,8 +710,7 @@ static void check_usage(struct validator *v, const struct gql_ast_definition *op
                              gql_arena_printf(v->arena, "Variable \"$%s\" is not defined.", u->node->str));
                 return;
         }
-        for (size_t i = 0; i < op->n_vardefs; i++)
-                used[i] = used[i] || strcmp(op->vardefs[i].name, u->node->str) == 0;
+        used[idx] = true; /* idx is the first definition of the name; see check_operation_vars */
         vd = &op->vardefs[idx];
         vt = gql_typeref_from_ast(v->arena, v->schema, vd->type);
         if (u->type && vt && gql_type_is_input(vt) && !allowed_usage(vd, vt, u))
@@ -727,7 +733,7 @@ static void check_operation_vars(struct validator *v, const struct gql_ast_defin
                         check_usage(v, op, rec->usages.items[i], used);
         }
         for (size_t i = 0; i < op->n_vardefs; i++) {
-                if (used[i])
+                if (used[gql_op_var_index(op, op->vardefs[i].name)])
                         continue;
                 if (op->name)
                         ERR1(v, op->vardefs[i].loc, "Variable \"$%s\" is never used in operation \"%s\".",
@@ -815,19 +821,20 @@ static void check_names(struct validator *v)
 static void check_unused_fragments(struct validator *v)
 {
         struct gql_ptrvec used = { 0 };
+        bool *seen = gql_arena_alloc(v->arena, v->doc->n + 1);
 
         for (size_t i = 0; i < v->doc->n; i++)
-                if (v->doc->defs[i]->kind == GQL_DEF_OPERATION)
+                if (v->doc->defs[i]->kind == GQL_DEF_OPERATION) {
+                        used.n = 0;
                         reachable_fragments(v, v->doc->defs[i], &used);
+                        for (size_t j = 0; j < used.n; j++)
+                                seen[((const struct gql_ast_definition *)used.items[j])->index] = true;
+                }
         for (size_t i = 0; i < v->doc->n; i++) {
                 const struct gql_ast_definition *d = v->doc->defs[i];
-                bool seen = false;
 
-                for (size_t j = 0; j < used.n && !seen; j++)
-                        seen = used.items[j] == d ||
-                               strcmp(((const struct gql_ast_definition *)used.items[j])->name,
-                                      d->name ? d->name : "") == 0;
-                if (d->kind == GQL_DEF_FRAGMENT && !seen)
+                /* usage is by name: the lookup gives the first fragment of that name */
+                if (d->kind == GQL_DEF_FRAGMENT && !seen[gql_doc_fragment(v->doc, d->name)->index])
                         ERR1(v, d->loc, "Fragment \"%s\" is never used.", d->name);
         }
 }
@@ -835,9 +842,8 @@ static void check_unused_fragments(struct validator *v)
 /* graphql-js NoFragmentCycles: depth-first over spreads, reporting each back edge with its path. */
 struct cycles {
         struct gql_ptrvec path; /* spread selections on the current path */
-        const char **visited;   /* fragment names finished or in progress */
-        size_t n_visited;
-        long *index_by_def; /* path index where each definition starts, -1 if not on path */
+        bool *visited;          /* by definition index: finished or in progress */
+        long *index_by_def;     /* path index where each definition starts, -1 if not on path */
 };
 
 static void detect_cycles(struct validator *v, struct cycles *c, const struct gql_ast_definition *frag)
@@ -845,10 +851,9 @@ static void detect_cycles(struct validator *v, struct cycles *c, const struct gq
         size_t di = def_index(v, frag);
         const struct defrec *rec = &v->recs[di];
 
-        for (size_t i = 0; i < c->n_visited; i++)
-                if (strcmp(c->visited[i], frag->name) == 0)
-                        return;
-        c->visited[c->n_visited++] = frag->name;
+        if (c->visited[di])
+                return;
+        c->visited[di] = true;
         if (!rec->spreads.n)
                 return;
         c->index_by_def[di] = (long)c->path.n;
@@ -886,7 +891,7 @@ static void detect_cycles(struct validator *v, struct cycles *c, const struct gq
 
 static void check_cycles(struct validator *v)
 {
-        struct cycles c = { .visited = gql_arena_alloc(v->arena, (v->doc->n + 1) * sizeof(char *)),
+        struct cycles c = { .visited = gql_arena_alloc(v->arena, v->doc->n + 1),
                             .index_by_def = gql_arena_alloc(v->arena, (v->doc->n + 1) * sizeof(long)) };
 
         for (size_t i = 0; i < v->doc->n; i++)
