@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/probes/probe_ops.h"
@@ -151,9 +152,14 @@ int probe_json_comparator(const cJSON *obj, const char *key, bool force_float, c
 
 int probe_read_file(const char *path, size_t max, char **ret)
 {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
         if (fd < 0)
                 return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode)) /* a FIFO or device could block or never end */
+                return RIFT_E_INVALID;
         _cleanup_free_ char *buf = malloc(max + 1);
         if (!buf)
                 return -ENOMEM;
@@ -203,7 +209,7 @@ static int json_tries(const cJSON *obj, const char *key, const char *where, char
         int64_t n = 0;
         if (!v)
                 return 0;
-        if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble))
+        if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) <= INT32_MAX)
                 n = (int64_t)v->valuedouble;
         else if (!cJSON_IsString(v) || rift_parse_int64(v->valuestring, 0, INT32_MAX, &n) < 0)
                 return probe_fail(err, errsz, "%s.%s: must be an integer", where, key);

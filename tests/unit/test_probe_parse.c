@@ -51,6 +51,10 @@ static void errors_name_the_field(void **state)
                   "runProperties.attempt" },
                 { "[{\"name\":\"a\",\"type\":\"cmdProbe\",\"mode\":\"SOT\",\"runProperties\":{"
                   "\"probeTimeout\":\"5s\","
+                  "\"interval\":\"1s\",\"retry\":3e25}," CMD_IN "}]",
+                  "runProperties.retry: must be an integer" },
+                { "[{\"name\":\"a\",\"type\":\"cmdProbe\",\"mode\":\"SOT\",\"runProperties\":{"
+                  "\"probeTimeout\":\"5s\","
                   "\"interval\":\"1s\",\"retires\":2}," CMD_IN "}]",
                   "runProperties.retires: unknown" },
                 { "[{\"name\":\"a\",\"type\":\"cmdProbe\",\"mode\":\"SOT\",\"runProperties\":{"
