@@ -4,10 +4,13 @@
  * workers run at nice -10 so ordinary load does not push them under their share.
  * Workers live in their own cpuacct cgroup, die with the agent and stop at their own deadline. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/cgroup.h"
 #include "agent/faults/stress_common.h"
@@ -44,6 +47,22 @@ static void sleep_until(int64_t mono_ns)
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
+/* nice -10, in a scheduling autogroup of its own: with autogroups (the default on most distributions)
+ * a nice value only counts inside the session's group, so the worker starts a session and sets that
+ * group's nice too. */
+static void raise_priority(void)
+{
+        char nice[16];
+        setsid();
+        setpriority(PRIO_PROCESS, 0, CPU_WORKER_NICE);
+        int fd = open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                int n = snprintf(nice, sizeof(nice), "%d", CPU_WORKER_NICE);
+                (void)!write(fd, nice, (size_t)n);
+                close(fd);
+        }
+}
+
 /* Each period, burns CPU until the worker's own CPU time since `origin` reaches load% of the wall time
  * since `origin`, then sleeps to the period's end. A worker that other processes held back catches up
  * in the next periods; the debt is capped at five periods so a long stall never turns into a long burst. */
@@ -54,7 +73,7 @@ static int worker(void *arg)
         CPU_ZERO(&set);
         CPU_SET(c->core, &set);
         sched_setaffinity(0, sizeof(set), &set);
-        setpriority(PRIO_PROCESS, 0, CPU_WORKER_NICE);
+        raise_priority();
         double share = c->load / 100.0;
         volatile uint64_t sink = 0;
         int64_t origin = now_ns(CLOCK_MONOTONIC), cpu_origin = now_ns(CLOCK_PROCESS_CPUTIME_ID);

@@ -27,7 +27,8 @@ static int parse_signal(struct fault_ctx *ctx, const cJSON *t, int *sig)
         if (r < 0 || !s[0])
                 return r;
         for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
-                if (strcasecmp(s, sigs[i].name) == 0 || strcasecmp(s, sigs[i].name + 3) == 0) {
+                if (strcasecmp(s, sigs[i].name) == 0 ||
+                    (strncmp(sigs[i].name, "SIG", 3) == 0 && strcasecmp(s, sigs[i].name + 3) == 0)) {
                         *sig = sigs[i].sig;
                         return 0;
                 }

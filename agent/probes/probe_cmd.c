@@ -48,6 +48,10 @@ static void cmd_done(struct probe_def *def)
 /* In the child: only async-signal-safe calls from here to exec. */
 _Noreturn static void child_exec(const char *command, int out_fd, pid_t parent)
 {
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL); /* the agent's blocked signals are not the command's */
+        signal(SIGPIPE, SIG_DFL);
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
