@@ -7,11 +7,13 @@ import http.client
 import json
 import os
 import secrets
+import subprocess
 import time
 
 import requests
 
-from auth_client import (STRONG, Api, admin_session, b64url, create_user, jwt_parts, user_session, validate)
+from auth_client import (STRONG, Api, admin_session, b64url, create_user, jwt_parts, pb_decode, pb_encode,
+                         user_session, validate)
 from conftest import BUILD, free_port
 
 
@@ -184,3 +186,26 @@ def test_no_secrets_in_logs_or_errors(rift_auth):
     for s in [secret_pw, "Litmus@123", "Admin@12345", "Other#Pw9zz", "$argon2", sam.token, tok, admin.token]:
         assert s not in log, s
     assert "login failed" in log                     # the event is logged, without the secret
+
+
+def test_tls_on_both_ports(rift_auth, tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    srv = rift_auth(TLS_CERT_PATH=cert, TLS_KEY_PATH=key)
+    assert srv.url.startswith("https://")
+    assert requests.get(srv.url + "/status", verify=str(cert), timeout=10).json() == {"status": "up"}
+    r = requests.post(srv.url + "/login", json={"username": "admin", "password": "Litmus@123"}, verify=str(cert),
+                      timeout=10)
+    token = r.json()["accessToken"]
+    body = pb_encode([(1, token)])
+    r = requests.post(srv.rpc_url + "/twirp/rift.auth.v1.AuthService/ValidateRequest", data=body, verify=str(cert),
+                      headers={"Content-Type": "application/protobuf"}, timeout=10)
+    assert r.status_code == 200 and pb_decode(r.content)[1] == [b"default password not updated"]
+    plain = srv.url.replace("https://", "http://")
+    try:
+        r = requests.get(plain + "/status", timeout=5)
+        assert r.status_code >= 400
+    except requests.RequestException:
+        pass  # refusing plain HTTP outright is fine too
