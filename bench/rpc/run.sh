@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # RPC benchmark: Health.Check round trips (Twirp over HTTP/1.1 keep-alive, protobuf) on loopback.
 # The server (bench/rpc/bench_rpc.c serve) is pinned to one core, the callers to another; each caller
-# thread keeps one connection and makes one call at a time. Prints req/s and p50/p99 per round and the
-# medians.
+# thread keeps one connection and makes one call at a time. Prints req/s, p50/p99 and the server's CPU
+# time per call (from /proc/PID/stat) per round, and the medians.
 # Usage: BUILD=build bench/rpc/run.sh      env: DURATION (s, 10) THREADS (4) ROUNDS (3) SERVER_CPU (0)
 #                                               CLIENT_CPU (1) SKIP_BUILD (use the built binary)
 set -euo pipefail
@@ -31,12 +31,17 @@ url="http://127.0.0.1:$(awk '/^port /{print $2}' "$tmp/server.out")"
 
 echo "Health.Check, $THREADS caller threads for ${DURATION}s, server on cpu $SERVER_CPU, callers on cpu $CLIENT_CPU"
 for r in $(seq "$ROUNDS"); do
-    taskset -c "$CLIENT_CPU" "$bin" call "$url" "$DURATION" "$THREADS" | tee -a "$tmp/rounds.txt"
+    before=$(awk '{print $14 + $15}' "/proc/$server/stat")
+    line=$(taskset -c "$CLIENT_CPU" "$bin" call "$url" "$DURATION" "$THREADS")
+    echo "$line server_cpu_ticks $(($(awk '{print $14 + $15}' "/proc/$server/stat") - before))" | tee -a "$tmp/rounds.txt"
 done
 /usr/bin/python3 - "$tmp/rounds.txt" <<'PY'
-import statistics, sys
+import os, statistics, sys
 rows = [dict(zip(l.split()[0::2], map(float, l.split()[1::2]))) for l in open(sys.argv[1]) if l.startswith("calls")]
-med = {k: statistics.median(r[k] for r in rows) for k in ("req/s", "p50_ms", "p99_ms")}
+tck = os.sysconf("SC_CLK_TCK")
+for r in rows:
+    r["server_us"] = r["server_cpu_ticks"] * 1e6 / tck / max(r["calls"], 1)
+med = {k: statistics.median(r[k] for r in rows) for k in ("req/s", "p50_ms", "p99_ms", "server_us")}
 print(f"median of {len(rows)} rounds: req/s {med['req/s']:.0f}  p50 {med['p50_ms']:.3f} ms  p99 {med['p99_ms']:.3f} ms"
-      f"  errors {sum(r['errors'] for r in rows):.0f}")
+      f"  server CPU {med['server_us']:.1f} us/call  errors {sum(r['errors'] for r in rows):.0f}")
 PY
