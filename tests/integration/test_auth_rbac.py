@@ -40,6 +40,15 @@ RULES = {
     "delete_project": ("POST", "/delete_project/{pid}", None, OWNER),   # run last: the allowed cell deletes
 }
 
+# endpoints on the caller's own membership; each runs on its own copy of the project, since an allowed
+# call changes the caller's state
+PENDING = lambda g, r, s: s == PEND                            # noqa: E731
+SELF_RULES = {
+    "accept_invitation": ("/accept_invitation", PENDING),
+    "decline_invitation": ("/decline_invitation", PENDING),
+    "leave_project": ("/leave_project", ANY_ACCEPTED),   # the last Owner gets 409, not 403
+}
+
 # account endpoints: (method, path, body, who may call it: "admin", "self" or both)
 ACCOUNT_RULES = {
     "users": ("GET", "/users", None, {"admin"}),
@@ -61,6 +70,24 @@ def fill(template, values):
     if isinstance(template, dict):
         return {k: fill(v, values) for k, v in template.items()}
     return template.format(**values) if isinstance(template, str) else template
+
+
+def populate(sessions, ids, pid):
+    """Puts every persona into project pid (owned by "owner") with its role and membership state."""
+    owner = sessions["owner"]
+    for name, (_, role, state) in PERSONAS.items():
+        if name == "owner" or role is None:
+            continue
+        r = owner.post("/send_invitation", {"projectID": pid, "userID": ids[name], "role": role})
+        assert r.status_code == 200, r.text
+        s = sessions[name]
+        body = {"projectID": pid, "userID": ids[name]}
+        if state in (ACC, EXIT):
+            assert s.post("/accept_invitation", body).status_code == 200
+        if state == EXIT:
+            assert s.post("/leave_project", body).status_code == 200
+        if state == DECL:
+            assert s.post("/decline_invitation", body).status_code == 200
 
 
 @pytest.fixture(scope="module")
@@ -86,20 +113,14 @@ def world(tmp_path_factory):
         root.uid = jwt_claims(root.token)["uid"]
         owner = sessions["owner"]
         pid = owner.project_id
-        for name, (_, role, state) in PERSONAS.items():
-            if name == "owner" or role is None:
-                continue
-            r = owner.post("/send_invitation", {"projectID": pid, "userID": ids[name], "role": role})
-            assert r.status_code == 200, r.text
-            s = sessions[name]
-            body = {"projectID": pid, "userID": ids[name]}
-            if state in (ACC, EXIT):
-                assert s.post("/accept_invitation", body).status_code == 200
-            if state == EXIT:
-                assert s.post("/leave_project", body).status_code == 200
-            if state == DECL:
-                assert s.post("/decline_invitation", body).status_code == 200
+        populate(sessions, ids, pid)
         owner.post("/send_invitation", {"projectID": pid, "userID": ids["target"], "role": "Viewer"})
+        srv.self_pids = {}
+        for endpoint in SELF_RULES:
+            r = owner.post("/create_project", {"projectName": f"copy-{endpoint}"})
+            assert r.status_code == 200, r.text
+            srv.self_pids[endpoint] = r.json()["data"]["projectID"]
+            populate(sessions, ids, srv.self_pids[endpoint])
         yield srv, sessions, ids, pid
     finally:
         srv.stop()
@@ -127,6 +148,23 @@ def test_project_endpoint_matrix(world, endpoint, persona):
     else:
         assert r.status_code == 403, (endpoint, persona, r.status_code, r.text)
         assert r.json()["error"] == "permission_denied"
+
+
+@pytest.mark.parametrize("endpoint,persona", [(e, p) for e in SELF_RULES for p in PERSONAS])
+def test_own_membership_matrix(world, endpoint, persona):
+    srv, sessions, ids, pid = world
+    path, rule = SELF_RULES[endpoint]
+    grole, role, state = PERSONAS[persona]
+    api = sessions[persona]
+    me = ids[persona] or api.uid
+    r = api.post(path, {"projectID": srv.self_pids[endpoint], "userID": me})
+    if rule(grole, role, state):
+        assert r.status_code not in (401, 403), (endpoint, persona, r.status_code, r.text)
+    else:
+        assert r.status_code == 403, (endpoint, persona, r.status_code, r.text)
+    # nobody answers or leaves for someone else
+    other = ids["viewer"] if persona != "viewer" else ids["executor"]
+    assert api.post(path, {"projectID": srv.self_pids[endpoint], "userID": other}).status_code == 403
 
 
 @pytest.mark.parametrize("endpoint,persona", [(e, p) for e in ACCOUNT_RULES for p in ("viewer", "admin")])
