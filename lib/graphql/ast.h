@@ -79,6 +79,8 @@ struct gql_ast_selection {
         struct gql_ast_directive *directives; /* n_directives */
         size_t n_directives;
         struct gql_ast_selset *selset; /* FIELD (may be NULL), INLINE */
+        const void *cache_type;        /* FIELD: last parent type; INLINE: type_cond looked up */
+        const void *cache_field;       /* ... and the field definition found for it */
 };
 
 struct gql_ast_selset {
@@ -123,6 +125,7 @@ struct gql_ast_definition {
         struct gql_ast_directive *directives; /* n_directives */
         size_t n_directives;
         struct gql_ast_selset *selset; /* never NULL */
+        const void *cache_type;        /* FRAGMENT: execution's lookup of type_cond */
 };
 
 struct gql_ast_document {

@@ -568,11 +568,15 @@ const char *gql_serialize_leaf(struct gql_arena *a, const struct gql_type *t, co
                 if (!isfinite(d))
                         return gql_arena_printf(a, "Float cannot represent non numeric value: %s",
                                                 d > 0 ? "Infinity" : "NaN");
-                *ret = gql_value_float(a, d);
+                *ret = v->kind == GQL_FLOAT ? (struct gql_value *)v : gql_value_float(a, d);
                 return NULL;
         case GQL_SCALAR_STRING:
         case GQL_SCALAR_ID:
-                if (v->kind == GQL_STRING || v->kind == GQL_ENUM) {
+                if (v->kind == GQL_STRING) {
+                        *ret = (struct gql_value *)v;
+                        return NULL;
+                }
+                if (v->kind == GQL_ENUM) {
                         *ret = gql_value_string(a, v->str.s, v->str.len);
                         return NULL;
                 }
@@ -590,13 +594,13 @@ const char *gql_serialize_leaf(struct gql_arena *a, const struct gql_type *t, co
                                                   : "String cannot represent value";
         case GQL_SCALAR_BOOLEAN:
                 if (v->kind == GQL_BOOLEAN) {
-                        *ret = gql_value_bool(a, v->b);
+                        *ret = (struct gql_value *)v;
                         return NULL;
                 }
                 return "Boolean cannot represent a non boolean value";
         case GQL_SCALAR_NONE:
                 if ((v->kind == GQL_ENUM || v->kind == GQL_STRING) && enum_has(t, v->str.s)) {
-                        *ret = gql_value_enum(a, v->str.s);
+                        *ret = v->kind == GQL_ENUM ? (struct gql_value *)v : gql_value_enum(a, v->str.s);
                         return NULL;
                 }
                 return gql_arena_printf(a, "Enum \"%s\" cannot represent value: %s", t->name,

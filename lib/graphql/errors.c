@@ -163,20 +163,27 @@ int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
         return r;
 }
 
-/* Shortest digits that read back as d: "d.ddd" mantissa digits and a decimal exponent. */
+/* Shortest digits that read back as d: "d.ddd" mantissa digits and a decimal exponent. Reading back
+ * is monotonic in the number of digits, so a binary search over 1..17 finds the shortest. */
 static int shortest_digits(double d, char *digits, size_t size, int *ret_exp)
 {
         char tmp[40];
-
-        for (int prec = 1; prec <= 17; prec++) {
-                snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
-                if (strtod(tmp, NULL) == d || prec == 17)
-                        break;
-        }
-        /* tmp is "D.DDDDe+XX" or "De+XX" */
-        char *e = strchr(tmp, 'e');
+        char *e;
         size_t n = 0;
+        int lo = 1, hi = 17;
 
+        while (lo < hi) {
+                int mid = (lo + hi) / 2;
+
+                snprintf(tmp, sizeof(tmp), "%.*e", mid - 1, d);
+                if (strtod(tmp, NULL) == d)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        snprintf(tmp, sizeof(tmp), "%.*e", lo - 1, d);
+        /* tmp is "D.DDDDe+XX" or "De+XX" */
+        e = strchr(tmp, 'e');
         if (!e)
                 return RIFT_E_INVALID;
         for (char *p = tmp; p < e && n + 1 < size; p++)
@@ -196,6 +203,8 @@ int gql_json_write_double(struct rift_buf *out, double d)
 
         if (d == 0)
                 return rift_buf_append_char(out, '0');
+        if (d == (double)(long long)d && d < 1e15 && d > -1e15) /* integral: JavaScript prints no fraction */
+                return rift_buf_printf(out, "%lld", (long long)d);
         if (d < 0) {
                 r = rift_buf_append_char(out, '-');
                 if (r < 0)

@@ -56,6 +56,15 @@ struct gql_value *gql_value_string(struct gql_arena *a, const char *s, size_t le
         return v;
 }
 
+struct gql_value *gql_value_string_ref(struct gql_arena *a, const char *s, size_t len)
+{
+        struct gql_value *v = value_new(a, GQL_STRING);
+
+        v->str.s = s;
+        v->str.len = len;
+        return v;
+}
+
 struct gql_value *gql_value_enum(struct gql_arena *a, const char *name)
 {
         struct gql_value *v = value_new(a, GQL_ENUM);
@@ -233,13 +242,17 @@ static bool should_include(struct exec *x, const struct gql_ast_directive *dirs,
         return true;
 }
 
-static bool fragment_applies(const struct gql_schema *s, const char *cond, const struct gql_type *obj)
+/* Does a fragment with this type condition apply to obj? *cache keeps the condition's type. */
+static bool fragment_applies(const struct gql_schema *s, const char *cond, const void **cache,
+                             const struct gql_type *obj)
 {
         const struct gql_type *t;
 
         if (!cond)
                 return true;
-        t = gql_schema_type(s, cond);
+        if (!*cache)
+                *cache = gql_schema_type(s, cond);
+        t = *cache;
         return t && gql_type_possible(t, obj);
 }
 
@@ -258,9 +271,12 @@ static void collect(struct exec *x, const struct gql_type *obj, const struct gql
                 switch (s->kind) {
                 case GQL_SEL_FIELD:
                         key = s->alias ? s->alias : s->name;
-                        for (size_t j = 0; j < groups->n && !g; j++)
-                                if (strcmp(((struct group *)groups->items[j])->key, key) == 0)
+                        for (size_t j = 0; j < groups->n && !g; j++) {
+                                const char *k = ((struct group *)groups->items[j])->key;
+
+                                if (k == key || (k[0] == key[0] && strcmp(k, key) == 0))
                                         g = groups->items[j];
+                        }
                         if (!g) {
                                 g = gql_arena_alloc(x->a, sizeof(*g));
                                 g->key = key;
@@ -269,7 +285,8 @@ static void collect(struct exec *x, const struct gql_type *obj, const struct gql
                         gql_ptrvec_push(x->a, &g->fields, (void *)s);
                         break;
                 case GQL_SEL_INLINE:
-                        if (fragment_applies(x->req->schema, s->type_cond, obj))
+                        if (fragment_applies(x->req->schema, s->type_cond, (const void **)&s->cache_type,
+                                             obj))
                                 collect(x, obj, s->selset, groups, visited);
                         break;
                 case GQL_SEL_SPREAD:
@@ -279,7 +296,8 @@ static void collect(struct exec *x, const struct gql_type *obj, const struct gql
                         if (!frag)
                                 break;
                         gql_ptrvec_push(x->a, visited, (void *)s->name);
-                        if (fragment_applies(x->req->schema, frag->type_cond, obj))
+                        if (fragment_applies(x->req->schema, frag->type_cond,
+                                             (const void **)&frag->cache_type, obj))
                                 collect(x, obj, frag->selset, groups, visited);
                         break;
                 }
@@ -505,14 +523,18 @@ static struct rnode *typename_node(struct exec *x, const struct gql_type *obj)
 static struct rnode *execute_field(struct exec *x, const struct gql_type *obj, const void *parent,
                                    const struct group *g, const struct gql_path *path)
 {
-        const struct gql_ast_selection *s = g->fields.items[0];
-        const struct gql_field *f =
-            gql_type_field(x->req->schema, obj, s->name, x->req->engine->limits.introspection);
+        struct gql_ast_selection *s = g->fields.items[0];
+        const struct gql_field *f = s->cache_type == obj ? s->cache_field : NULL;
         struct gql_resolve_info ri = {
                 .arena = x->a, .parent = parent, .ctx = x->req->ctx, .schema = x->req->schema
         };
         struct gql_value *v = NULL;
 
+        if (!f) {
+                f = gql_type_field(x->req->schema, obj, s->name, x->req->engine->limits.introspection);
+                s->cache_type = obj;
+                s->cache_field = f;
+        }
         if (!f)
                 return NULL; /* not reachable after validation */
         if (f == x->req->schema->meta_typename)
@@ -552,11 +574,24 @@ static struct rnode *execute_fields(struct exec *x, const struct gql_type *obj, 
 }
 
 /* ---- JSON serialization ---------------------------------------------------------------------------------- */
+static int write_int(struct rift_buf *out, int64_t i)
+{
+        char tmp[24], *p = tmp + sizeof(tmp);
+        uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+
+        do
+                *--p = (char)('0' + u % 10);
+        while ((u /= 10));
+        if (i < 0)
+                *--p = '-';
+        return rift_buf_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 static int write_leaf(struct rift_buf *out, const struct gql_value *v)
 {
         switch (v->kind) {
         case GQL_INT:
-                return rift_buf_printf(out, "%lld", (long long)v->i);
+                return write_int(out, v->i);
         case GQL_FLOAT:
                 return gql_json_write_double(out, v->f);
         case GQL_BOOLEAN:

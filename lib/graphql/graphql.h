@@ -189,6 +189,8 @@ struct gql_value *gql_value_int(struct gql_arena *a, int64_t i);
 struct gql_value *gql_value_float(struct gql_arena *a, double f);
 struct gql_value *gql_value_bool(struct gql_arena *a, bool b);
 struct gql_value *gql_value_string(struct gql_arena *a, const char *s, size_t len);
+/* Like gql_value_string without a copy: s must outlive the request (NUL-terminated at len). */
+struct gql_value *gql_value_string_ref(struct gql_arena *a, const char *s, size_t len);
 struct gql_value *gql_value_enum(struct gql_arena *a, const char *name);
 struct gql_value *gql_value_list(struct gql_arena *a, size_t n); /* n NULL items to fill */
 struct gql_value *gql_value_opaque(struct gql_arena *a, const void *ptr, const char *type_name);

@@ -17,6 +17,15 @@
 static cJSON *fixture; /* the loaded fixture */
 static cJSON *scratch; /* objects created by the current request */
 
+/* Fixture objects by id (experiments, faults, probes, users, runs), sorted for bsearch. */
+struct by_id {
+        const char *id;    /* the object's id */
+        const cJSON *node; /* the object */
+        const cJSON *list; /* the fixture list it is in (runs: the experiment's runs) */
+};
+static struct by_id *id_index;
+static size_t n_id_index;
+
 struct page {
         int64_t total;           /* totalCount */
         struct gql_value *items; /* the page's experiments */
@@ -27,17 +36,61 @@ static const cJSON *list_of(const char *name)
         return cJSON_GetObjectItemCaseSensitive(fixture, name);
 }
 
-static const cJSON *find_by_id(const cJSON *list, const char *id)
+static int cmp_id(const void *a, const void *b)
+{
+        return strcmp(((const struct by_id *)a)->id, ((const struct by_id *)b)->id);
+}
+
+static void index_list(const cJSON *list)
 {
         const cJSON *e;
 
         cJSON_ArrayForEach(e, list)
         {
-                const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, "id");
+                const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+                struct by_id *grown;
 
-                if (cJSON_IsString(v) && strcmp(v->valuestring, id) == 0)
-                        return e;
+                if (!cJSON_IsString(id))
+                        continue;
+                grown = realloc(id_index, (n_id_index + 1) * sizeof(*id_index));
+                if (!grown)
+                        return;
+                id_index = grown;
+                id_index[n_id_index++] = (struct by_id){ id->valuestring, e, list };
+                index_list(cJSON_GetObjectItemCaseSensitive(e, "runs"));
         }
+}
+
+static void build_index(void)
+{
+        static const char *const lists[] = { "experiments", "faults", "probes", "users" };
+
+        for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+                index_list(cJSON_GetObjectItemCaseSensitive(fixture, lists[i]));
+        qsort(id_index, n_id_index, sizeof(*id_index), cmp_id);
+}
+
+/* The object with this id in list (a fixture list, or an experiment's runs). */
+static const cJSON *find_by_id(const cJSON *list, const char *id)
+{
+        struct by_id key = { .id = id };
+        const struct by_id *hit;
+        size_t lo, hi;
+
+        if (!id || !id_index)
+                return NULL;
+        hit = bsearch(&key, id_index, n_id_index, sizeof(*id_index), cmp_id);
+        if (!hit)
+                return NULL;
+        /* ids may repeat across lists: scan the equal run */
+        lo = hi = (size_t)(hit - id_index);
+        while (lo > 0 && strcmp(id_index[lo - 1].id, id) == 0)
+                lo--;
+        while (hi + 1 < n_id_index && strcmp(id_index[hi + 1].id, id) == 0)
+                hi++;
+        for (size_t i = lo; i <= hi; i++)
+                if (id_index[i].list == list)
+                        return id_index[i].node;
         return NULL;
 }
 
@@ -56,8 +109,8 @@ static struct gql_value *from_json(struct gql_arena *a, const cJSON *j)
 
         if (!j || cJSON_IsNull(j))
                 return NULL;
-        if (cJSON_IsString(j))
-                return gql_value_string(a, j->valuestring, strlen(j->valuestring));
+        if (cJSON_IsString(j)) /* the fixture outlives every request */
+                return gql_value_string_ref(a, j->valuestring, strlen(j->valuestring));
         if (cJSON_IsBool(j))
                 return gql_value_bool(a, cJSON_IsTrue(j));
         if (cJSON_IsNumber(j))
@@ -678,6 +731,7 @@ int testschema_load_text(const char *json)
                 testschema_unload();
                 return -1;
         }
+        build_index();
         return 0;
 }
 
@@ -718,6 +772,9 @@ void testschema_unload(void)
         cJSON_Delete(fixture);
         cJSON_Delete(scratch);
         fixture = scratch = NULL;
+        free(id_index);
+        id_index = NULL;
+        n_id_index = 0;
 }
 
 void testschema_request_done(void)

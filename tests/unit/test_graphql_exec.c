@@ -303,6 +303,40 @@ static void subscription_source(void **state)
         rift_buf_free(&out);
 }
 
+/* Floats are printed as JavaScript's String(number) prints them (the expected texts come from node). */
+static void float_text(void **state)
+{
+        static const struct {
+                double d;
+                const char *text;
+        } cases[] = {
+                { 0.1, "0.1" },
+                { 1e21, "1e+21" },
+                { 1.5e-7, "1.5e-7" },
+                { 123.456, "123.456" },
+                { 1e-7, "1e-7" },
+                { 5e-324, "5e-324" },
+                { 1.7976931348623157e308, "1.7976931348623157e+308" },
+                { -0.0, "0" },
+                { 100, "100" },
+                { 1e15, "1000000000000000" },
+                { 123456789012345680000.0, "123456789012345680000" },
+                { 0.000001, "0.000001" },
+                { -2.5e-10, "-2.5e-10" },
+                { 1.0 / 3, "0.3333333333333333" },
+                { 9007199254740992.0, "9007199254740992" },
+                { 4.35, "4.35" },
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                struct rift_buf b = RIFT_BUF_INIT(64);
+
+                assert_int_equal(gql_json_write_double(&b, cases[i].d), 0);
+                assert_string_equal(b.data, cases[i].text);
+                rift_buf_free(&b);
+        }
+}
+
 static int setup(void **state)
 {
         char err[256];
@@ -326,6 +360,7 @@ int main(void)
                 cmocka_unit_test(null_propagation),  cmocka_unit_test(operations),
                 cmocka_unit_test(mutation_creates),  cmocka_unit_test(limits),
                 cmocka_unit_test(introspection_off), cmocka_unit_test(subscription_source),
+                cmocka_unit_test(float_text),
         };
         return cmocka_run_group_tests_name("graphql_exec", tests, setup, teardown);
 }
