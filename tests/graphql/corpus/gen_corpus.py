@@ -554,6 +554,78 @@ ok(T, "user-with-null-email", "{ node(id: \"u3\") { ... on User { name email exp
 nulldata(T, "error-path-with-list-index-reaches-root",
          "{ listExperiments(pagination: {limit: 4}) { items { id runs(first: -1) { id } } } }")
 
+# ---- harder cases: deep merging rules, variable positions, lexer corners, error counts -----------------
+T = "hard"
+err(T, "overlap-through-fragments-args",
+    "{ experiment(id: \"e1\") { ...A ...B } } fragment A on Experiment { runs(first: 1) { id } }"
+    " fragment B on Experiment { runs(first: 2) { id } }")
+ok(T, "overlap-different-parents-same-shape",
+   "{ node(id: \"e1\") { ... on Experiment { x: runs(first: 1) { id } } ... on User { x: experiments { id } } } }")
+err(T, "overlap-different-parents-subfield-conflict",
+    "{ node(id: \"e1\") { ... on Experiment { x: runs(first: 1) { y: id } } ... on User { x: experiments { y: name } } } }")
+err(T, "overlap-deep-three-levels",
+    "{ me { experiments { owner { n: name } } } me { experiments { owner { n: email } } } }")
+ok(T, "overlap-deep-three-levels-ok", "{ me { experiments { owner { n: name } } } me { experiments { owner { n: name id } } } }")
+err(T, "overlap-alias-typename-vs-field", "{ me { __typename __typename: name } }")
+ok(T, "nested-abstract-spreads", "{ me { ... on User { ... on Node { ... on Named { name } } } } }")
+err(T, "fragment-var-undefined-in-one-operation",
+    "query A($x: ID!) { ...F } query B { ...F } fragment F on Query { experiment(id: $x) { id } }", {"x": "e1"}, "A")
+ok(T, "fragment-var-defined-in-both-operations",
+   "query A($x: ID!) { ...F } query B($x: ID!) { ...F } fragment F on Query { experiment(id: $x) { id } }", {"x": "e1"}, "B")
+ok(T, "variable-in-nested-list-item", "query Q($a: [String!]) { echo(nested: [$a, [\"z\"]]) }", {"a": ["x", "y"]})
+ok(T, "nonnull-variable-in-list-item", "query Q($a: Int!) { echo(list: [$a, $a]) }", {"a": 6})
+ok(T, "stricter-list-variable", "query Q($a: [Int!]) { echo(list: $a) }", {"a": [1, 2]})
+err(T, "list-variable-wrong-item-type", "query Q($a: [String]) { echo(list: $a) }", {"a": ["1"]})
+ok(T, "default-input-object-with-enum",
+   "query Q($f: ExperimentFilter = {phases: [RUNNING], nameContains: \"cpu\"}) { listExperiments(filter: $f) { totalCount } }", {})
+err(T, "default-input-object-bad-enum",
+    "query Q($f: ExperimentFilter = {phases: [BOGUS]}) { listExperiments(filter: $f) { totalCount } }", {})
+err(T, "default-input-object-unknown-field",
+    "query Q($f: ExperimentFilter = {color: 1}) { listExperiments(filter: $f) { totalCount } }", {})
+err(T, "two-bad-variables-two-errors", "query Q($a: Int, $b: Int) { a: echo(int: $a) b: echo(int: $b) }", {"a": "x", "b": "y"})
+err(T, "three-missing-required-variables", "query Q($a: Int!, $b: String!, $c: ID!) { a: echo(int: $a) b: echo(string: $b)"
+    " c: echo(id: $c) }", {})
+err(T, "input-literal-missing-and-unknown", "{ echo(input: {faults: [], bogus: 1}) }")
+err(T, "nullable-variable-in-directive", "query Q($v: Boolean) { me @include(if: $v) { id } }", {"v": True})
+err(T, "directive-on-variable-definition-wrong-location", "query Q($a: Int = 1 @deprecated) { echo(int: $a) }", {})
+ok(T, "float-exponent-plus", "{ echo(float: 1.0e+10) }")
+ok(T, "float-zero", "{ echo(float: 0.0) }")
+ok(T, "float-tiny", "{ echo(float: 5e-324) }")
+ok(T, "float-many-digits", "{ echo(float: 0.30000000000000004) }")
+err(T, "int-double-zero", "{ echo(int: 00) }")
+err(T, "int-from-exponent-literal", "{ echo(int: 1e2) }")
+err(T, "non-ascii-name", "{ m\u00e9 }")
+ok(T, "variable-width-unicode-escape", "{ echo(string: \"\\u{1F600} \\u{41}\") }")
+err(T, "variable-width-unicode-escape-too-big", "{ echo(string: \"\\u{110000}\") }")
+ok(T, "block-string-escaped-triple-quote-positions", "{ echo(string: \"\"\"\\\"\"\"start mid\\\"\"\"end\\\"\"\"\"\"\") }")
+ok(T, "block-string-common-indent-tabs", "{ echo(string: \"\"\"\n\t\ta\n\t\t  b\n\t\tc\"\"\") }")
+ok(T, "comment-without-final-newline", "{ me { id } } # trailing")
+nulldata(T, "non-null-failing-in-fragment", "{ ...F me { id } } fragment F on Query { nonNullFailing }")
+ok(T, "non-null-failing-skipped-by-variable", "query Q($s: Boolean!) { nonNullFailing @skip(if: $s) me { id } }", {"s": True})
+nulldata(T, "non-null-failing-included-by-variable", "query Q($s: Boolean!) { nonNullFailing @skip(if: $s) me { id } }", {"s": False})
+ok(T, "mutation-weight-int-to-float",
+   "mutation { createExperiment(input: {name: \"w\", faults: [{name: \"f\", category: NETWORK, weight: 3}]}) { faults { weight } } }")
+ok(T, "echo-input-empty-phases", "{ echo(input: {name: \"n\", faults: [], filter: {phases: []}}) }")
+err(T, "subscription-introspection-root-in-fragment",
+    "subscription { ...F } fragment F on Subscription { __typename }")
+err(T, "subscription-two-fields-via-fragments", "subscription { ...A ...B } fragment A on Subscription { a: runUpdates("
+    "experimentId: \"e1\") { id } } fragment B on Subscription { b: runUpdates(experimentId: \"e2\") { id } }")
+ok(T, "introspection-input-type-refs", "{ __type(name: \"NewExperiment\") { inputFields { name defaultValue type { kind name"
+   " ofType { kind name ofType { kind name ofType { kind name } } } } } } }")
+ok(T, "introspection-all-fields-with-deprecated",
+   "{ __schema { types { name fields(includeDeprecated: true) { name isDeprecated } } } }")
+ok(T, "introspection-directive-details",
+   "{ __schema { directives { name description isRepeatable locations args { name defaultValue description } } } }")
+ok(T, "introspection-field-args", "{ __type(name: \"Query\") { fields { name args { name defaultValue type { kind name"
+   " ofType { kind name } } } } } }")
+ok(T, "introspection-enum-deprecated-arg", "{ __type(name: \"FaultCategory\") { enumValues(includeDeprecated: true)"
+   " { name description isDeprecated deprecationReason } } }")
+ok(T, "introspection-interfaces-of-interface", "{ __type(name: \"Node\") { interfaces { name } } }")
+ok(T, "introspection-meta-type-kind", "{ __type(name: \"__TypeKind\") { enumValues { name } } }")
+ok(T, "introspection-string-description", "{ __type(name: \"String\") { description } }")
+partial(T, "many-errors-ordered-by-path", "{ z: failing a: failing m: experiment(id: \"e2\") { b: brokenOptional"
+        " a: brokenOptional } }")
+
 
 def main():
     total = 0
