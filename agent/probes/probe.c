@@ -182,12 +182,17 @@ int probe_run_def(const struct probe_def *def, struct probe_outcome *ret_out, ch
         return run_tries(NULL, def, ret_out, reg, regsz);
 }
 
-static void slot_record(struct probe_slot *sl, const struct probe_outcome *o, const char *reg)
+/* Records one run. A failure is final at once; a pass is final only if `final` (a probe that will run
+ * again stays Awaited, as Litmus shows a running probe). */
+static void slot_record(struct probe_slot *sl, const struct probe_outcome *o, const char *reg, bool final)
 {
         struct probe_set *s = sl->set;
         pthread_mutex_lock(&s->lock);
         sl->runs++;
-        sl->verdict = o->passed ? PROBE_PASSED : PROBE_FAILED;
+        if (!o->passed)
+                sl->verdict = PROBE_FAILED;
+        else if (final)
+                sl->verdict = PROBE_PASSED;
         if (o->passed)
                 snprintf(sl->description, sizeof sl->description, "probe passed: %.200s", o->description);
         else
@@ -199,14 +204,14 @@ static void slot_record(struct probe_slot *sl, const struct probe_outcome *o, co
 }
 
 /* One synchronous run (SOT, EOT, Edge); returns the verdict. */
-static enum probe_verdict run_sync(struct probe_slot *sl)
+static enum probe_verdict run_sync(struct probe_slot *sl, bool final)
 {
         struct probe_outcome o;
         char reg[256] = "";
         if (sl->def.run.initial_delay_ms > 0)
                 wait_cancel(NULL, sl->def.run.initial_delay_ms);
         run_tries(NULL, &sl->def, &o, reg, sizeof reg);
-        slot_record(sl, &o, reg);
+        slot_record(sl, &o, reg, final);
         return o.passed ? PROBE_PASSED : PROBE_FAILED;
 }
 
@@ -231,12 +236,16 @@ static void *background_main(void *ud)
                 struct probe_outcome o;
                 char reg[256] = "";
                 run_tries(s, &sl->def, &o, reg, sizeof reg);
-                slot_record(sl, &o, reg);
-                if (!o.passed || window_over(sl, started))
-                        break;
-                if (wait_cancel(s, sl->def.run.polling_ms) || window_over(sl, started))
+                slot_record(sl, &o, reg, false);
+                if (!o.passed)
+                        return NULL;
+                if (window_over(sl, started) || wait_cancel(s, sl->def.run.polling_ms) ||
+                    window_over(sl, started))
                         break;
         }
+        pthread_mutex_lock(&s->lock);
+        sl->verdict = PROBE_PASSED; /* every run passed until the end of its window */
+        pthread_mutex_unlock(&s->lock);
         return NULL;
 }
 
@@ -261,7 +270,7 @@ static int phase_pre(struct probe_set *s)
                 struct probe_slot *sl = &s->slots[i];
                 if (sl->def.mode != PROBE_MODE_SOT && sl->def.mode != PROBE_MODE_EDGE)
                         continue;
-                sl->pre = run_sync(sl);
+                sl->pre = run_sync(sl, sl->def.mode == PROBE_MODE_SOT);
                 if (sl->pre == PROBE_FAILED && sl->def.run.stop_on_failure)
                         return 1;
         }
@@ -277,7 +286,7 @@ static int phase_post(struct probe_set *s)
                 struct probe_slot *sl = &s->slots[i];
                 if (sl->def.mode != PROBE_MODE_EOT && sl->def.mode != PROBE_MODE_EDGE)
                         continue;
-                enum probe_verdict v = run_sync(sl);
+                enum probe_verdict v = run_sync(sl, true);
                 if (sl->def.mode == PROBE_MODE_EDGE) {
                         pthread_mutex_lock(&s->lock);
                         sl->verdict = probe_edge_verdict(sl->pre, v);

@@ -262,12 +262,16 @@ static void modes_all_pass(void **state)
         unsigned runs;
 
         assert_int_equal(probe_run_phase(s, PROBE_PHASE_PRE_CHAOS, 0), 0);
-        assert_int_equal(verdict_of(s, 0, NULL), PROBE_PASSED);  /* SOT ran */
-        assert_int_equal(verdict_of(s, 1, NULL), PROBE_AWAITED); /* EOT not yet */
-        assert_int_equal(verdict_of(s, 4, NULL), PROBE_AWAITED); /* OnChaos not yet */
+        assert_int_equal(verdict_of(s, 0, NULL), PROBE_PASSED);   /* SOT ran */
+        assert_int_equal(verdict_of(s, 1, NULL), PROBE_AWAITED);  /* EOT not yet */
+        assert_int_equal(verdict_of(s, 4, NULL), PROBE_AWAITED);  /* OnChaos not yet */
+        assert_int_equal(verdict_of(s, 2, &runs), PROBE_AWAITED); /* Edge: PostChaos still to come */
+        assert_int_equal(runs, 1);
         assert_int_equal(probe_run_phase(s, PROBE_PHASE_CHAOS_START, 300), 0);
         write_state(path, "degraded\n"); /* Continuous accepts it, SOT/EOT would not */
         sleep_ms(500);
+        assert_int_equal(verdict_of(s, 3, &runs), PROBE_AWAITED); /* Continuous: running */
+        assert_true(runs >= 2);
         verdict_of(s, 4, &runs);
         assert_true(runs >= 2);
         unsigned after_window = runs;
