@@ -626,6 +626,31 @@ ok(T, "introspection-string-description", "{ __type(name: \"String\") { descript
 partial(T, "many-errors-ordered-by-path", "{ z: failing a: failing m: experiment(id: \"e2\") { b: brokenOptional"
         " a: brokenOptional } }")
 
+# ---- fixture sweep: generated from fixture.json so every object and value is compared once -----------
+T = "fixture"
+with open(os.path.join(HERE, "..", "fixture.json"), encoding="utf-8") as _f:
+    FIXTURE = json.load(_f)
+ALL_NODE = ("fragment All on Node { __typename id ... on Named { name } ... on Experiment { description phase score"
+            " title runs(first: 100) { id phase startedAt number } faults { id } owner { id } }"
+            " ... on Fault { category durationSeconds weight tags tunables { key value required } }"
+            " ... on Probe { kind successPercent } ... on Run { phase startedAt number }"
+            " ... on User { email experiments { id } } }")
+_ids = [o["id"] for key in ("experiments", "faults", "probes", "users") for o in FIXTURE[key]]
+_ids += [r["id"] for e in FIXTURE["experiments"] for r in e["runs"]]
+for _start in range(0, len(_ids), 50):
+    _chunk = _ids[_start:_start + 50]
+    ok(T, f"all-nodes-{_start // 50}",
+       "{ " + " ".join(f"n{i}: node(id: {json.dumps(x)}) {{ ...All }}" for i, x in enumerate(_chunk)) + " } " + ALL_NODE)
+for _phase in ("QUEUED", "RUNNING", "COMPLETED", "STOPPED", "ERROR"):
+    ok(T, f"phase-{_phase.lower()}",
+       f"{{ listExperiments(filter: {{phases: [{_phase}]}}, pagination: {{limit: 100}}) {{ totalCount items {{ id phase }} }} }}")
+for _score in (0, 25, 50.5, 75, 99.5):
+    ok(T, f"min-score-{_score}", f"{{ listExperiments(filter: {{minScore: {_score}}}) {{ totalCount items {{ id }} }} }}")
+for _page in range(5):
+    ok(T, f"page-{_page}-of-13", f"{{ listExperiments(pagination: {{page: {_page}, limit: 13}}) {{ totalCount items {{ id }} }} }}")
+for _text in ("cpu", "kill", "linux", "probe", "http", "-1", "0"):
+    ok(T, f"search-{_text}", f"{{ search(text: {json.dumps(_text)}) {{ __typename ... on Node {{ id }} }} }}")
+
 
 def main():
     total = 0
