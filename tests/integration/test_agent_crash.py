@@ -66,6 +66,9 @@ def specs(np, tmp, victim):
         "cpu-stress": ({"fault": "linux-cpu-stress", "duration": "1s", "tunables": {"LOAD": "20", "WORKERS": "2"}}, False),
         "disk-fill": ({"fault": "linux-disk-fill", "duration": "1s",
                        "tunables": {"FILL_PATH": tmp + "/fill", "FILL_STORAGE": "1m"}}, False),
+        "disk-io": ({"fault": "linux-disk-io-stress", "duration": "1s",
+                     "tunables": {"VOLUME_MOUNT_PATH": tmp + "/fill", "FILE_SYSTEM_UTILISATION": "2m", "WORKERS": "2"}},
+                    False),
         "process-stop": ({"fault": "linux-process-stop", "duration": "1s",
                           "tunables": {"PROCESS_IDS": str(victim.pid)}}, False),
     }
@@ -103,13 +106,14 @@ def crash_and_recover(np, tmp, victim, kind, point, must_crash):
 
 
 @pytest.mark.parametrize("point", ALWAYS)
-@pytest.mark.parametrize("kind", ["latency", "partition", "rate-limit", "cpu-stress", "disk-fill", "process-stop"])
+@pytest.mark.parametrize("kind", ["latency", "partition", "rate-limit", "cpu-stress", "disk-fill", "disk-io",
+                                  "process-stop"])
 def test_crash_point_then_recover(np, tmp, victim, kind, point):
     crash_and_recover(np, tmp, victim, kind, point, must_crash=True)
 
 
 @pytest.mark.parametrize("point", SOMETIMES)
-@pytest.mark.parametrize("kind", ["latency", "partition", "cpu-stress", "disk-fill"])
+@pytest.mark.parametrize("kind", ["latency", "partition", "cpu-stress", "disk-fill", "disk-io"])
 def test_later_crash_points_then_recover(np, tmp, victim, kind, point):
     crash_and_recover(np, tmp, victim, kind, point, must_crash=False)
 

@@ -411,3 +411,34 @@ def test_check_rejects_bad_tunables_by_name(tmp, spec, needle):
     r = sh(agent_bin(), "check", "--spec", path, check=False)
     assert r.returncode == 2
     assert needle in r.stdout, r.stdout
+
+
+def _wchar(pid):
+    with open("/proc/%d/io" % pid) as f:
+        return int(next(l for l in f if l.startswith("wchar:")).split()[1])
+
+
+def test_disk_io_stress_writes_and_cleans_up(np, tmp):
+    mnt = os.path.join(tmp, "io")
+    os.mkdir(mnt)
+    sh("mount", "-t", "tmpfs", "-o", "size=64m", "rift-io-test", mnt)
+    try:
+        before = snapshot(np, [mnt])
+        spec = {"fault": "linux-disk-io-stress", "duration": "4s",
+                "tunables": {"VOLUME_MOUNT_PATH": mnt, "FILE_SYSTEM_UTILISATION": "16m", "WORKERS": "2"}}
+
+        def during(ev):
+            assert len(ev["files"]) == 2 and all(f.startswith(mnt + "/rift-io-") for f in ev["files"])
+            w0 = [_wchar(p) for p in ev["workers"]]
+            time.sleep(1.5)
+            present = sorted(os.listdir(mnt))
+            return [_wchar(p) - w for p, w in zip(ev["workers"], w0)], present
+
+        (written, present), rc = run_fault(np, tmp, spec, during, netns=False)
+        print("measured: disk io %s bytes written per worker in 1.5 s" % written)
+        assert rc == 0
+        assert len(present) == 2
+        assert all(w >= 16 << 20 for w in written), written   # each rewrote its 8 MiB file at least twice
+        assert snapshot(np, [mnt]) == before
+    finally:
+        sh("umount", mnt, check=False)

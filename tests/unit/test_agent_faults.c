@@ -1,4 +1,4 @@
-// link: agent/runner.c agent/faults/fault.c agent/faults/net_common.c agent/faults/network_latency.c agent/faults/network_loss.c agent/faults/network_corruption.c agent/faults/network_duplication.c agent/faults/network_rate_limit.c agent/faults/network_partition.c agent/faults/cpu_stress.c agent/faults/memory_stress.c agent/faults/disk_fill.c agent/faults/process_common.c agent/faults/process_kill.c agent/faults/process_stop.c agent/faults/stress_common.c agent/netfilter.c agent/shaper.c agent/tc.c agent/worker.c agent/cgroup.c agent/proc.c agent/ipt.c agent/undo.c
+// link: agent/runner.c agent/faults/fault.c agent/faults/net_common.c agent/faults/network_latency.c agent/faults/network_loss.c agent/faults/network_corruption.c agent/faults/network_duplication.c agent/faults/network_rate_limit.c agent/faults/network_partition.c agent/faults/cpu_stress.c agent/faults/memory_stress.c agent/faults/disk_fill.c agent/faults/disk_io_stress.c agent/faults/process_common.c agent/faults/process_kill.c agent/faults/process_stop.c agent/faults/stress_common.c agent/netfilter.c agent/shaper.c agent/tc.c agent/worker.c agent/cgroup.c agent/proc.c agent/ipt.c agent/undo.c
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,6 +63,11 @@ static void bad_tunables_are_named(void **state)
                   "FILL_STORAGE" },
                 { "{\"fault\":\"linux-disk-fill\",\"tunables\":{\"FILL_STORAGE\":\"999999T\"}}",
                   "FILL_STORAGE" },
+                { "{\"fault\":\"linux-disk-io-stress\",\"tunables\":{\"VOLUME_MOUNT_PATH\":\"tmp\"}}",
+                  "VOLUME_MOUNT_PATH" },
+                { "{\"fault\":\"linux-disk-io-stress\",\"tunables\":{\"FILE_SYSTEM_UTILISATION\":\"200%\"}}",
+                  "FILE_SYSTEM_UTILISATION" },
+                { "{\"fault\":\"linux-disk-io-stress\",\"tunables\":{\"WORKERS\":\"1000\"}}", "WORKERS" },
                 { "{\"fault\":\"linux-process-kill\",\"tunables\":{}}", "PROCESS_IDS" },
                 { "{\"fault\":\"linux-process-kill\",\"tunables\":{\"PROCESS_IDS\":\"1\"}}", "PROCESS_IDS" },
                 { "{\"fault\":\"linux-process-kill\",\"tunables\":{\"PROCESS_NAMES\":\"a-name-longer-than-"
@@ -141,7 +146,7 @@ static void defaults_follow_harness(void **state)
 
 static void every_fault_is_listed_once(void **state)
 {
-        assert_true(fault_count() >= 11);
+        assert_true(fault_count() >= 12);
         for (size_t i = 0; i < fault_count(); i++) {
                 assert_ptr_equal(fault_find(fault_get(i)->name), fault_get(i));
                 assert_non_null(fault_get(i)->validate);
