@@ -279,7 +279,7 @@ static void set_request(struct rift_http_client *c, CURL *e, const struct rift_h
 /* One attempt; returns 0 with resp filled, or an error. */
 static int attempt_once(struct rift_http_client *c, const struct rift_http_client_request *rq,
                         const char *method, struct curl_slist *headers, int64_t timeout_ms,
-                        struct rift_http_response *resp)
+                        struct rift_http_response *resp, CURLcode *ret_code)
 {
         struct attempt a = { .resp = resp };
         CURLcode code;
@@ -290,6 +290,7 @@ static int attempt_once(struct rift_http_client *c, const struct rift_http_clien
         c->errbuf[0] = '\0';
         set_request(c, c->easy, rq, method, headers, timeout_ms, &a);
         code = curl_easy_perform(c->easy);
+        *ret_code = code;
         if (code != CURLE_OK) {
                 log_debug("http request failed", LOG_STR("url", rq->url), LOG_STR("reason", c->errbuf));
                 return a.too_big ? RIFT_E_TOOBIG : error_from_curl(code);
@@ -299,13 +300,21 @@ static int attempt_once(struct rift_http_client *c, const struct rift_http_clien
         return 0;
 }
 
-static bool should_retry(int r, long status, bool idempotent)
+/* Connection never made: the request cannot have reached the server, so any request may be resent. */
+static bool not_sent(CURLcode code)
 {
-        if (r == RIFT_E_UNAVAILABLE)
-                return true; /* mostly "could not connect": nothing was sent */
+        return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+               code == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+static bool should_retry(int r, CURLcode code, long status, bool idempotent)
+{
+        if (not_sent(code))
+                return true;
         if (!idempotent)
-                return false;
-        return r == RIFT_E_TIMEOUT || (r == 0 && (status == 502 || status == 503 || status == 504));
+                return false; /* it may have been processed: a lost reply is not a reason to do it twice */
+        return r == RIFT_E_TIMEOUT || r == RIFT_E_UNAVAILABLE ||
+               (r == 0 && (status == 502 || status == 503 || status == 504));
 }
 
 /* Full jitter: a random wait in [0, min(max, base * 2^attempt)], never past the deadline. */
@@ -336,6 +345,7 @@ int rift_http_client_do(struct rift_http_client *c, const struct rift_http_clien
         const char *method;
         int64_t deadline;
         bool idempotent;
+        CURLcode code;
         int r;
 
         if (!c || !rq || !rq->url || !ret)
@@ -358,8 +368,8 @@ int rift_http_client_do(struct rift_http_client *c, const struct rift_http_clien
                         break;
                 }
                 ret->attempts = attempt + 1;
-                r = attempt_once(c, rq, method, headers, left, ret);
-                if (attempt >= c->cfg.max_retries || !should_retry(r, ret->status, idempotent))
+                r = attempt_once(c, rq, method, headers, left, ret, &code);
+                if (attempt >= c->cfg.max_retries || !should_retry(r, code, ret->status, idempotent))
                         break;
                 backoff(c, attempt, deadline);
         }
@@ -477,7 +487,7 @@ static void transfer_done(struct transfer *t, CURLcode code)
         else
                 curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
         t->resp.status = status;
-        if (t->attempt <= c->cfg.max_retries && should_retry(r, status, t->idempotent) &&
+        if (t->attempt <= c->cfg.max_retries && should_retry(r, code, status, t->idempotent) &&
             t->deadline > rift_mono_ms()) {
                 int64_t ms = backoff_ms(c, t->attempt - 1, t->deadline);
                 struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };

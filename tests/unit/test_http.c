@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <event2/event.h>
 #include <cmocka.h>
 
@@ -427,6 +429,67 @@ static void client_connect_failure_retried_then_unavailable(void **state)
         (void)f;
 }
 
+/* A TCP server that reads each request and closes without answering. */
+struct dropper {
+        int fd;           /* listening socket */
+        int accepted;     /* connections taken */
+        pthread_t thread; /* the accept loop */
+};
+
+static void *drop_loop(void *arg)
+{
+        struct dropper *d = arg;
+        char buf[1024];
+
+        for (int i = 0; i < 20; i++) {
+                int c = accept4(d->fd, NULL, NULL, SOCK_CLOEXEC);
+                if (c < 0)
+                        break;
+                __atomic_add_fetch(&d->accepted, 1, __ATOMIC_SEQ_CST);
+                ssize_t n = read(c, buf, sizeof(buf));
+                close(c);
+                if (n < 0)
+                        break;
+        }
+        return NULL;
+}
+
+static void lost_reply_resent_only_if_idempotent(void **state)
+{
+        _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
+        struct rift_http_client_config cfg = { .max_retries = 2, .retry_base_ms = 5, .retry_max_ms = 10 };
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        socklen_t sl = sizeof(sa);
+        struct dropper d = { .fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0) };
+        struct rift_http_client *c;
+        char url[64];
+
+        assert_true(d.fd >= 0);
+        assert_int_equal(bind(d.fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+        assert_int_equal(listen(d.fd, 8), 0);
+        assert_int_equal(getsockname(d.fd, (struct sockaddr *)&sa, &sl), 0);
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", ntohs(sa.sin_port));
+        assert_int_equal(pthread_create(&d.thread, NULL, drop_loop, &d), 0);
+        assert_int_equal(rift_http_client_new(&cfg, &c), 0);
+
+        /* a POST whose reply was lost may have been done: one attempt only */
+        assert_int_equal(rift_http_client_do(c,
+                                             &(struct rift_http_client_request){
+                                                 .method = "POST", .url = url, .body = "x", .body_len = 1 },
+                                             &resp),
+                         RIFT_E_UNAVAILABLE);
+        assert_int_equal(resp.attempts, 1);
+        assert_int_equal(__atomic_load_n(&d.accepted, __ATOMIC_SEQ_CST), 1);
+        /* a GET is resent */
+        assert_int_equal(rift_http_client_do(c, &(struct rift_http_client_request){ .url = url }, &resp),
+                         RIFT_E_UNAVAILABLE);
+        assert_int_equal(resp.attempts, 3);
+        rift_http_client_free(c);
+        shutdown(d.fd, SHUT_RDWR);
+        pthread_join(d.thread, NULL);
+        close(d.fd);
+}
+
 static void client_timeout_and_response_cap(void **state)
 {
         struct fixture *f = *state;
@@ -703,6 +766,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(client_retries_idempotent_only, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_connect_failure_retried_then_unavailable, setup,
                                                 teardown),
+                cmocka_unit_test(lost_reply_resent_only_if_idempotent),
                 cmocka_unit_test_setup_teardown(client_timeout_and_response_cap, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_rejects_header_injection, setup, teardown),
                 cmocka_unit_test_setup_teardown(sockets_are_close_on_exec, setup, teardown),
