@@ -61,4 +61,20 @@
 #define RIFT_PROBE_MAX_TRIES       100u                 /* attempt / retry */
 #define RIFT_PROBE_MAX_DURATION_MS (24LL * 3600 * 1000) /* any runProperties duration */
 
+/* rift-auth (services/auth, docs/auth.md) */
+#define RIFT_AUTH_MAX_USERNAME     254u    /* bytes in a username (Litmus's pattern allows 254) */
+#define RIFT_AUTH_MAX_PASSWORD     64u     /* characters in a password (policy: 8..64) */
+#define RIFT_AUTH_MAX_EMAIL        254u    /* bytes in an e-mail address */
+#define RIFT_AUTH_MAX_NAME         128u    /* bytes in a display name or token name */
+#define RIFT_AUTH_MAX_PROJECT_NAME 100u    /* bytes in a project name */
+#define RIFT_AUTH_MAX_DESCRIPTION  1024u   /* bytes in a project description */
+#define RIFT_AUTH_MAX_TAGS         32u     /* tags of one project */
+#define RIFT_AUTH_MAX_TAG          64u     /* bytes in one tag */
+#define RIFT_AUTH_MAX_USERS        100000u /* accounts one server holds */
+#define RIFT_AUTH_MAX_PROJECTS     1000u   /* projects one user may own */
+#define RIFT_AUTH_MAX_MEMBERS      1000u   /* members of one project */
+#define RIFT_AUTH_MAX_API_TOKENS   50u     /* API tokens one user may hold */
+#define RIFT_AUTH_MAX_TOKEN_DAYS   365     /* longest API token lifetime */
+#define RIFT_AUTH_MAX_KEYS         16u     /* JWT signing keys kept after rotations */
+
 #endif

@@ -12,12 +12,12 @@
 #include "lib/limits_rift.h"
 
 #define AUTH_USERNAME_MIN     3u
-#define AUTH_USERNAME_MAX     254u
+#define AUTH_USERNAME_MAX     RIFT_AUTH_MAX_USERNAME
 #define AUTH_PASSWORD_MIN     8u
-#define AUTH_PASSWORD_MAX     64u
-#define AUTH_EMAIL_MAX        254u
-#define AUTH_NAME_MAX         128u
-#define AUTH_PROJECT_NAME_MAX 100u
+#define AUTH_PASSWORD_MAX     RIFT_AUTH_MAX_PASSWORD
+#define AUTH_EMAIL_MAX        RIFT_AUTH_MAX_EMAIL
+#define AUTH_NAME_MAX         RIFT_AUTH_MAX_NAME
+#define AUTH_PROJECT_NAME_MAX RIFT_AUTH_MAX_PROJECT_NAME
 
 /* Global role of an account. */
 enum auth_grole { AUTH_GROLE_USER, AUTH_GROLE_ADMIN };
@@ -68,21 +68,21 @@ struct auth_throttle;
 struct auth_cache;
 struct auth_pcache;
 
-#define AUTH_SECRET_LEN      32u    /* bytes of a JWT signing key */
-#define AUTH_MAX_KEYS        16u    /* signing keys kept for verification after rotations */
-#define AUTH_MAX_TOKEN_DAYS  365    /* longest API token lifetime */
-#define AUTH_MAX_API_TOKENS  50u    /* API tokens one user may hold */
-#define AUTH_PAGE_MAX        50     /* list_projects: most projects per page (Litmus's cap) */
-#define AUTH_PAGE_DEFAULT    15     /* list_projects: default page size */
-#define AUTH_MAX_PROJECTS    1000   /* most projects one user may own (each is a client-made allocation) */
-#define AUTH_MAX_MEMBERS     1000   /* most members of one project */
-#define AUTH_MAX_USERS       100000 /* accounts the server agrees to hold */
-#define AUTH_MAX_TAGS        32u    /* tags of one project */
-#define AUTH_TAG_MAX         64u    /* bytes of one tag */
-#define AUTH_DESCRIPTION_MAX 1024u  /* bytes of a project description */
-#define AUTH_PCACHE_SLOTS    256    /* projects cached for ValidateRequest */
-#define AUTH_CACHE_TTL_MS    2000   /* how long a verified token -> user lookup is reused */
-#define AUTH_KEY_RELOAD_MS   5000   /* how often signing keys are re-read (rotation by another process) */
+#define AUTH_SECRET_LEN      32u /* bytes of a JWT signing key */
+#define AUTH_MAX_KEYS        RIFT_AUTH_MAX_KEYS
+#define AUTH_MAX_TOKEN_DAYS  RIFT_AUTH_MAX_TOKEN_DAYS
+#define AUTH_MAX_API_TOKENS  RIFT_AUTH_MAX_API_TOKENS
+#define AUTH_PAGE_MAX        50 /* list_projects: most projects per page (Litmus's cap) */
+#define AUTH_PAGE_DEFAULT    15 /* list_projects: default page size */
+#define AUTH_MAX_PROJECTS    RIFT_AUTH_MAX_PROJECTS
+#define AUTH_MAX_MEMBERS     RIFT_AUTH_MAX_MEMBERS
+#define AUTH_MAX_USERS       RIFT_AUTH_MAX_USERS
+#define AUTH_MAX_TAGS        RIFT_AUTH_MAX_TAGS
+#define AUTH_TAG_MAX         RIFT_AUTH_MAX_TAG
+#define AUTH_DESCRIPTION_MAX RIFT_AUTH_MAX_DESCRIPTION
+#define AUTH_PCACHE_SLOTS    256  /* projects cached for ValidateRequest */
+#define AUTH_CACHE_TTL_MS    2000 /* how long a verified token -> user lookup is reused */
+#define AUTH_KEY_RELOAD_MS   5000 /* how often signing keys are re-read (rotation by another process) */
 
 /* Collections of the auth database. */
 #define AUTH_C_USERS    "users"

@@ -80,7 +80,7 @@ int auth_h_send_invitation(struct auth_ctx *ctx, struct auth_call *c, struct aut
                 return auth_reply_error(rp, 409, "already_member",
                                         "this user is already invited to or a member of the project");
         members = cJSON_GetObjectItemCaseSensitive(p, "members");
-        if (!m && cJSON_GetArraySize(members) >= AUTH_MAX_MEMBERS)
+        if (!m && (size_t)cJSON_GetArraySize(members) >= AUTH_MAX_MEMBERS)
                 return auth_reply_error(rp, 409, "limit_reached", "the project has the most members allowed");
         if (m)
                 cJSON_Delete(cJSON_DetachItemViaPointer(members, m));

@@ -368,7 +368,7 @@ int auth_h_create_project(struct auth_ctx *ctx, struct auth_call *c, struct auth
         r = projects_of(ctx, c->who.uid, AUTH_PROLE_OWNER, &owned);
         if (r < 0)
                 return r;
-        if (cJSON_GetArraySize(owned) >= AUTH_MAX_PROJECTS)
+        if ((size_t)cJSON_GetArraySize(owned) >= AUTH_MAX_PROJECTS)
                 return auth_reply_error(rp, 409, "limit_reached", "you own the most projects allowed");
         r = auth_user_get(ctx, c->who.uid, &user);
         if (r < 0)
