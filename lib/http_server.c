@@ -767,7 +767,8 @@ static int server_setup(struct rift_http_server *srv, const struct rift_http_ser
             srv->http, (ev_ssize_t)(cfg->max_headers ? cfg->max_headers : RIFT_MAX_HTTP_HEADERS));
         evhttp_set_timeout_tv(srv->http, &tv);
         evhttp_set_allowed_methods(srv->http, ALL_EVHTTP_METHODS);
-        evhttp_set_default_content_type(srv->http, "application/json");
+        evhttp_set_default_content_type(srv->http,
+                                        NULL); /* our replies set it; libevent error pages are HTML */
         evhttp_set_gencb(srv->http, on_request, srv);
         r = copy_origins(srv, cfg->cors_origins);
         if (r < 0)
