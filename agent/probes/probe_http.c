@@ -80,6 +80,10 @@ int probe_curl_fetch(const char *url, bool insecure, const char *post_body, cons
         curl_easy_setopt(h, CURLOPT_URL, url);
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        /* like Litmus's Go client: follow up to 10 redirects, compare the final status */
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+        curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);

@@ -26,7 +26,7 @@ RP = {"probeTimeout": "2s", "interval": "100ms"}
 
 class Handler(http.server.BaseHTTPRequestHandler):
     """Routes: /ok 200, /fail 500, /slow sleeps 3s, /flaky 500 until `flaky_ok_after` requests, /toggle
-    200 until the test flips it, POST /echo 201 if the body and content type match, /api/v1/query."""
+    200 until the test flips it, /redirect 302 to /ok, POST /echo 201 if the body and content type match, /api/v1/query."""
 
     def log_message(self, *args):
         pass
@@ -53,6 +53,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._send(200)
         if url.path == "/flaky":
             return self._send(200 if hits > st["flaky_ok_after"] else 503)
+        if url.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/ok")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if url.path == "/toggle":
             return self._send(200 if st["up"] else 502)
         if url.path == "/api/v1/query":
@@ -158,6 +164,12 @@ def test_http_all_pass_scores_100(srv, tmp):
     out = run(tmp, [http_probe("a", srv.url + "/ok"), http_probe("b", srv.url + "/ok", mode="Edge")])
     assert (out["verdict"], out["psp"], out["phase"]) == ("Pass", 100, "Completed")
     assert out["by_name"]["b"]["runs"] == 2  # Edge runs before and after
+
+
+def test_http_follows_redirects(srv, tmp):
+    out = run(tmp, [http_probe("r", srv.url + "/redirect")])
+    assert out["by_name"]["r"]["verdict"] == "Passed"  # the final status (200) is compared, as in Go
+    assert srv.state["hits"]["/redirect"] == 1 and srv.state["hits"]["/ok"] == 1
 
 
 def test_http_timeout_per_try(srv, tmp):
