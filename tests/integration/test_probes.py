@@ -25,8 +25,9 @@ RP = {"probeTimeout": "2s", "interval": "100ms"}
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    """Routes: /ok 200, /fail 500, /slow sleeps 3s, /flaky 500 until `flaky_ok_after` requests, /toggle
-    200 until the test flips it, /redirect 302 to /ok, POST /echo 201 if the body and content type match, /api/v1/query."""
+    """Routes: /ok 200, /fail 500, /slow sleeps 3s, /flaky 503 until `flaky_ok_after` requests, /toggle
+    200 until the test flips it, /redirect 302 to /ok, POST /echo 201 if the body and content type match,
+    /api/v1/query (fake Prometheus)."""
 
     def log_message(self, *args):
         pass
