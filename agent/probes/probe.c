@@ -203,6 +203,66 @@ static void slot_record(struct probe_slot *sl, const struct probe_outcome *o, co
                 atomic_store(&s->stop, true);
 }
 
+/* The register of the probe named name[0..len), or NULL. Caller holds the lock. */
+static const char *register_of(const struct probe_set *s, const char *name, size_t len)
+{
+        for (size_t i = 0; i < s->n; i++)
+                if (strlen(s->slots[i].def.name) == len && memcmp(s->slots[i].def.name, name, len) == 0)
+                        return s->slots[i].reg;
+        return NULL;
+}
+
+/* Probe chaining: replaces each {{ .<probe>.ProbeArtifacts.Register }} in text with that probe's last
+ * output (empty if it has not run). Unknown names are left as written. */
+static char *expand_registers(struct probe_set *s, const char *text)
+{
+        static const char open_tag[] = "{{", key[] = ".ProbeArtifacts.Register";
+        _cleanup_free_ char *out = malloc(RIFT_PROBE_MAX_TEXT * 2 + 1);
+        size_t len = 0, cap = RIFT_PROBE_MAX_TEXT * 2;
+        if (!out)
+                return NULL;
+        pthread_mutex_lock(&s->lock);
+        for (const char *p = text; *p;) {
+                const char *b = strstr(p, open_tag), *e = b ? strstr(b, "}}") : NULL;
+                const char *val = NULL;
+                size_t n = b && e ? (size_t)(b - p) : strlen(p);
+                if (b && e) {
+                        const char *q = b + 2;
+                        while (*q == ' ')
+                                q++;
+                        const char *k = strstr(q, key);
+                        if (*q == '.' && k && k < e)
+                                val = register_of(s, q + 1, (size_t)(k - q - 1));
+                        if (!val)
+                                n = (size_t)(e + 2 - p); /* not a register reference: keep as written */
+                }
+                n = MIN(n, cap - len);
+                memcpy(out + len, p, n);
+                len += n;
+                if (val) {
+                        size_t vn = MIN(strlen(val), cap - len);
+                        memcpy(out + len, val, vn);
+                        len += vn;
+                }
+                p = b && e ? e + 2 : p + strlen(p);
+        }
+        pthread_mutex_unlock(&s->lock);
+        out[len] = '\0';
+        return TAKE_PTR(out);
+}
+
+/* All tries of one run of a slot's probe, with registers of earlier probes substituted (cmdProbe). */
+static void run_slot(struct probe_slot *sl, struct probe_set *cancel, struct probe_outcome *o, char *reg,
+                     size_t regsz)
+{
+        struct probe_def d = sl->def;
+        _cleanup_free_ char *cmd = NULL;
+        if (d.type == PROBE_TYPE_CMD && strstr(d.cmd.command, "{{") &&
+            (cmd = expand_registers(sl->set, d.cmd.command)))
+                d.cmd.command = cmd;
+        run_tries(cancel, &d, o, reg, regsz);
+}
+
 /* One synchronous run (SOT, EOT, Edge); returns the verdict. */
 static enum probe_verdict run_sync(struct probe_slot *sl, bool final)
 {
@@ -210,7 +270,7 @@ static enum probe_verdict run_sync(struct probe_slot *sl, bool final)
         char reg[256] = "";
         if (sl->def.run.initial_delay_ms > 0)
                 wait_cancel(NULL, sl->def.run.initial_delay_ms);
-        run_tries(NULL, &sl->def, &o, reg, sizeof reg);
+        run_slot(sl, NULL, &o, reg, sizeof reg);
         slot_record(sl, &o, reg, final);
         return o.passed ? PROBE_PASSED : PROBE_FAILED;
 }
@@ -235,7 +295,7 @@ static void *background_main(void *ud)
         for (;;) {
                 struct probe_outcome o;
                 char reg[256] = "";
-                run_tries(s, &sl->def, &o, reg, sizeof reg);
+                run_slot(sl, s, &o, reg, sizeof reg);
                 slot_record(sl, &o, reg, false);
                 if (!o.passed)
                         return NULL;

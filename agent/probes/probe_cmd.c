@@ -33,7 +33,9 @@ static int cmd_parse(struct probe_def *def, const cJSON *in, const char *where, 
         int r = probe_json_text(in, "command", true, where, err, errsz, &def->cmd.command);
         if (r < 0)
                 return r;
-        if (cJSON_GetObjectItemCaseSensitive(in, "source"))
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(in, "source");
+        /* older manifests say source: "inline", which is what rift-agent does anyway */
+        if (src && !(cJSON_IsString(src) && strcmp(src->valuestring, "inline") == 0))
                 return probe_fail(err, errsz, "%s.source: probe pods are not supported by rift-agent", where);
         return probe_json_comparator(in, "comparator", false, where, err, errsz, &def->cmd.cmp);
 }

@@ -352,6 +352,30 @@ static void stop_on_failure(void **state)
         probe_set_free(s);
 }
 
+/* Probe chaining: a later probe's command uses an earlier probe's register. */
+static void chained_registers(void **state)
+{
+        static const char spec[] =
+            "[{\"name\":\"probe1\",\"type\":\"cmdProbe\",\"mode\":\"SOT\","
+            "\"runProperties\":{\"probeTimeout\":5,\"interval\":5,\"retry\":1},"
+            "\"cmdProbe/inputs\":{\"command\":\"echo ' hello '\",\"source\":\"inline\","
+            "\"comparator\":{\"type\":\"string\",\"criteria\":\"equal\",\"value\":\"hello\"}}},"
+            "{\"name\":\"probe2\",\"type\":\"cmdProbe\",\"mode\":\"SOT\","
+            "\"runProperties\":{\"probeTimeout\":5,\"interval\":5},"
+            "\"cmdProbe/inputs\":{\"command\":\"echo {{ .probe1.ProbeArtifacts.Register }}-x "
+            "'{{ .nope.ProbeArtifacts.Register }}'\","
+            "\"comparator\":{\"type\":\"string\",\"criteria\":\"equal\","
+            "\"value\":\"hello-x {{ .nope.ProbeArtifacts.Register }}\"}}}]";
+        struct probe_set *s = must_parse(spec);
+        assert_int_equal(probe_run_phase(s, PROBE_PHASE_PRE_CHAOS, 0), 0);
+        struct probe_result r;
+        assert_int_equal(probe_set_result(s, 1, &r), 0);
+        if (r.verdict != PROBE_PASSED)
+                fail_msg("probe2: %s (%s)", probe_verdict_to_string(r.verdict), r.description);
+        assert_string_equal(r.register_, "hello-x {{ .nope.ProbeArtifacts.Register }}");
+        probe_set_free(s);
+}
+
 static void phases_in_order(void **state)
 {
         struct probe_set *s = must_parse("[]");
@@ -466,6 +490,7 @@ int main(void)
                 cmocka_unit_test(modes_all_pass),
                 cmocka_unit_test(edge_sticks_continuous_stops),
                 cmocka_unit_test(stop_on_failure),
+                cmocka_unit_test(chained_registers),
                 cmocka_unit_test(phases_in_order),
                 cmocka_unit_test(cancel_is_prompt),
         };
