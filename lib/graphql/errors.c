@@ -1,5 +1,6 @@
 /* Error lists and JSON text helpers; see errors.h. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
 
         if (r < 0)
                 return r;
-        r = rift_buf_append_char(out, '"');
+        r = gql_buf_putc(out, '"');
         for (size_t i = 0; r >= 0 && i < len; i++) {
                 unsigned char c = (unsigned char)s[i];
                 char esc[7] = { '\\', 0 };
@@ -123,7 +124,7 @@ int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
 
                 if (c >= 0x20 && c != '"' && c != '\\')
                         continue;
-                r = rift_buf_append(out, s + run, i - run);
+                r = gql_buf_put(out, s + run, i - run);
                 run = i + 1;
                 switch (c) {
                 case '"':
@@ -154,12 +155,12 @@ int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
                         n = 6;
                 }
                 if (r >= 0)
-                        r = rift_buf_append(out, esc, n);
+                        r = gql_buf_put(out, esc, n);
         }
         if (r >= 0)
-                r = rift_buf_append(out, s + run, len - run);
+                r = gql_buf_put(out, s + run, len - run);
         if (r >= 0)
-                r = rift_buf_append_char(out, '"');
+                r = gql_buf_putc(out, '"');
         return r;
 }
 
@@ -196,6 +197,36 @@ static int shortest_digits(double d, char *digits, size_t size, int *ret_exp)
         return (int)n;
 }
 
+/* Fast path for values with at most 6 decimals in [1e-6, 1e15): the first k (decimals) whose rounded
+ * text reads back as d is the shortest text. Returns false to use the general path. */
+static bool short_fixed(struct rift_buf *out, double d, int *ret)
+{
+        double a = d < 0 ? -d : d, scale = 1;
+        char text[48];
+
+        if (a < 1e-6 || a >= 1e15)
+                return false;
+        for (int k = 1; k <= 6; k++) {
+                long long m, ip;
+                int n;
+
+                scale *= 10;
+                if (a * scale >= 9e15)
+                        return false;
+                m = llround(a * scale);
+                ip = m / (long long)scale;
+                n = snprintf(text, sizeof(text), "%s%lld.%0*lld", d < 0 ? "-" : "", ip, k,
+                             m % (long long)scale);
+                while (n > 0 && text[n - 1] == '0')
+                        text[--n] = '\0';
+                if (strtod(text, NULL) != d)
+                        return false;
+                *ret = rift_buf_append(out, text, (size_t)n);
+                return true;
+        }
+        return false;
+}
+
 int gql_json_write_double(struct rift_buf *out, double d)
 {
         char digits[32];
@@ -203,8 +234,10 @@ int gql_json_write_double(struct rift_buf *out, double d)
 
         if (d == 0)
                 return rift_buf_append_char(out, '0');
-        if (d == (double)(long long)d && d < 1e15 && d > -1e15) /* integral: JavaScript prints no fraction */
+        if (d < 1e15 && d > -1e15 && d == (double)(long long)d) /* integral: JavaScript prints no fraction */
                 return rift_buf_printf(out, "%lld", (long long)d);
+        if (short_fixed(out, d, &r))
+                return r;
         if (d < 0) {
                 r = rift_buf_append_char(out, '-');
                 if (r < 0)

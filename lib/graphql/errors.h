@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lib/buf.h"
 #include "lib/graphql/arena.h"
@@ -43,6 +44,23 @@ struct gql_error *gql_errors_add(struct gql_errors *e, const struct gql_loc *loc
 bool gql_errors_full(const struct gql_errors *e);
 /* Writes "errors":[...] (the key included). */
 int gql_errors_write_json(const struct gql_errors *e, struct rift_buf *out);
+
+/* Appends n bytes; the common case (room left) inline, else rift_buf_append (cap, growth). */
+static inline int gql_buf_put(struct rift_buf *b, const char *s, size_t n)
+{
+        if (b->data && n < b->cap - b->len) { /* cap <= max + 1, so len + n <= max holds too */
+                memcpy(b->data + b->len, s, n);
+                b->len += n;
+                b->data[b->len] = '\0';
+                return 0;
+        }
+        return rift_buf_append(b, s, n);
+}
+
+static inline int gql_buf_putc(struct rift_buf *b, char c)
+{
+        return gql_buf_put(b, &c, 1);
+}
 
 /* JSON string literal with JSON.stringify's escaping. */
 int gql_json_write_string(struct rift_buf *out, const char *s, size_t len);

@@ -175,8 +175,10 @@ static struct rnode NULLNODE = { .kind = R_NULL };
 
 /* Field selections sharing one response name. */
 struct group {
-        const char *key;          /* response name */
-        struct gql_ptrvec fields; /* const struct gql_ast_selection * */
+        const char *key;                 /* response name */
+        struct gql_ptrvec fields;        /* const struct gql_ast_selection * */
+        const struct gql_type *sub_type; /* object type sub_groups were collected for, or NULL */
+        struct gql_ptrvec sub_groups;    /* the sub-selections' groups for sub_type (list items share them) */
 };
 
 struct exec {
@@ -429,12 +431,16 @@ static struct rnode *complete_object(struct exec *x, const struct gql_field *f, 
         obj = runtime_type(x, t, v, f, owner, g, path);
         if (!obj)
                 return &ERRNODE;
+        if (g->sub_type == obj) /* collected already (CollectSubfields is memoized by graphql-js too) */
+                return execute_fields(x, obj, v->opaque.ptr, (struct gql_ptrvec *)&g->sub_groups, path);
         for (size_t i = 0; i < g->fields.n; i++) {
                 const struct gql_ast_selection *s = g->fields.items[i];
 
                 if (s->selset)
                         collect(x, obj, s->selset, &groups, &visited);
         }
+        ((struct group *)g)->sub_type = obj;
+        ((struct group *)g)->sub_groups = groups;
         return execute_fields(x, obj, v->opaque.ptr, &groups, path);
 }
 
@@ -584,7 +590,7 @@ static int write_int(struct rift_buf *out, int64_t i)
         while ((u /= 10));
         if (i < 0)
                 *--p = '-';
-        return rift_buf_append(out, p, (size_t)(tmp + sizeof(tmp) - p));
+        return gql_buf_put(out, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static int write_leaf(struct rift_buf *out, const struct gql_value *v)
@@ -595,12 +601,12 @@ static int write_leaf(struct rift_buf *out, const struct gql_value *v)
         case GQL_FLOAT:
                 return gql_json_write_double(out, v->f);
         case GQL_BOOLEAN:
-                return rift_buf_append_str(out, v->b ? "true" : "false");
+                return v->b ? gql_buf_put(out, "true", 4) : gql_buf_put(out, "false", 5);
         case GQL_STRING:
         case GQL_ENUM:
                 return gql_json_write_string(out, v->str.s, v->str.len);
         default:
-                return rift_buf_append_str(out, "null");
+                return gql_buf_put(out, "null", 4);
         }
 }
 
@@ -610,31 +616,31 @@ static int write_node(struct rift_buf *out, const struct rnode *r)
 
         switch (r->kind) {
         case R_NULL:
-                return rift_buf_append_str(out, "null");
+                return gql_buf_put(out, "null", 4);
         case R_LEAF:
                 return write_leaf(out, r->v);
         case R_LIST:
-                ret = rift_buf_append_char(out, '[');
+                ret = gql_buf_putc(out, '[');
                 for (size_t i = 0; ret >= 0 && i < r->n; i++) {
                         if (i)
-                                ret = rift_buf_append_char(out, ',');
+                                ret = gql_buf_putc(out, ',');
                         if (ret >= 0)
                                 ret = write_node(out, r->items[i]);
                 }
-                return ret < 0 ? ret : rift_buf_append_char(out, ']');
+                return ret < 0 ? ret : gql_buf_putc(out, ']');
         case R_OBJECT:
-                ret = rift_buf_append_char(out, '{');
+                ret = gql_buf_putc(out, '{');
                 for (size_t i = 0; ret >= 0 && i < r->n; i++) {
                         if (i)
-                                ret = rift_buf_append_char(out, ',');
+                                ret = gql_buf_putc(out, ',');
                         if (ret >= 0)
                                 ret = gql_json_write_string(out, r->keys[i], strlen(r->keys[i]));
                         if (ret >= 0)
-                                ret = rift_buf_append_char(out, ':');
+                                ret = gql_buf_putc(out, ':');
                         if (ret >= 0)
                                 ret = write_node(out, r->items[i]);
                 }
-                return ret < 0 ? ret : rift_buf_append_char(out, '}');
+                return ret < 0 ? ret : gql_buf_putc(out, '}');
         }
         return 0;
 }
