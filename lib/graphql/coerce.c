@@ -7,6 +7,7 @@
 
 #include "lib/error.h"
 #include "lib/graphql/coerce.h"
+#include "lib/graphql/suggest.h"
 
 const char *gql_ast_value_str(struct gql_arena *a, const struct gql_ast_value *v)
 {
@@ -78,6 +79,29 @@ static bool int32_text(const char *s, int64_t *ret)
         return true;
 }
 
+/* graphql-js didYouMeanEnumValue */
+static const char *enum_suggestion(struct gql_arena *a, const struct gql_type *t, const char *input)
+{
+        const char **names = gql_arena_alloc(a, (t->n_values + 1) * sizeof(*names));
+        const char **sug;
+        size_t n;
+
+        for (size_t i = 0; i < t->n_values; i++)
+                names[i] = t->values[i].name;
+        sug = gql_suggestion_list(a, input, names, t->n_values, &n);
+        return gql_did_you_mean(a, "the enum value", sug, n);
+}
+
+/* Names of input fields, for suggestions. */
+static const char **input_names(struct gql_arena *a, const struct gql_type *t)
+{
+        const char **names = gql_arena_alloc(a, (t->n_input_fields + 1) * sizeof(*names));
+
+        for (size_t i = 0; i < t->n_input_fields; i++)
+                names[i] = t->input_fields[i].name;
+        return names;
+}
+
 static bool enum_has(const struct gql_type *t, const char *name)
 {
         for (size_t i = 0; i < t->n_values; i++)
@@ -121,13 +145,14 @@ static struct gql_value *leaf_literal(struct gql_arena *a, const struct gql_type
                 break;
         case GQL_SCALAR_NONE:
                 if (v->kind != GQL_AV_ENUM) {
-                        *ret_err = gql_arena_printf(a, "Enum \"%s\" cannot represent non-enum value: %s.",
-                                                    t->name, gql_ast_value_str(a, v));
+                        *ret_err = gql_arena_printf(a, "Enum \"%s\" cannot represent non-enum value: %s.%s",
+                                                    t->name, gql_ast_value_str(a, v),
+                                                    enum_suggestion(a, t, gql_ast_value_str(a, v)));
                         return NULL;
                 }
                 if (!enum_has(t, v->str)) {
-                        *ret_err = gql_arena_printf(a, "Value \"%s\" does not exist in \"%s\" enum.", v->str,
-                                                    t->name);
+                        *ret_err = gql_arena_printf(a, "Value \"%s\" does not exist in \"%s\" enum.%s",
+                                                    v->str, t->name, enum_suggestion(a, t, v->str));
                         return NULL;
                 }
                 return gql_value_enum(a, v->str);
@@ -372,8 +397,9 @@ static struct gql_value *json_leaf(struct vctx *c, const cJSON *j, const struct 
                         msg = gql_arena_printf(c->arena, "Enum \"%s\" cannot represent non-string value: %s.",
                                                t->name, inspect(c->arena, j, 0));
                 else if (!enum_has(t, j->valuestring))
-                        msg = gql_arena_printf(c->arena, "Value \"%s\" does not exist in \"%s\" enum.",
-                                               j->valuestring, t->name);
+                        msg = gql_arena_printf(c->arena, "Value \"%s\" does not exist in \"%s\" enum.%s",
+                                               j->valuestring, t->name,
+                                               enum_suggestion(c->arena, t, j->valuestring));
                 else
                         return gql_value_enum(c->arena, j->valuestring);
                 break;
@@ -462,7 +488,8 @@ static struct gql_value *json_object(struct vctx *c, const cJSON *j, const struc
         }
         cJSON_ArrayForEach(e, j) if (!gql_input_find(t->input_fields, t->n_input_fields, e->string)) vfail(
             c, j,
-            gql_arena_printf(c->arena, "Field \"%s\" is not defined by type \"%s\".", e->string, t->name));
+            gql_arena_printf(c->arena, "Field \"%s\" is not defined by type \"%s\".%s", e->string, t->name,
+                             gql_suggest(c->arena, e->string, input_names(c->arena, t), t->n_input_fields)));
         return c->failed > before ? NULL : o;
 }
 

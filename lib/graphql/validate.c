@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lib/graphql/coerce.h"
+#include "lib/graphql/suggest.h"
 #include "lib/graphql/validate.h"
 
 /* A variable reference with the input type expected where it appears. */
@@ -55,6 +56,99 @@ const struct gql_ast_definition *gql_doc_fragment(const struct gql_ast_document 
 static size_t def_index(const struct validator *v, const struct gql_ast_definition *d)
 {
         return d->index;
+}
+
+/* ---- suggestions ("Did you mean ...?") ------------------------------------------------------------------- */
+static const char *suggest_inputs(struct validator *v, const char *input, const struct gql_input_value *defs,
+                                  size_t n)
+{
+        const char **names = gql_arena_alloc(v->arena, (n + 1) * sizeof(*names));
+
+        for (size_t i = 0; i < n; i++)
+                names[i] = defs[i].name;
+        return gql_suggest(v->arena, input, names, n);
+}
+
+static const char *suggest_types(struct validator *v, const char *input)
+{
+        const char **names = gql_arena_alloc(v->arena, (v->schema->n_types + 1) * sizeof(*names));
+
+        for (size_t i = 0; i < v->schema->n_types; i++)
+                names[i] = v->schema->types[i]->name;
+        return gql_suggest(v->arena, input, names, v->schema->n_types);
+}
+
+static bool has_field(const struct gql_type *t, const char *name)
+{
+        for (size_t i = 0; i < t->n_fields; i++)
+                if (strcmp(t->fields[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* graphql-js getSuggestedTypeNames: object and interface types of an abstract parent that have the
+ * field, most used first, interfaces before their subtypes, then natural order (here: name order). */
+static size_t suggested_type_names(struct validator *v, const struct gql_type *t, const char *field,
+                                   const char **out, size_t *counts)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < t->n_possible; i++) {
+                const struct gql_type *o = t->possible[i];
+                const struct gql_type *cands[16];
+                size_t nc = 0;
+
+                if (!has_field(o, field))
+                        continue;
+                cands[nc++] = o;
+                for (size_t j = 0; j < o->n_interfaces && nc < 16; j++)
+                        if (has_field(o->interfaces[j], field))
+                                cands[nc++] = o->interfaces[j];
+                for (size_t c = 0; c < nc; c++) {
+                        size_t k = 0;
+
+                        while (k < n && strcmp(out[k], cands[c]->name))
+                                k++;
+                        if (k == n) {
+                                out[n] = cands[c]->name;
+                                counts[n++] = c == 0 ? 1 : 1;
+                        } else if (c > 0)
+                                counts[k]++;
+                }
+        }
+        for (size_t i = 1; i < n; i++) /* insertion sort: count desc, interface first, name */
+                for (size_t j = i; j > 0; j--) {
+                        const struct gql_type *a = gql_schema_type(v->schema, out[j - 1]);
+                        const struct gql_type *b = gql_schema_type(v->schema, out[j]);
+                        bool swap = counts[j] > counts[j - 1] ||
+                                    (counts[j] == counts[j - 1] &&
+                                     ((b->kind == GQL_KIND_INTERFACE && gql_type_possible(b, a) && a != b) ||
+                                      (!(a->kind == GQL_KIND_INTERFACE && gql_type_possible(a, b)) &&
+                                       strcmp(out[j], out[j - 1]) < 0)));
+                        const char *tn;
+                        size_t tc;
+
+                        if (!swap)
+                                break;
+                        tn = out[j], out[j] = out[j - 1], out[j - 1] = tn;
+                        tc = counts[j], counts[j] = counts[j - 1], counts[j - 1] = tc;
+                }
+        return n;
+}
+
+static const char *suggest_field(struct validator *v, const struct gql_type *t, const char *field)
+{
+        const char **names =
+            gql_arena_alloc(v->arena, (t->n_fields + t->n_possible * 2 + 1) * sizeof(*names));
+        size_t *counts = gql_arena_alloc(v->arena, (t->n_possible * 16 + 1) * sizeof(*counts));
+        const char **types = gql_arena_alloc(v->arena, (t->n_possible * 16 + 1) * sizeof(*types));
+        size_t n = gql_type_is_abstract(t) ? suggested_type_names(v, t, field, types, counts) : 0;
+
+        if (n)
+                return gql_did_you_mean(v->arena, "to use an inline fragment on", types, n);
+        for (size_t i = 0; i < t->n_fields; i++)
+                names[i] = t->fields[i].name;
+        return gql_suggest(v->arena, field, names, t->n_fields);
 }
 
 /* ---- values (ValuesOfCorrectType, UniqueInputFieldNames, variable usages) ------------------------------ */
@@ -113,8 +207,9 @@ static void walk_object_value(struct validator *v, const struct gql_ast_value *v
                     gql_input_find(it->input_fields, it->n_input_fields, val->names[i]);
 
                 if (!f && report)
-                        ERR1(v, val->name_locs[i], "Field \"%s\" is not defined by type \"%s\".",
-                             val->names[i], it->name);
+                        ERR1(v, val->name_locs[i], "Field \"%s\" is not defined by type \"%s\".%s",
+                             val->names[i], it->name,
+                             suggest_inputs(v, val->names[i], it->input_fields, it->n_input_fields));
                 walk_value(v, val->items[i], f ? f->type : NULL, f && f->default_ast, report);
         }
 }
@@ -181,7 +276,8 @@ static void walk_args(struct validator *v, const struct gql_ast_arg *args, size_
                                                "There can be only one argument named \"%s\".", args[i].name);
                 }
                 if (known && !d)
-                        ERR1(v, args[i].loc, "Unknown argument \"%s\" on %s.", args[i].name, owner);
+                        ERR1(v, args[i].loc, "Unknown argument \"%s\" on %s.%s", args[i].name, owner,
+                             suggest_inputs(v, args[i].name, defs, n_defs));
                 walk_value(v, args[i].value, d ? d->type : NULL, d && d->default_ast, true);
         }
 }
@@ -450,7 +546,13 @@ static void check_overlaps(struct validator *v, const struct gql_ast_selset *ss,
                         if (strcmp(resp_name(a->sel), resp_name(b->sel)))
                                 continue;
                         if (a->origin && b->origin && strcmp(a->origin, b->origin) == 0)
-                                continue; /* checked where that fragment is defined */
+                                continue;              /* checked where that fragment is defined */
+                        if (a->origin && !b->origin) { /* graphql-js compares direct fields first */
+                                const struct cfield *t = a;
+
+                                a = b;
+                                b = t;
+                        }
                         c = find_conflict(v, a, b, false);
                         if (c)
                                 report_conflict(v, c);
@@ -479,7 +581,8 @@ static void walk_field(struct validator *v, const struct gql_ast_selection *s, c
                              "field \"%s\".",
                              s->name);
                 else
-                        ERR1(v, s->loc, "Cannot query field \"%s\" on type \"%s\".", s->name, parent->name);
+                        ERR1(v, s->loc, "Cannot query field \"%s\" on type \"%s\".%s", s->name, parent->name,
+                             suggest_field(v, parent, s->name));
         }
         walk_args(v, s->args, s->n_args, f ? f->args : NULL, f ? f->n_args : 0, f != NULL,
                   parent ? gql_arena_printf(v->arena, "field \"%s.%s\"", parent->name, s->name) : "");
@@ -506,7 +609,7 @@ static const struct gql_type *type_condition(struct validator *v, const char *na
         const struct gql_type *t = gql_schema_type(v->schema, name);
 
         if (!t) {
-                ERR1(v, loc, "Unknown type \"%s\".", name);
+                ERR1(v, loc, "Unknown type \"%s\".%s", name, suggest_types(v, name));
                 return NULL;
         }
         if (!gql_type_is_composite(t)) {
@@ -605,7 +708,7 @@ static void walk_vardefs(struct validator *v, const struct gql_ast_definition *d
 
                         while (at->kind != GQL_AT_NAMED)
                                 at = at->of;
-                        ERR1(v, at->loc, "Unknown type \"%s\".", at->name);
+                        ERR1(v, at->loc, "Unknown type \"%s\".%s", at->name, suggest_types(v, at->name));
                 } else {
                         t = gql_typeref_from_ast(v->arena, v->schema, vd->type);
                         if (!gql_type_is_input(t)) {
@@ -924,7 +1027,8 @@ size_t gql_validate(struct gql_arena *a, const struct gql_schema *s, const struc
                 if (d->op == GQL_OP_SUBSCRIPTION)
                         check_subscription(&v, d);
         }
+        check_cycles(
+            &v); /* graphql-js reports cycles (definition enter) before unused fragments (document leave) */
         check_unused_fragments(&v);
-        check_cycles(&v);
         return errs->list.n - before;
 }

@@ -51,9 +51,12 @@ static const struct {
           "id } }",
           "Subscription \"S\" must select only one top level field." },
         { "fields on correct type", "{ me { id name } }", "{ me { nickname } }",
-          "Cannot query field \"nickname\" on type \"User\"." },
+          "Cannot query field \"nickname\" on type \"User\". Did you mean \"name\"?" },
         { "fields on correct type (union)", "{ search(text: \"x\") { __typename ... on Fault { name } } }",
-          "{ search(text: \"x\") { name } }", "Cannot query field \"name\" on type \"Target\"." },
+          "{ search(text: \"x\") { name } }",
+          "Cannot query field \"name\" on type \"Target\". Did you mean to use an inline fragment on "
+          "\"Named\", "
+          "\"Fault\", or \"Probe\"?" },
         { "leaf field selections (leaf)", "{ me { id } }", "{ me { id { x } } }",
           "Field \"id\" must not have a selection since type \"ID!\" has no subfields." },
         { "leaf field selections (object)", "{ me { id } }", "{ me }",
@@ -84,7 +87,8 @@ static const struct {
         { "values of correct type (ID)", "{ echo(id: 12) }", "{ echo(id: 1.5) }",
           "ID cannot represent a non-string and non-integer value: 1.5" },
         { "values of correct type (enum)", "{ echo(phase: QUEUED) }", "{ echo(phase: \"QUEUED\") }",
-          "Enum \"Phase\" cannot represent non-enum value: \"QUEUED\"." },
+          "Enum \"Phase\" cannot represent non-enum value: \"QUEUED\". Did you mean the enum value "
+          "\"QUEUED\"?" },
         { "values of correct type (enum value)", "{ echo(phase: ERROR) }", "{ echo(phase: DONE) }",
           "Value \"DONE\" does not exist in \"Phase\" enum." },
         { "values of correct type (list item)", "{ echo(list: [1, null, 3]) }",
@@ -135,7 +139,7 @@ static const struct {
         { "fragment spread target defined", "{ me { ...A } } fragment A on User { id }", "{ me { ...Nope } }",
           "Unknown fragment \"Nope\"." },
         { "fragment type known", "{ me { ... on User { id } } }", "{ me { ... on Ghost { id } } }",
-          "Unknown type \"Ghost\"." },
+          "Unknown type \"Ghost\". Did you mean \"Float\" or \"Phase\"?" },
         { "fragments on composite types", "{ node(id: \"f1\") { ... on Named { name } } }",
           "{ me { ...F } } fragment F on Phase { x }",
           "Fragment \"F\" cannot condition on non composite type \"Phase\"." },
@@ -181,7 +185,7 @@ static const struct {
           "on the fields to fetch both if this was intentional." },
         { "field selection merging (through fragments)", "{ me { ...A id } } fragment A on User { id }",
           "{ me { ...A id: name } } fragment A on User { id }",
-          "Fields \"id\" conflict because \"id\" and \"name\" are different fields. Use different aliases on "
+          "Fields \"id\" conflict because \"name\" and \"id\" are different fields. Use different aliases on "
           "the fields "
           "to fetch both if this was intentional." },
 };
