@@ -97,7 +97,8 @@ def snapshot(np, extra_dirs=()):
         if os.path.isdir(root):
             cgroups += [os.path.join(root, d) for d in os.listdir(root) if d.startswith("rift-agent-")]
     return {
-        "qdisc": np.in_a("tc", "qdisc", "show").stdout,
+        # qdisc configuration, without packet counters that move with background traffic
+        "qdisc": re.sub(r"direct_packets_stat \d+", "direct_packets_stat N", np.in_a("tc", "qdisc", "show").stdout),
         "iptables": iptables_state(np),
         "pids_in_host_ns": sorted(sh("ip", "netns", "pids", np.a, check=False).stdout.split()),
         "cgroups": sorted(cgroups),
