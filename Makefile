@@ -12,8 +12,10 @@ BUILD    ?= build
 CC       ?= cc
 OPT      ?= -O2 -D_FORTIFY_SOURCE=2
 SANITIZE ?=
-PKGS     := libevent libevent_openssl libcjson libsodium libcurl openssl libprotobuf-c sqlite3 \
-            libmongoc-1.0 yaml-0.1
+PKGS     := libevent libevent_openssl libcjson libsodium libcurl openssl libprotobuf-c sqlite3 yaml-0.1
+# libmongoc is linked only into the store's MongoDB plugin (see lib/store.c), never into programs.
+MONGO_CFLAGS := $(shell pkg-config --cflags libmongoc-1.0)
+MONGO_LIBS   := $(shell pkg-config --libs libmongoc-1.0 libcjson libsodium)
 AGENT_PKGS := libnl-route-3.0 libnetfilter_queue libmnl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -27,14 +29,16 @@ CFLAGS ?= $(OPT) -g
 override CFLAGS += -std=gnu11 -pipe -fno-strict-aliasing -fstack-protector-strong $(WARN) $(SANITIZE) \
           -I. -I$(BUILD)/gen $(PKG_CFLAGS) -D_GNU_SOURCE
 LDFLAGS ?=
-override LDFLAGS += $(SANITIZE)
+# --as-needed drops libraries a program never calls; rift_* symbols are exported for the store plugin.
+override LDFLAGS += $(SANITIZE) -Wl,--as-needed -Wl,--export-dynamic-symbol=rift_*
 LDLIBS := $(PKG_LIBS) -lm -lpthread
 
 # ---- sources ---------------------------------------------------------------------------------------
 PROTOS     := $(wildcard proto/*.proto)
 PROTO_C    := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.c)
 PROTO_H    := $(PROTOS:%.proto=$(BUILD)/gen/%.pb-c.h)
-LIB_SRC    := $(wildcard lib/*.c lib/*/*.c)
+LIB_SRC    := $(filter-out lib/store_mongo.c,$(wildcard lib/*.c lib/*/*.c))
+STORE_PLUGIN := $(BUILD)/lib/rift-store-mongo.so
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(PROTO_C:$(BUILD)/gen/%.c=$(BUILD)/obj/gen/%.o)
 LIBRIFT    := $(BUILD)/lib/librift.a
 
@@ -72,6 +76,11 @@ $(BUILD)/obj/%.o: %.c $(PROTO_H)
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(PROTO_H)
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -Wmissing-prototypes -Wshadow,$(CFLAGS)) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/lib/store_mongo.o: override CFLAGS += $(MONGO_CFLAGS) -fPIC
+$(STORE_PLUGIN): $(BUILD)/obj/lib/store_mongo.o
+	@mkdir -p $(dir $@)
+	$(CC) -shared $(SANITIZE) -o $@ $< $(MONGO_LIBS)
 
 $(LIBRIFT): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

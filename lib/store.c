@@ -1,24 +1,82 @@
 /* The document store front end: checks names, filters and documents, keeps TTL settings, and
  * dispatches to the backend chosen by the URI scheme (lib/store_sqlite.c, lib/store_mongo.c). */
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/limits_rift.h"
 #include "lib/log.h"
 #include "lib/clock.h"
 #include "lib/store.h"
 #include "lib/store_impl.h"
-#include "lib/store_mongo.h"
 #include "lib/store_sqlite.h"
 #include "lib/str.h"
 
+/* The MongoDB backend is a plugin (rift-store-mongo.so, built from lib/store_mongo.c) loaded only
+ * for mongodb:// URIs: libmongoc and its dependencies cost about 10 MB of RSS in every process that
+ * links them, while most deployments use the embedded SQLite store. */
+#define MONGO_SCHEME "mongodb://"
+#define MONGO_PLUGIN "rift-store-mongo.so"
+
 static const struct rift_store_ops *const backends[] = {
         &rift_store_sqlite_ops,
-        &rift_store_mongo_ops,
 };
+
+/* librift functions the plugin calls: referencing them here keeps them in every program that uses
+ * the store, and the Makefile exports rift_* symbols so the plugin binds to the program's copy. */
+__attribute__((used)) static const void *const plugin_abi[] = {
+        (const void *)rift_buf_printf, (const void *)rift_buf_append_str, (const void *)rift_buf_free,
+        (const void *)rift_strlcpy,    (const void *)rift_log_emit,       (const void *)rift_log_enabled,
+};
+
+/* Finds the plugin: $RIFT_STORE_MONGO_PLUGIN, then ../lib/ beside the running binary, then the
+ * dynamic linker's search path. */
+static const struct rift_store_ops *mongo_plugin_load(void)
+{
+        static const struct rift_store_ops *ops;
+        char exe[PATH_MAX], path[PATH_MAX + 32];
+        const char *env = getenv("RIFT_STORE_MONGO_PLUGIN");
+        void *h = NULL;
+        ssize_t n;
+
+        if (ops)
+                return ops;
+        if (env && *env)
+                h = dlopen(env, RTLD_NOW | RTLD_LOCAL);
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (!h && n > 0) {
+                exe[n] = '\0';
+                snprintf(path, sizeof(path), "%s/../lib/" MONGO_PLUGIN, dirname(exe));
+                h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        }
+        if (!h)
+                h = dlopen(MONGO_PLUGIN, RTLD_NOW | RTLD_LOCAL);
+        if (!h) {
+                log_debug("store: cannot load the MongoDB plugin", LOG_STR("reason", dlerror()));
+                return NULL;
+        }
+        ops = dlsym(h, "rift_store_mongo_ops");
+        return ops;
+}
+
+static const struct rift_store_ops *backend_for(const char *uri)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(backends); i++)
+                if (strncmp(uri, backends[i]->scheme, strlen(backends[i]->scheme)) == 0)
+                        return backends[i];
+        if (strncmp(uri, MONGO_SCHEME, strlen(MONGO_SCHEME)) == 0)
+                return mongo_plugin_load();
+        return NULL;
+}
 
 DEFINE_CLEANUP_FUNC(cJSON, cJSON_Delete)
 
@@ -27,22 +85,23 @@ int rift_store_open(const char *uri, struct rift_store **ret)
         struct rift_store *s = NULL;
         int r;
 
+        const struct rift_store_ops *ops;
+
         if (!uri)
                 return RIFT_E_INVALID;
-        for (size_t i = 0; i < ARRAY_SIZE(backends); i++) {
-                if (strncmp(uri, backends[i]->scheme, strlen(backends[i]->scheme)) != 0)
-                        continue;
-                r = backends[i]->open(uri, &s);
-                if (r < 0) {
-                        log_debug("store open failed", LOG_STR("backend", backends[i]->name), LOG_ERR(r));
-                        return r;
-                }
-                s->ops = backends[i];
-                s->n_ttl = 0;
-                *ret = s;
-                return 0;
+        ops = backend_for(uri);
+        if (!ops)
+                return strncmp(uri, MONGO_SCHEME, strlen(MONGO_SCHEME)) == 0 ? RIFT_E_UNSUPPORTED
+                                                                             : RIFT_E_INVALID;
+        r = ops->open(uri, &s);
+        if (r < 0) {
+                log_debug("store open failed", LOG_STR("backend", ops->name), LOG_ERR(r));
+                return r;
         }
-        return RIFT_E_INVALID;
+        s->ops = ops;
+        s->n_ttl = 0;
+        *ret = s;
+        return 0;
 }
 
 void rift_store_close(struct rift_store *s)
