@@ -34,6 +34,8 @@ void gql_arena_free(struct gql_arena *a)
 
 static _Noreturn void arena_fail(struct gql_arena *a)
 {
+        while (a->n_tracked)
+                rift_buf_free(a->tracked[--a->n_tracked]);
         if (a->oom)
                 longjmp(*a->oom, 1);
         abort();
@@ -118,6 +120,19 @@ void *gql_arena_grow(struct gql_arena *a, void *items, size_t *cap, size_t need,
                 memcpy(p, items, *cap * elem);
         *cap = ncap;
         return p;
+}
+
+void gql_arena_track(struct gql_arena *a, struct rift_buf *b)
+{
+        if (a->n_tracked >= sizeof(a->tracked) / sizeof(a->tracked[0]))
+                abort(); /* a programming error: nesting is bounded and small */
+        a->tracked[a->n_tracked++] = b;
+}
+
+void gql_arena_untrack(struct gql_arena *a, struct rift_buf *b)
+{
+        if (a->n_tracked && a->tracked[a->n_tracked - 1] == b)
+                a->n_tracked--;
 }
 
 void gql_ptrvec_push(struct gql_arena *a, struct gql_ptrvec *v, void *p)

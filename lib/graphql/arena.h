@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <stddef.h>
 
+#include "lib/buf.h"
+
 struct gql_arena_chunk;
 
 struct gql_arena {
@@ -14,6 +16,8 @@ struct gql_arena {
         size_t used;                  /* bytes taken from malloc so far */
         size_t max;                   /* cap on used */
         jmp_buf *oom;                 /* where to jump when the cap is hit; NULL: abort() */
+        struct rift_buf *tracked[8];  /* malloc'd buffers to free before that jump */
+        unsigned n_tracked;           /* entries in tracked */
 };
 
 void gql_arena_init(struct gql_arena *a, size_t max);
@@ -26,6 +30,11 @@ char *gql_arena_strdup(struct gql_arena *a, const char *s);
 char *gql_arena_printf(struct gql_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Grows an array of elem-sized items to hold at least need items; *cap is updated. */
 void *gql_arena_grow(struct gql_arena *a, void *items, size_t *cap, size_t need, size_t elem);
+
+/* A malloc'd buffer used between arena allocations: registered, it is freed if the cap is hit (the
+ * jump would otherwise leak it). Untrack before freeing it yourself; calls nest (LIFO). */
+void gql_arena_track(struct gql_arena *a, struct rift_buf *b);
+void gql_arena_untrack(struct gql_arena *a, struct rift_buf *b);
 
 /* Appends one pointer to a growable pointer vector. */
 struct gql_ptrvec {

@@ -14,8 +14,10 @@ const char *gql_ast_value_str(struct gql_arena *a, const struct gql_ast_value *v
         struct rift_buf b = RIFT_BUF_INIT(64 * 1024);
         const char *s;
 
+        gql_arena_track(a, &b);
         gql_ast_print_value(&b, v);
         s = gql_arena_strndup(a, b.data ? b.data : "", b.len);
+        gql_arena_untrack(a, &b);
         rift_buf_free(&b);
         return s;
 }
@@ -302,6 +304,7 @@ static const char *inspect(struct gql_arena *a, const cJSON *j, int depth)
                         s = arr ? "[Array]" : "[Object]";
                         return s;
                 }
+                gql_arena_track(a, &b);
                 rift_buf_append_str(&b, arr ? "[" : "{");
                 cJSON_ArrayForEach(c, j)
                 {
@@ -311,6 +314,10 @@ static const char *inspect(struct gql_arena *a, const cJSON *j, int depth)
                         rift_buf_append_str(&b, inspect(a, c, depth + 1));
                 }
                 rift_buf_append_str(&b, arr ? "]" : (i ? " }" : "}"));
+                s = gql_arena_strndup(a, b.data ? b.data : "", b.len);
+                gql_arena_untrack(a, &b);
+                rift_buf_free(&b);
+                return s;
         } else if (cJSON_IsNumber(j)) {
                 gql_json_write_double(&b, j->valuedouble);
         } else {
@@ -318,7 +325,9 @@ static const char *inspect(struct gql_arena *a, const cJSON *j, int depth)
                 rift_buf_append_str(&b, txt ? txt : "?");
                 free(txt);
         }
+        gql_arena_track(a, &b);
         s = gql_arena_strndup(a, b.data ? b.data : "", b.len);
+        gql_arena_untrack(a, &b);
         rift_buf_free(&b);
         return s;
 }

@@ -204,6 +204,7 @@ static void report_conflict(struct overlap *v, const struct conflict *c)
         size_t n = c->locs1.n + c->locs2.n, k = 0;
         struct gql_loc *locs = gql_arena_alloc(v->arena, n * sizeof(*locs));
 
+        gql_arena_track(v->arena, &b);
         for (size_t i = 0; i < c->locs1.n; i++)
                 locs[k++] = *(struct gql_loc *)c->locs1.items[i];
         for (size_t i = 0; i < c->locs2.n; i++)
@@ -214,6 +215,7 @@ static void report_conflict(struct overlap *v, const struct conflict *c)
                        "if this was "
                        "intentional.",
                        c->resp, b.data ? b.data : "");
+        gql_arena_untrack(v->arena, &b);
         rift_buf_free(&b);
 }
 

@@ -187,8 +187,10 @@ static int default_text(struct gql_arena *a, const struct gql_ast_value *v, cons
         struct rift_buf buf = RIFT_BUF_INIT(64 * 1024);
         int r = gql_ast_print_value(&buf, v);
 
+        gql_arena_track(a, &buf);
         if (r >= 0)
                 *ret = gql_arena_strndup(a, buf.data ? buf.data : "", buf.len);
+        gql_arena_untrack(a, &buf);
         rift_buf_free(&buf);
         return r;
 }
@@ -667,8 +669,10 @@ const char *gql_typeref_str(struct gql_arena *a, const struct gql_typeref *t)
         struct rift_buf b = RIFT_BUF_INIT(4096);
         const char *s;
 
+        gql_arena_track(a, &b);
         typeref_print(&b, t);
         s = gql_arena_strndup(a, b.data ? b.data : "", b.len);
+        gql_arena_untrack(a, &b);
         rift_buf_free(&b);
         return s;
 }

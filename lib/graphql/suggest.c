@@ -142,6 +142,7 @@ const char *gql_did_you_mean(struct gql_arena *a, const char *sub, const char *c
                 return "";
         if (n > 5)
                 n = 5;
+        gql_arena_track(a, &b);
         rift_buf_printf(&b, " Did you mean %s%s", sub ? sub : "", sub ? " " : "");
         for (size_t i = 0; i < n; i++) {
                 const char *sep = i == 0 ? "" : n == 2 ? " or " : i + 1 == n ? ", or " : ", ";
@@ -150,6 +151,7 @@ const char *gql_did_you_mean(struct gql_arena *a, const char *sub, const char *c
         }
         rift_buf_append_char(&b, '?');
         text = gql_arena_strndup(a, b.data ? b.data : "", b.len);
+        gql_arena_untrack(a, &b);
         rift_buf_free(&b);
         return text;
 }

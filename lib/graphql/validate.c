@@ -749,6 +749,7 @@ static void detect_cycles(struct validator *v, struct cycles *c, const struct gq
                         size_t n = c->path.n - (size_t)ci;
                         struct gql_loc *locs = gql_arena_alloc(v->arena, n * sizeof(*locs));
 
+                        gql_arena_track(v->arena, &via);
                         for (size_t k = (size_t)ci; k < c->path.n; k++) {
                                 const struct gql_ast_selection *p = c->path.items[k];
 
@@ -760,6 +761,7 @@ static void detect_cycles(struct validator *v, struct cycles *c, const struct gq
                         gql_errors_add(v->errs, locs, n, NULL,
                                        "Cannot spread fragment \"%s\" within itself%s%s.", s->name,
                                        via.len ? " via " : "", via.len ? via.data : "");
+                        gql_arena_untrack(v->arena, &via);
                         rift_buf_free(&via);
                 }
                 c->path.n--;

@@ -417,6 +417,7 @@ static int r_echo(struct gql_resolve_info *ri, struct gql_value **ret)
         struct rift_buf b = RIFT_BUF_INIT(1024 * 1024);
         bool first = true;
 
+        gql_arena_track(ri->arena, &b);
         rift_buf_append_char(&b, '{');
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
                 const struct gql_value *v = gql_arg(ri, names[i]);
@@ -429,6 +430,7 @@ static int r_echo(struct gql_resolve_info *ri, struct gql_value **ret)
         }
         rift_buf_append_char(&b, '}');
         *ret = gql_value_string(ri->arena, b.data ? b.data : "{}", b.len);
+        gql_arena_untrack(ri->arena, &b);
         rift_buf_free(&b);
         return 0;
 }
