@@ -465,9 +465,6 @@ static void parser_init(struct parser *p, struct gql_arena *a, const char *src, 
 }
 
 /* Sort orders for the lookup indexes: by name, then by position. */
-static const struct gql_ast_definition
-    *sort_op; /* operation whose vardefs are sorted (qsort has no context) */
-
 static int cmp_frag(const void *a, const void *b)
 {
         const struct gql_ast_definition *x = *(struct gql_ast_definition *const *)a;
@@ -477,10 +474,11 @@ static int cmp_frag(const void *a, const void *b)
         return c ? c : (x->index > y->index) - (x->index < y->index);
 }
 
-static int cmp_var(const void *a, const void *b)
+static int cmp_var(const void *a, const void *b, void *op)
 {
+        const struct gql_ast_definition *d = op;
         size_t x = *(const size_t *)a, y = *(const size_t *)b;
-        int c = strcmp(sort_op->vardefs[x].name, sort_op->vardefs[y].name);
+        int c = strcmp(d->vardefs[x].name, d->vardefs[y].name);
 
         return c ? c : (x > y) - (x < y);
 }
@@ -497,8 +495,7 @@ static void build_indexes(struct gql_arena *a, struct gql_ast_document *doc)
                 d->var_sorted = gql_arena_alloc(a, (d->n_vardefs + 1) * sizeof(size_t));
                 for (size_t j = 0; j < d->n_vardefs; j++)
                         d->var_sorted[j] = j;
-                sort_op = d;
-                qsort(d->var_sorted, d->n_vardefs, sizeof(size_t), cmp_var);
+                qsort_r(d->var_sorted, d->n_vardefs, sizeof(size_t), cmp_var, d);
         }
         qsort(doc->frags, doc->n_frags, sizeof(*doc->frags), cmp_frag);
 }
