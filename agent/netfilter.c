@@ -10,6 +10,7 @@
 #include "agent/ipt.h"
 #include "agent/netfilter.h"
 #include "agent/shaper.h"
+#include "agent/tc.h"
 #include "lib/buf.h"
 #include "lib/error.h"
 #include "lib/macro.h"
@@ -264,4 +265,20 @@ int netfilter_install(struct undo_journal *j, const struct nf_filter *f, const c
         if (r == 0 && ingress)
                 r = install_chain(j, f, action, false);
         return r;
+}
+
+void netfilter_to_tc(const struct nf_filter *f, struct tc_match *incl, size_t *ret_n_incl,
+                     struct tc_match *excl, size_t *ret_n_excl)
+{
+        size_t n_excl = 0;
+        for (size_t i = 0; i < f->n_dst; i++)
+                incl[i] = (struct tc_match){ .addr = f->dst[i].addr,
+                                             .prefix = f->dst[i].prefix,
+                                             .dport = f->dst[i].port };
+        for (size_t i = 0; i < f->n_excl; i++)
+                excl[n_excl++] = (struct tc_match){ .addr = f->excl[i].addr, .prefix = f->excl[i].prefix };
+        if (f->whitelist_ssh)
+                excl[n_excl++] = (struct tc_match){ .dport = 22 };
+        *ret_n_incl = f->n_dst;
+        *ret_n_excl = n_excl;
 }

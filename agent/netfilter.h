@@ -45,6 +45,11 @@ int netfilter_parse(struct fault_ctx *ctx, const cJSON *t, const char *control_p
  * OUTPUT (and INPUT), journalling the chain and every jump first. action: "DROP",
  * "NFQUEUE --queue-num 7 --queue-bypass". */
 int netfilter_install(struct undo_journal *j, const struct nf_filter *f, const char *action, bool ingress);
+struct tc_match;
+/* The filter as tc u32 matches: destinations into incl, exclusions (and SSH unless whitelisting is off)
+ * into excl (room for RIFT_MAX_FAULT_TARGETS + 1). Source ports cannot be expressed (see validate). */
+void netfilter_to_tc(const struct nf_filter *f, struct tc_match *incl, size_t *ret_n_incl,
+                     struct tc_match *excl, size_t *ret_n_excl);
 /* Parses "10.0.0.1", "10.0.0.0/24", "host.example" (first IPv4), with optional "|port". */
 int netfilter_parse_target(const char *s, struct nf_target *ret);
 

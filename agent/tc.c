@@ -14,11 +14,13 @@
 #include <netlink/route/qdisc/tbf.h>
 #include <netlink/route/tc.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent/tc.h"
+#include "agent/undo.h"
 #include "lib/macro.h"
 #include "lib/str.h"
 
@@ -248,5 +250,41 @@ int tc_shape(const char *ifname, const struct tc_match *incl, size_t n_incl, con
         for (size_t i = 0; i < (n_incl ? n_incl : 1); i++)
                 if ((r = add_filter(sk, ifindex, 2, n_incl ? &incl[i] : &any, 2)) < 0)
                         return r;
+        return 0;
+}
+
+bool tc_kind_is_default(const char *kind)
+{
+        static const char *const defaults[] = { "", "noqueue", "pfifo_fast", "mq" };
+        char sysdef[32] = "";
+        FILE *f = fopen("/proc/sys/net/core/default_qdisc", "re");
+        if (f) {
+                if (!fgets(sysdef, sizeof(sysdef), f))
+                        sysdef[0] = '\0';
+                fclose(f);
+        }
+        if (rift_streq(rift_strstrip(sysdef), kind))
+                return true;
+        for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+                if (rift_streq(defaults[i], kind))
+                        return true;
+        return false;
+}
+
+int tc_shape_owned(struct undo_journal *j, const char *ifname, const struct tc_match *incl, size_t n_incl,
+                   const struct tc_match *excl, size_t n_excl, const struct tc_leaf *leaf, char *ret_kind,
+                   size_t kind_size)
+{
+        int r = tc_root_kind(ifname, ret_kind, kind_size);
+        if (r < 0)
+                return r;
+        if (!tc_kind_is_default(ret_kind))
+                return -EBUSY;
+        struct undo_entry e = { .kind = UNDO_QDISC, .handle = TC_RIFT_MAJOR << 16, .parent = TC_H_ROOT };
+        rift_strlcpy(e.name, ifname, sizeof(e.name));
+        if ((r = undo_record(j, &e, NULL)) < 0 ||
+            (r = tc_shape(ifname, incl, n_incl, excl, n_excl, leaf)) < 0)
+                return r;
+        undo_crash_point("after-change");
         return 0;
 }

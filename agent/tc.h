@@ -4,6 +4,7 @@
 #define RIFT_AGENT_TC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/limits_rift.h"
@@ -41,6 +42,15 @@ int tc_root_kind(const char *ifname, char *ret, size_t size);
  * qdisc before calling; on failure the caller reverts it. */
 int tc_shape(const char *ifname, const struct tc_match *incl, size_t n_incl, const struct tc_match *excl,
              size_t n_excl, const struct tc_leaf *leaf);
+/* True if a root qdisc of this kind is the kernel's own default (noqueue, pfifo_fast, mq, or
+ * net.core.default_qdisc): deleting our root then brings it back. */
+bool tc_kind_is_default(const char *kind);
+struct undo_journal;
+/* Refuses (-EBUSY, the kind in ret_kind) an interface whose root qdisc is not the default; otherwise
+ * journals our root qdisc, then builds the tree with tc_shape(). */
+int tc_shape_owned(struct undo_journal *j, const char *ifname, const struct tc_match *incl, size_t n_incl,
+                   const struct tc_match *excl, size_t n_excl, const struct tc_leaf *leaf, char *ret_kind,
+                   size_t kind_size);
 /* Deletes qdisc handle at parent on ifname; a missing interface or qdisc is success. */
 int tc_qdisc_delete(const char *ifname, uint32_t handle, uint32_t parent);
 

@@ -1,5 +1,5 @@
 /* Shared inject/revert for the shaping network faults. */
-#include <linux/pkt_sched.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,13 +37,6 @@ int net_shape_validate(struct fault_ctx *ctx, const cJSON *t, struct net_shape *
         return 0;
 }
 
-static int to_matches(const struct nf_target *t, size_t n, struct tc_match *out)
-{
-        for (size_t i = 0; i < n; i++)
-                out[i] = (struct tc_match){ .addr = t[i].addr, .prefix = t[i].prefix, .dport = t[i].port };
-        return 0;
-}
-
 static int inject_netem(struct fault_ctx *ctx, struct net_shape *s)
 {
         struct tc_match incl[RIFT_MAX_FAULT_TARGETS], excl[RIFT_MAX_FAULT_TARGETS + 1];
@@ -51,22 +44,18 @@ static int inject_netem(struct fault_ctx *ctx, struct net_shape *s)
                                 .delay_us = s->sc.latency_ms * 1000u,
                                 .jitter_us = s->sc.jitter_ms * 1000u,
                                 .loss_pct = s->sc.loss_pct };
-        to_matches(s->filter.dst, s->filter.n_dst, incl);
-        to_matches(s->filter.excl, s->filter.n_excl, excl);
-        size_t n_excl = s->filter.n_excl;
-        if (s->filter.whitelist_ssh)
-                excl[n_excl++] = (struct tc_match){ .dport = 22 };
+        size_t n_incl, n_excl;
+        netfilter_to_tc(&s->filter, incl, &n_incl, excl, &n_excl);
         for (size_t i = 0; i < s->filter.n_ifaces; i++) {
-                struct undo_entry e = { .kind = UNDO_QDISC,
-                                        .handle = TC_RIFT_MAJOR << 16,
-                                        .parent = TC_H_ROOT };
-                rift_strlcpy(e.name, s->filter.ifaces[i], sizeof(e.name));
-                int r = undo_record(ctx->journal, &e, NULL);
-                if (r == 0)
-                        r = tc_shape(e.name, incl, s->filter.n_dst, excl, n_excl, &leaf);
+                char kind[32] = "";
+                int r = tc_shape_owned(ctx->journal, s->filter.ifaces[i], incl, n_incl, excl, n_excl, &leaf,
+                                       kind, sizeof(kind));
+                if (r == -EBUSY)
+                        return fault_fail(
+                            ctx, "NETWORK_INTERFACES: %s has a %s root qdisc; refusing to replace it",
+                            s->filter.ifaces[i], kind);
                 if (r < 0)
-                        return fault_fail(ctx, "netem on %s: %s", e.name, rift_strerror(r));
-                undo_crash_point("after-change");
+                        return fault_fail(ctx, "netem on %s: %s", s->filter.ifaces[i], rift_strerror(r));
         }
         return 0;
 }
@@ -93,8 +82,13 @@ int net_shape_inject(struct fault_ctx *ctx)
         s->netem_available = want_netem && tc_netem_available();
         if (s->backend == NET_BACKEND_NETEM && !s->netem_available)
                 return fault_fail(ctx, "SHAPER: netem was asked for but this kernel has no netem qdisc");
-        /* netem has no duplicate-only or corrupt-only knob mapped here yet: those use the shaper */
-        s->used_netem = s->netem_available && s->sc.corrupt_pct == 0 && s->sc.dup_pct == 0;
+        /* not mapped to netem/u32 yet: corruption, duplication, port lists (only per-host |port is) */
+        bool fits = s->sc.corrupt_pct == 0 && s->sc.dup_pct == 0 && s->filter.n_sports == 0 &&
+                    s->filter.n_dports == 0 && s->filter.n_excl_ports == 0;
+        if (s->backend == NET_BACKEND_NETEM && !fits)
+                return fault_fail(ctx,
+                                  "SHAPER: netem cannot express this fault's filter or action; use auto");
+        s->used_netem = s->netem_available && fits;
         return s->used_netem ? inject_netem(ctx, s) : inject_nfqueue(ctx, s);
 }
 

@@ -1,7 +1,7 @@
 /* linux-network-rate-limit: an htb tree with u32 filters and a tbf leaf on each NETWORK_INTERFACES
  * interface (tunables as Harness: NETWORK_BANDWIDTH, BURST, LIMIT, PEAK_RATE, MIN_BURST). It refuses an
  * interface whose root qdisc is not the kernel default, because revert could not bring that back. */
-#include <linux/pkt_sched.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,55 +105,23 @@ static int validate(struct fault_ctx *ctx, const cJSON *t)
         return 0;
 }
 
-/* True if kind is what the kernel puts there by itself (so deleting ours restores it). */
-static bool default_root(const char *kind)
-{
-        static const char *const defaults[] = { "", "noqueue", "pfifo_fast", "mq" };
-        char sysdef[32] = "";
-        FILE *f = fopen("/proc/sys/net/core/default_qdisc", "re");
-        if (f) {
-                if (!fgets(sysdef, sizeof(sysdef), f))
-                        sysdef[0] = '\0';
-                fclose(f);
-        }
-        if (rift_streq(rift_strstrip(sysdef), kind))
-                return true;
-        for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
-                if (rift_streq(defaults[i], kind))
-                        return true;
-        return false;
-}
-
 static int inject(struct fault_ctx *ctx)
 {
         struct rate_limit *rl = ctx->state;
         struct tc_match incl[RIFT_MAX_FAULT_TARGETS], excl[RIFT_MAX_FAULT_TARGETS + 1];
-        size_t n_excl = 0;
-        for (size_t i = 0; i < rl->filter.n_dst; i++)
-                incl[i] = (struct tc_match){ rl->filter.dst[i].addr, rl->filter.dst[i].prefix,
-                                             rl->filter.dst[i].port };
-        for (size_t i = 0; i < rl->filter.n_excl; i++)
-                excl[n_excl++] = (struct tc_match){ rl->filter.excl[i].addr, rl->filter.excl[i].prefix, 0 };
-        if (rl->filter.whitelist_ssh)
-                excl[n_excl++] = (struct tc_match){ .dport = 22 };
+        size_t n_incl, n_excl;
+        netfilter_to_tc(&rl->filter, incl, &n_incl, excl, &n_excl);
         for (size_t i = 0; i < rl->filter.n_ifaces; i++) {
                 const char *ifname = rl->filter.ifaces[i];
-                char kind[32];
-                int r = tc_root_kind(ifname, kind, sizeof(kind));
-                if (r < 0)
-                        return fault_fail(ctx, "NETWORK_INTERFACES: %s: %s", ifname, rift_strerror(r));
-                if (!default_root(kind))
+                char kind[32] = "";
+                int r = tc_shape_owned(ctx->journal, ifname, incl, n_incl, excl, n_excl, &rl->leaf, kind,
+                                       sizeof(kind));
+                if (r == -EBUSY)
                         return fault_fail(
                             ctx, "NETWORK_INTERFACES: %s has a %s root qdisc; refusing to replace it", ifname,
                             kind);
-                struct undo_entry e = { .kind = UNDO_QDISC,
-                                        .handle = TC_RIFT_MAJOR << 16,
-                                        .parent = TC_H_ROOT };
-                rift_strlcpy(e.name, ifname, sizeof(e.name));
-                if ((r = undo_record(ctx->journal, &e, NULL)) < 0 ||
-                    (r = tc_shape(ifname, incl, rl->filter.n_dst, excl, n_excl, &rl->leaf)) < 0)
+                if (r < 0)
                         return fault_fail(ctx, "htb/tbf on %s: %s", ifname, rift_strerror(r));
-                undo_crash_point("after-change");
         }
         return 0;
 }
