@@ -53,7 +53,7 @@ static bool v2_has(const char *dir, const char *controller)
         return false;
 }
 
-int cgroup_find_root(const char *controller, char *ret, size_t size)
+static int find_hierarchy(const char *controller, char *ret, size_t size, bool *ret_v2)
 {
         static const char *const v1_prefix[] = { "", "cpu,", "" };
         static const char *const v1_suffix[] = { "", "", ",cpu" };
@@ -62,15 +62,59 @@ int cgroup_find_root(const char *controller, char *ret, size_t size)
         for (size_t i = 0; i < ARRAY_SIZE(v1_prefix); i++) {
                 snprintf(path, sizeof(path), "%s/%s%s%s", CGROUP_FS, v1_prefix[i], controller, v1_suffix[i]);
                 if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && access(path, W_OK) == 0 &&
-                    read_small(path, "cgroup.procs", (char[8]){ 0 }, 8) >= 0)
+                    read_small(path, "cgroup.procs", (char[8]){ 0 }, 8) >= 0) {
+                        *ret_v2 = false;
                         return rift_strlcpy(ret, path, size);
+                }
         }
         const char *v2_name = strcmp(controller, "cpuacct") == 0 ? "cpu" : controller;
         static const char *const v2_dirs[] = { CGROUP_FS, CGROUP_FS "/unified" };
         for (size_t i = 0; i < ARRAY_SIZE(v2_dirs); i++)
-                if (v2_has(v2_dirs[i], v2_name))
+                if (v2_has(v2_dirs[i], v2_name)) {
+                        *ret_v2 = true;
                         return rift_strlcpy(ret, v2_dirs[i], size);
+                }
         return -ENOENT;
+}
+
+/* The agent's own cgroup path for controller ("/a/b", "/" at the top), from /proc/self/cgroup. */
+static int self_path(const char *controller, bool v2, char *ret, size_t size)
+{
+        char buf[4096];
+        int r = read_small("/proc/self", "cgroup", buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        char *save = NULL;
+        for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *ctrls = strchr(line, ':'), *path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+                if (!path)
+                        continue;
+                *path++ = '\0';
+                ctrls++;
+                bool match = v2 ? ctrls[0] == '\0' : false;
+                char *save2 = NULL;
+                for (char *c = strtok_r(ctrls, ",", &save2); !v2 && c; c = strtok_r(NULL, ",", &save2))
+                        match = match || strcmp(c, controller) == 0;
+                if (match)
+                        return rift_strlcpy(ret, path, size);
+        }
+        return -ENOENT;
+}
+
+int cgroup_find_root(const char *controller, char *ret, size_t size)
+{
+        char root[256], own[512], path[768];
+        bool v2;
+        struct stat st;
+        int r = find_hierarchy(controller, root, sizeof(root), &v2);
+        if (r < 0)
+                return r;
+        /* below the agent's own cgroup, so the workers stay inside any limits the agent is under */
+        if (self_path(controller, v2, own, sizeof(own)) == 0 && strcmp(own, "/") != 0 &&
+            (size_t)snprintf(path, sizeof(path), "%s%s", root, own) < sizeof(path) && stat(path, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+                return rift_strlcpy(ret, path, size);
+        return rift_strlcpy(ret, root, size);
 }
 
 int cgroup_create(const char *root, const char *name, char *ret, size_t size)

@@ -7,8 +7,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Finds where controller ("cpuacct", "memory") can be used: the v1 hierarchy that has it, else the v2
- * tree if its cgroup.controllers lists it (cpu for cpuacct). -ENOENT if neither. */
+/* Finds where the agent may create a cgroup for controller ("cpuacct", "memory"): the agent's own
+ * cgroup in the v1 hierarchy that has the controller, else in the v2 tree if its cgroup.controllers
+ * lists it (cpu for cpuacct). -ENOENT if neither. */
 int cgroup_find_root(const char *controller, char *ret, size_t size);
 /* Creates ROOT/NAME (mkdir); ret gets the path. -EEXIST if present. */
 int cgroup_create(const char *root, const char *name, char *ret, size_t size);

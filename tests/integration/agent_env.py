@@ -94,8 +94,10 @@ def iptables_state(np):
 def snapshot(np, extra_dirs=()):
     cgroups = []
     for root in ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified"):
-        if os.path.isdir(root):
-            cgroups += [os.path.join(root, d) for d in os.listdir(root) if d.startswith("rift-agent-")]
+        for dirpath, dirs, _ in os.walk(root):
+            if dirpath.count("/") - root.count("/") >= 3:   # the agent's own cgroup is not deep
+                dirs[:] = []
+            cgroups += [os.path.join(dirpath, d) for d in dirs if d.startswith("rift-agent-")]
     return {
         # qdisc configuration, without packet counters that move with background traffic
         "qdisc": re.sub(r"direct_packets_stat \d+", "direct_packets_stat N", np.in_a("tc", "qdisc", "show").stdout),

@@ -240,6 +240,7 @@ def test_cpu_stress_half_a_core(np, tmp):
 
     def during(ev):
         assert ev["cgroup"].startswith("/sys/fs/cgroup/cpuacct/")
+        assert os.path.dirname(ev["cgroup"]) == cgroup_of(os.getpid(), "cpuacct").rstrip("/")  # below ours
         assert cgroup_of(ev["workers"][0], "cpuacct") == ev["cgroup"]
         time.sleep(1)                          # let the first periods settle
         c0, t0 = _cpu_ns(ev["cgroup"]), time.monotonic()
