@@ -149,6 +149,25 @@ static void corrupt_record_ends_journal(void **state)
         undo_close(j);
 }
 
+/* The on-disk format is documented (docs/agent.md): a record written by another tool with the standard
+ * CRC-32 (zlib's) is read. */
+static void documented_format_is_read(void **state)
+{
+        struct fixture *f = *state;
+        char path[128];
+        snprintf(path, sizeof(path), "%s/journal", f->dir);
+        FILE *fp = fopen(path, "w");
+        assert_non_null(fp);
+        fputs("00000026 d7b829d2 {\"id\":1,\"kind\":\"file\",\"name\":\"/tmp/x\"}\n", fp);
+        fclose(fp);
+        struct undo_journal *j;
+        assert_int_equal(undo_open(f->dir, &j), 0);
+        assert_int_equal(undo_count(j), 1);
+        assert_int_equal(undo_get(j, 0)->kind, UNDO_FILE);
+        assert_string_equal(undo_get(j, 0)->name, "/tmp/x");
+        undo_close(j);
+}
+
 static void replay_reverts_newest_first_and_is_idempotent(void **state)
 {
         struct fixture *f = *state;
