@@ -280,6 +280,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(journal_is_private_and_reloads, setup, teardown),
                 cmocka_unit_test_setup_teardown(torn_tail_is_dropped_at_every_cut, setup, teardown),
                 cmocka_unit_test_setup_teardown(corrupt_record_ends_journal, setup, teardown),
+                cmocka_unit_test_setup_teardown(documented_format_is_read, setup, teardown),
                 cmocka_unit_test_setup_teardown(replay_reverts_newest_first_and_is_idempotent, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(replay_since_touches_only_newer, setup, teardown),
