@@ -443,3 +443,35 @@ def test_disk_io_stress_writes_and_cleans_up(np, tmp):
         assert snapshot(np, [mnt]) == before
     finally:
         sh("umount", mnt, check=False)
+
+
+def test_user_exclusion_and_ports(np, tmp):
+    """A "!" entry is never hit, even inside an included CIDR; a host|port entry hits only that port."""
+    srv = subprocess.Popen(["ip", "netns", "exec", np.b, "/usr/bin/python3", "-c",
+                            "import socket,threading,time\n"
+                            "def serve(p):\n s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+                            " s.bind(('0.0.0.0',p));s.listen(8)\n while True:\n  c,_=s.accept();c.close()\n"
+                            "for p in (8080,8081): threading.Thread(target=serve,args=(p,),daemon=True).start()\n"
+                            "time.sleep(30)"])
+    connect = "import socket;socket.create_connection(('%s',%d),1.5)"
+    try:
+        time.sleep(0.3)
+        spec = {"fault": "linux-network-loss", "duration": "4s",
+                "tunables": {"NETWORK_PACKET_LOSS_PERCENTAGE": "100",
+                             "DESTINATION_IPS": "10.200.%d.0/24,!%s" % (np.n, np.ip_b2)}}
+        (l_b, l_b2), rc = run_fault(np, tmp, spec, lambda ev: (np.ping(np.ip_b, 5, wait="0.3")[0],
+                                                              np.ping(np.ip_b2, 5)[0]))
+        assert rc == 0 and l_b == 100 and l_b2 == 0
+
+        spec["tunables"]["DESTINATION_IPS"] = "%s|8080" % np.ip_b
+
+        def during(ev):
+            return [np.in_a("/usr/bin/python3", "-c", connect % (np.ip_b, p), check=False).returncode
+                    for p in (8080, 8081)], np.ping(np.ip_b, 5)[0]
+
+        ((rc_8080, rc_8081), l_ping), rc = run_fault(np, tmp, spec, during)
+    finally:
+        srv.kill()
+        srv.wait()
+    assert rc == 0
+    assert rc_8080 != 0 and rc_8081 == 0 and l_ping == 0
