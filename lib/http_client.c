@@ -234,8 +234,8 @@ static curl_socket_t open_socket(void *userdata, curlsocktype purpose, struct cu
 
 static void set_tls(struct rift_http_client *c, CURL *e)
 {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->cfg.insecure ? 0L : 1L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->cfg.insecure ? 0L : 2L);
         curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
         if (c->cfg.ca_file)
                 curl_easy_setopt(e, CURLOPT_CAINFO, c->cfg.ca_file);

@@ -38,6 +38,7 @@ struct rift_http_client_config {
         int retry_max_ms;        /* backoff ceiling; 0 = 5000 */
         size_t max_response;     /* response body cap; 0 = RIFT_MAX_HTTP_RESPONSE */
         const char *user_agent;  /* NULL = "rift" */
+        bool insecure;           /* skip TLS certificate and host verification (riftctl --skip-ssl) */
 };
 
 struct rift_http_header {

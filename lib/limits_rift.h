@@ -77,4 +77,13 @@
 #define RIFT_AUTH_MAX_TOKEN_DAYS   365     /* longest API token lifetime */
 #define RIFT_AUTH_MAX_KEYS         16u     /* JWT signing keys kept after rotations */
 
+/* riftctl (cli/, docs/cli.md) */
+#define RIFT_CLI_MAX_CONFIG       (1024u * 1024) /* bytes in the config file (~/.riftconfig) */
+#define RIFT_CLI_MAX_CONFIG_NODES 100000u        /* YAML nodes read from it, aliases expanded */
+#define RIFT_CLI_MAX_ACCOUNTS     64u            /* endpoints in the config file */
+#define RIFT_CLI_MAX_USERS        64u            /* users of one endpoint */
+#define RIFT_CLI_MAX_ENDPOINT     2048u          /* bytes in an endpoint URL */
+#define RIFT_CLI_MAX_SECRET       1024u          /* bytes of a password read from stdin or a prompt */
+#define RIFT_CLI_MAX_PAGES        200u           /* pages fetched for one listing */
+
 #endif
