@@ -6,6 +6,7 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter.h>
 #include <netinet/ip.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -217,6 +218,8 @@ int shaper_main(void *config)
         s.release_ev = evtimer_new(s.base, on_release, &s);
         struct event *rd = event_new(s.base, nfq_fd(h), EV_READ | EV_PERSIST, on_readable, h);
         struct event *dl = evtimer_new(s.base, on_deadline, s.base);
+        struct event *term = evsignal_new(s.base, SIGTERM, on_deadline, s.base); /* revert: let go cleanly */
+        evsignal_add(term, NULL);
         int64_t left = s.cfg->deadline_mono_ms - rift_mono_ms();
         struct timeval tv = { .tv_sec = MAX(left, 0) / 1000, .tv_usec = (MAX(left, 0) % 1000) * 1000 };
         event_add(rd, NULL);

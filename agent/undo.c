@@ -335,11 +335,24 @@ int undo_mark_done(struct undo_journal *j, uint64_t id)
 
 /* ---- reverting ------------------------------------------------------------------------------------ */
 
-static int revert_proc(const struct undo_entry *e, int sig)
+static int revert_stopped(const struct undo_entry *e)
 {
-        int r = proc_signal_if_same((pid_t)e->pid, e->start, sig);
-        if (r <= 0 || sig == SIGCONT)
-                return r < 0 ? r : 0;
+        int r = proc_signal_if_same((pid_t)e->pid, e->start, SIGCONT);
+        return r < 0 ? r : 0;
+}
+
+/* SIGTERM first, so a worker can finish cleanly (the shaper releases the packets it holds), then
+ * SIGKILL if it is still there after a second. */
+static int revert_proc(const struct undo_entry *e)
+{
+        int r = proc_signal_if_same((pid_t)e->pid, e->start, SIGTERM);
+        if (r <= 0)
+                return r;
+        if (proc_wait_gone((pid_t)e->pid, e->start, 1000) == 0)
+                return 0;
+        r = proc_signal_if_same((pid_t)e->pid, e->start, SIGKILL);
+        if (r <= 0)
+                return r;
         return proc_wait_gone((pid_t)e->pid, e->start, 5000);
 }
 
@@ -358,9 +371,9 @@ int undo_revert_entry(const struct undo_entry *e)
         case UNDO_QDISC:
                 return tc_qdisc_delete(e->name, e->handle, e->parent);
         case UNDO_PROC:
-                return revert_proc(e, SIGKILL);
+                return revert_proc(e);
         case UNDO_STOPPED:
-                return revert_proc(e, SIGCONT);
+                return revert_stopped(e);
         case UNDO_FILE:
                 return revert_file(e);
         case UNDO_CGROUP:

@@ -1,6 +1,8 @@
 """rift-agent faults, measured for real inside network namespaces, cgroups and temp dirs the tests
 create: each fault must happen while injected and leave the namespace exactly as before afterwards."""
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -73,7 +75,7 @@ def test_jitter_spreads_rtt(np, tmp):
             "tunables": {"NETWORK_LATENCY": "50", "JITTER": "20", "DESTINATION_IPS": np.ip_b}}
     out, rc = run_fault(np, tmp, spec, lambda ev: np.in_a("ping", "-n", "-c", "30", "-i", "0.05", np.ip_b,
                                                              check=False, timeout=30).stdout)
-    rtts = [float(x) for x in __import__("re").findall(r"time=([\d.]+)", out)]
+    rtts = [float(x) for x in re.findall(r"time=([\d.]+)", out)]
     assert rc == 0 and len(rtts) >= 28
     assert min(rtts) >= 29 and max(rtts) <= 75
     assert max(rtts) - min(rtts) >= 10        # spread, not a constant delay
@@ -408,7 +410,7 @@ def test_process_stop_and_continue(np, tmp):
 def test_check_rejects_bad_tunables_by_name(tmp, spec, needle):
     path = os.path.join(tmp, "spec.json")
     with open(path, "w") as f:
-        f.write(__import__("json").dumps(spec))
+        f.write(json.dumps(spec))
     r = sh(agent_bin(), "check", "--spec", path, check=False)
     assert r.returncode == 2
     assert needle in r.stdout, r.stdout
@@ -475,3 +477,22 @@ def test_user_exclusion_and_ports(np, tmp):
         srv.wait()
     assert rc == 0
     assert rc_8080 != 0 and rc_8081 == 0 and l_ping == 0
+
+
+def test_revert_releases_held_packets(np, tmp):
+    """Stopping a latency fault early lets every delayed packet go: no loss across the revert."""
+    spec = {"fault": "linux-network-latency", "duration": "60s",
+            "tunables": {"NETWORK_LATENCY": "300", "DESTINATION_IPS": np.ip_b}}
+    agent = Agent(np, spec, os.path.join(tmp, "journal"))
+    try:
+        assert agent.event()["event"] == "injected"
+        ping = subprocess.Popen(["ip", "netns", "exec", np.a, "ping", "-n", "-c", "40", "-i", "0.05", "-W", "3",
+                                 np.ip_b], stdout=subprocess.PIPE, text=True)
+        time.sleep(1)                          # about 6 echo requests are held by the shaper now
+        agent.proc.send_signal(signal.SIGTERM)
+        assert agent.wait(timeout=15) == 0
+        out = ping.communicate(timeout=30)[0]
+    finally:
+        agent.kill()
+    loss = float(re.search(r"([\d.]+)% packet loss", out).group(1))
+    assert loss == 0, out
