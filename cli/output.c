@@ -291,8 +291,8 @@ static int yaml_entry(const cJSON *item, int depth, bool first_inline, bool seq,
         char *key;
         int r = first_inline ? 0 : yaml_indent(out, depth);
 
-        if (r >= 0 && seq)
-                r = rift_buf_append_str(out, "- ");
+        if (r >= 0 && seq) /* a nested sequence starts on the next line: no blank after the dash */
+                r = rift_buf_append_str(out, cJSON_IsArray(item) && yaml_is_block(item) ? "-" : "- ");
         else if (r >= 0) {
                 cJSON tmp = { .type = cJSON_String, .valuestring = item->string };
                 key = plain_key(item->string) ? NULL : cJSON_PrintUnformatted(&tmp);
