@@ -309,3 +309,40 @@ def test_tls_cacert_and_skip_ssl(cli, rift_auth, tmp_path):
     assert r.stderr == ""
     r = cli.ok(*base, "--skip-ssl")
     assert r.stderr.startswith("Warning: --skip-ssl: ")
+
+
+def test_password_prompt_on_a_terminal_does_not_echo(cli, rift_auth):
+    """stdin is a pseudo-terminal: riftctl prompts on stderr and turns echo off while the password is typed."""
+    import pty
+    import select
+    import termios
+    srv = rift_auth()
+    master, slave = pty.openpty()
+    try:
+        env = {"HOME": str(cli.home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        p = subprocess.Popen([str(RIFTCTL), "config", "set-account", "--endpoint", srv.url, "--username", "admin"],
+                             stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+        os.close(slave)
+        slave = None
+        deadline = time.monotonic() + 10
+        typed = False
+        echoed = b""
+        while p.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    echoed += os.read(master, 1024)
+                except OSError:
+                    break
+            if not typed and not termios.tcgetattr(master)[3] & termios.ECHO:   # riftctl turned echo off
+                os.write(master, (AUTH_ADMIN[1] + "\n").encode())
+                typed = True
+        out, err = p.communicate(timeout=10)
+        assert typed and p.returncode == 0, err
+        assert err == "password: \n"
+        assert out == f'account "admin" at {srv.url} configured and now current\n'
+        assert AUTH_ADMIN[1].encode() not in echoed
+    finally:
+        os.close(master)
+        if slave is not None:
+            os.close(slave)
