@@ -1,0 +1,229 @@
+/* rift-backend: the Chaos Center API (GraphQL on HTTP_PORT) and InfraService (Twirp on RPC_PORT).
+ * This private header is the table of contents: one block per file. */
+#ifndef RIFT_BACKEND_H
+#define RIFT_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "lib/error.h"
+#include "lib/macro.h"
+
+struct event_base;
+struct event;
+struct rift_store;
+struct rift_metrics;
+struct rift_metric;
+struct rift_rpc_client;
+struct rift_rpc_server;
+struct rift_http_server;
+struct gql_schema;
+struct gql_engine;
+struct gql_resolve_info;
+struct gql_value;
+
+#define BACKEND_API_MAJOR 1u /* InfraService major version (proto/infra.proto) */
+#define BACKEND_VERSION   "0.1.0"
+
+/* hard limits (see also lib/limits_rift.h) */
+#define BACKEND_MAX_QUERY_BODY    (1024u * 1024) /* bytes of one POST /query body */
+#define BACKEND_MAX_MANIFEST      (256u * 1024)  /* bytes of one experiment manifest */
+#define BACKEND_MAX_PAGE          100u           /* items in one page of any list */
+#define BACKEND_MAX_NEEDS         8u             /* distinct (project, role) checks in one request */
+#define BACKEND_MAX_LOG_LINE      4096u          /* bytes of one pushed log line */
+#define BACKEND_MAX_LOG_BATCH     500u           /* lines in one PushLogs */
+#define BACKEND_MAX_STEPS         64u            /* fault steps in one experiment */
+#define BACKEND_MAX_NAME          128u           /* bytes in a name */
+#define RIFT_BACKEND_USERNAME_MAX 254u           /* bytes of a username */
+#define BACKEND_MAX_WAITERS       20000u         /* parked Poll calls */
+
+/* collections */
+#define BC_ENVS   "environments"
+#define BC_INFRAS "infras"
+#define BC_EVENTS "infra_events"
+#define BC_EXPS   "experiments"
+#define BC_RUNS   "experiment_runs"
+#define BC_TASKS  "tasks"
+#define BC_LOGS   "task_logs"
+
+struct backend_config {
+        int64_t http_port;        /* GraphQL, status, metrics, portal */
+        int64_t rpc_port;         /* InfraService */
+        char *bind_address;       /* both listeners */
+        char *db_server;          /* store URI */
+        char *auth_rpc_addr;      /* host:port of rift-auth's RPC listener */
+        char *tls_cert;           /* PEM certificate for both listeners, or NULL */
+        char *tls_key;            /* its key */
+        char **allowed_origins;   /* exact CORS origins */
+        char *portal_dir;         /* static files served at /, or NULL */
+        char *public_rpc_url;     /* URL agents use to reach InfraService (install command) */
+        int64_t infra_timeout_ms; /* silence after which an infrastructure is inactive */
+        int64_t poll_timeout_ms;  /* longest long-poll */
+        int64_t auth_cache_ms;    /* how long a ValidateRequest answer is reused */
+        int log_level;            /* index in main.c's levels */
+        bool print_schema;        /* print the SDL and exit */
+};
+
+/* Roles as in Litmus, each including the ones above it. */
+enum backend_role {
+        ROLE_TOKEN,    /* any valid token (no project) */
+        ROLE_VIEWER,   /* any member */
+        ROLE_EXECUTOR, /* Owner or Executor */
+        ROLE_OWNER,    /* Owner */
+};
+
+struct authz_cache;
+struct poll_waiter;
+
+struct backend_ctx {
+        const struct backend_config *cfg;
+        struct event_base *base;        /* the one loop */
+        struct rift_store *store;       /* documents */
+        struct gql_schema *schema;      /* the API schema */
+        struct gql_engine *engine;      /* executes /query */
+        struct rift_rpc_client *auth;   /* AuthService client (async on base) */
+        struct authz_cache *cache;      /* recent ValidateRequest answers */
+        struct rift_metrics *metrics;   /* /metrics registry */
+        struct rift_metric *m_requests; /* GraphQL requests by result */
+        struct rift_metric *m_rpc;      /* InfraService calls by method */
+        struct poll_waiter *waiters;    /* parked Poll calls (doubly linked) */
+        size_t n_waiters;               /* entries in waiters */
+        struct event *liveness;         /* periodic inactivity check */
+};
+
+/* What one GraphQL request carries through the engine. */
+struct authz_need {
+        char project[64];       /* project id, "" for token-only */
+        enum backend_role role; /* least role wanted */
+        bool ok;                /* ValidateRequest said yes */
+        char error[128];        /* why not */
+};
+
+struct gql_req {
+        struct backend_ctx *b;                        /* the process */
+        bool discover;                                /* first pass: only record needs */
+        bool overflow;                                /* more needs than fit */
+        struct authz_need needs[BACKEND_MAX_NEEDS];   /* checks asked by root resolvers */
+        size_t n_needs;                               /* entries in needs */
+        char user_id[64];                             /* the caller (after validation) */
+        char username[RIFT_BACKEND_USERNAME_MAX + 1]; /* the caller's name */
+        cJSON *keep;                                  /* documents referenced by results */
+};
+
+/* server.c */
+int backend_ctx_new(const struct backend_config *cfg, struct event_base *base, struct backend_ctx **ret);
+void backend_ctx_free(struct backend_ctx *b);
+int backend_http_mount(struct backend_ctx *b, struct rift_http_server *http);
+int64_t backend_now_ms(void);
+/* Hex BLAKE2b-256 of a key (access and registration keys are stored only hashed). */
+void backend_hash_key(const char *key, char ret[65]);
+/* Adds a document to the request's keep list and returns it (NULL stays NULL). */
+cJSON *backend_keep(struct gql_req *q, cJSON *doc);
+
+/* query.c: POST /query with authorisation before execution */
+int backend_query_mount(struct backend_ctx *b, struct rift_http_server *http);
+/* Root resolvers call this first: records the need (discovery) or checks it was granted. On success
+ * *ret_project is the projectID argument ("" for ROLE_TOKEN). */
+int backend_authorize(struct gql_resolve_info *ri, enum backend_role role, const char **ret_project);
+struct authz_cache;
+int authz_cache_new(size_t slots, struct authz_cache **ret);
+void authz_cache_free(struct authz_cache *c);
+
+/* schema.c */
+int backend_schema_new(struct gql_schema **ret);
+/* generic resolvers reading the parent cJSON object's member named like the field */
+int backend_res_json(struct gql_resolve_info *ri, struct gql_value **ret);
+int backend_res_float(struct gql_resolve_info *ri, struct gql_value **ret);
+/* cJSON (kept alive by the request) to a GraphQL value */
+struct gql_value *backend_value(struct gql_resolve_info *ri, const cJSON *j);
+/* Argument helpers: string argument (or input field) or NULL. */
+const char *backend_arg_str(const struct gql_resolve_info *ri, const char *name);
+const char *backend_field_str(const struct gql_value *obj, const char *name);
+
+/* res_env.c: environments, and helpers the other resolvers share */
+cJSON *backend_user_json(const struct gql_req *q);
+void backend_set_str(cJSON *doc, const char *key, const char *value);
+void backend_set_now(cJSON *doc, const char *key);
+/* Pagination {page, limit} (limit at most BACKEND_MAX_PAGE) to skip and limit. */
+int backend_page(const struct gql_value *pagination, size_t *ret_skip, size_t *ret_limit);
+void backend_filter_in(cJSON *filter, const char *field, const struct gql_value *list);
+struct rift_store_sort;
+int backend_list(struct gql_resolve_info *ri, const char *coll, const cJSON *filter,
+                 const struct rift_store_sort *sort, const struct gql_value *pagination,
+                 const char *total_name, const char *items_name, cJSON **ret);
+
+/* res_infra.c: loads a live infrastructure of project (kept by the request) or fails the field */
+int backend_load_infra(struct gql_resolve_info *ri, const char *project, const char *id, cJSON **ret);
+
+/* res_env.c, res_infra.c, res_exp.c: resolvers, referenced by schema.c's tables */
+int res_create_environment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_update_environment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_delete_environment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_environment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_list_environments(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_register_infra(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_list_infras(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_infra(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_delete_infra(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_server_version(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_list_faults(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_fault(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_create_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_save_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_delete_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_run_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_stop_runs(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_run(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_list_runs(struct gql_resolve_info *ri, struct gql_value **ret);
+
+/* hub.c: the built-in hub (Rift's Linux faults) as data */
+struct hub_tunable {
+        const char *name;        /* Harness tunable name */
+        const char *type;        /* int, float, duration, size, string, list, bool */
+        const char *def;         /* default or NULL */
+        const char *unit;        /* unit or NULL */
+        double min, max;         /* range for int/float/duration(ms) (both 0 = unchecked) */
+        const char *description; /* one line */
+};
+struct hub_fault {
+        const char *name;               /* "linux-network-latency" */
+        const char *category;           /* network, resource, process, disk */
+        const char *description;        /* one line */
+        const struct hub_tunable *tuns; /* NULL-name terminated */
+};
+const struct hub_fault *hub_find(const char *name);
+size_t hub_count(void);
+const struct hub_fault *hub_get(size_t i);
+cJSON *hub_fault_json(const struct hub_fault *f);
+/* Checks one tunable value; on failure writes "NAME: why" to err. */
+int hub_check_tunable(const struct hub_fault *f, const char *name, const char *value, char *err, size_t n);
+
+/* manifest.c: Rift's JSON experiment format */
+/* Parses and validates a manifest; *ret is the normalised steps document {"groups":[[step...]...],
+ * "probes":[...]}. On failure err names the field ("groups[0][1].tunables.JITTER: ..."). */
+int manifest_parse(const char *text, size_t len, cJSON **ret, char *err, size_t errlen);
+/* Σ(weight × probe success %) / Σ weight over a result's faults. */
+double manifest_score(const cJSON *faults);
+
+/* runs.c: runs and tasks shared by GraphQL and InfraService */
+int runs_create(struct backend_ctx *b, const cJSON *exp, const char *user, cJSON **ret_run);
+int runs_stop(struct backend_ctx *b, const char *project, const char *exp_id, const char *run_id,
+              uint64_t *ret_n);
+/* Events of liveness changes */
+int infra_record_event(struct backend_ctx *b, const char *infra_id, const char *project, const char *type,
+                       const char *text);
+
+/* infra_rpc.c */
+int infra_rpc_mount(struct backend_ctx *b, struct rift_rpc_server *rpc);
+/* Wakes the parked Poll calls of this infrastructure (a task was queued). */
+void infra_rpc_wake(struct backend_ctx *b, const char *infra_id);
+void infra_rpc_drop_waiters(struct backend_ctx *b);
+/* The periodic liveness check: marks silent infrastructures inactive. */
+int infra_liveness_start(struct backend_ctx *b);
+
+#endif

@@ -1,0 +1,213 @@
+/* Rift's own experiment manifest (JSON), validated against the hub before it is stored:
+ *
+ *   {"groups": [{"steps": [{"name": "lat", "fault": "linux-network-latency", "duration": "30s",
+ *                           "weight": 10, "tunables": {"NETWORK_LATENCY": "200"}, "probes": ["up"]}]}],
+ *    "probes": [{"name": "up", "type": "httpProbe", "mode": "Continuous", ...}]}
+ *
+ * Groups run one after another; the steps of a group run in parallel. Errors name the field:
+ * "groups[0].steps[1].tunables.JITTER: \"x\" is not a duration". */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/str.h"
+#include "services/backend/backend.h"
+
+#define DEFAULT_WEIGHT      10
+#define DEFAULT_DURATION_MS 30000
+#define MAX_DURATION_MS     (24LL * 3600 * 1000)
+#define MAX_PROBES          32
+
+static int fail(char *err, size_t n, const char *fmt, ...) _printf_(3, 4);
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(err, n, fmt, ap);
+        va_end(ap);
+        return RIFT_E_INVALID;
+}
+
+static bool name_ok(const cJSON *v)
+{
+        if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) > BACKEND_MAX_NAME)
+                return false;
+        for (const char *p = v->valuestring; *p; p++)
+                if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", *p))
+                        return false;
+        return true;
+}
+
+static int check_probes(const cJSON *probes, char *err, size_t n)
+{
+        const cJSON *p;
+        int i = 0;
+
+        if (probes && !cJSON_IsArray(probes))
+                return fail(err, n, "probes: must be a list");
+        if (cJSON_GetArraySize(probes) > MAX_PROBES)
+                return fail(err, n, "probes: more than %d", MAX_PROBES);
+        cJSON_ArrayForEach(p, probes)
+        {
+                const cJSON *type = cJSON_GetObjectItemCaseSensitive(p, "type");
+                if (!name_ok(cJSON_GetObjectItemCaseSensitive(p, "name")))
+                        return fail(err, n, "probes[%d].name: required, [A-Za-z0-9._-], at most %u bytes", i,
+                                    BACKEND_MAX_NAME);
+                if (!cJSON_IsString(type) ||
+                    (strcmp(type->valuestring, "httpProbe") && strcmp(type->valuestring, "cmdProbe") &&
+                     strcmp(type->valuestring, "promProbe")))
+                        return fail(err, n, "probes[%d].type: must be httpProbe, cmdProbe or promProbe", i);
+                i++;
+        }
+        return 0;
+}
+
+static bool probe_defined(const cJSON *probes, const char *name)
+{
+        const cJSON *p;
+
+        cJSON_ArrayForEach(p, probes)
+        {
+                const cJSON *nm = cJSON_GetObjectItemCaseSensitive(p, "name");
+                if (cJSON_IsString(nm) && !strcmp(nm->valuestring, name))
+                        return true;
+        }
+        return false;
+}
+
+static int check_tunables(const struct hub_fault *f, const cJSON *tuns, const char *at, char *err, size_t n)
+{
+        const cJSON *t;
+        char why[256];
+
+        if (tuns && !cJSON_IsObject(tuns))
+                return fail(err, n, "%s.tunables: must be an object of strings", at);
+        cJSON_ArrayForEach(t, tuns)
+        {
+                char num[64];
+                const char *v = t->valuestring;
+                if (cJSON_IsNumber(t)) {
+                        snprintf(num, sizeof(num), "%.17g", t->valuedouble);
+                        v = num;
+                } else if (!cJSON_IsString(t)) {
+                        return fail(err, n, "%s.tunables.%s: must be a string", at, t->string);
+                }
+                if (hub_check_tunable(f, t->string, v, why, sizeof(why)) < 0)
+                        return fail(err, n, "%s.tunables.%s", at, why);
+        }
+        return 0;
+}
+
+/* Checks one step and writes its normalised duration_ms and weight. */
+static int check_step(cJSON *s, const cJSON *probes, const char *at, char *err, size_t n)
+{
+        const cJSON *fault = cJSON_GetObjectItemCaseSensitive(s, "fault");
+        const cJSON *dur = cJSON_GetObjectItemCaseSensitive(s, "duration");
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(s, "weight");
+        const cJSON *refs = cJSON_GetObjectItemCaseSensitive(s, "probes"), *ref;
+        const struct hub_fault *f;
+        int64_t ms = DEFAULT_DURATION_MS;
+        int r;
+
+        if (!cJSON_IsObject(s) || !name_ok(cJSON_GetObjectItemCaseSensitive(s, "name")))
+                return fail(err, n, "%s.name: required, [A-Za-z0-9._-], at most %u bytes", at,
+                            BACKEND_MAX_NAME);
+        if (!cJSON_IsString(fault))
+                return fail(err, n, "%s.fault: required", at);
+        f = hub_find(fault->valuestring);
+        if (!f)
+                return fail(err, n, "%s.fault: unknown fault \"%.64s\"", at, fault->valuestring);
+        if (dur && (!cJSON_IsString(dur) || rift_parse_duration_ms(dur->valuestring, &ms) < 0 || ms <= 0 ||
+                    ms > MAX_DURATION_MS))
+                return fail(err, n, "%s.duration: expected a duration such as \"30s\" (at most 24h)", at);
+        if (w && (!cJSON_IsNumber(w) || w->valuedouble < 0 || w->valuedouble > 100 ||
+                  w->valuedouble != floor(w->valuedouble)))
+                return fail(err, n, "%s.weight: expected an integer in 0..100", at);
+        r = check_tunables(f, cJSON_GetObjectItemCaseSensitive(s, "tunables"), at, err, n);
+        if (r < 0)
+                return r;
+        if (refs && !cJSON_IsArray(refs))
+                return fail(err, n, "%s.probes: must be a list of probe names", at);
+        cJSON_ArrayForEach(ref, refs) if (
+            !cJSON_IsString(ref) ||
+            !probe_defined(
+                probes, ref->valuestring)) return fail(err, n,
+                                                       "%s.probes: probe \"%.64s\" is not defined in probes",
+                                                       at, cJSON_IsString(ref) ? ref->valuestring : "?");
+        cJSON_DeleteItemFromObjectCaseSensitive(s, "duration_ms");
+        cJSON_AddNumberToObject(s, "duration_ms", (double)ms);
+        if (!w)
+                cJSON_AddNumberToObject(s, "weight", DEFAULT_WEIGHT);
+        return 0;
+}
+
+static int check_groups(cJSON *groups, const cJSON *probes, char *err, size_t n)
+{
+        cJSON *g, *s;
+        int gi = 0, total = 0;
+
+        if (!cJSON_IsArray(groups) || cJSON_GetArraySize(groups) == 0)
+                return fail(err, n, "groups: required, a non-empty list");
+        cJSON_ArrayForEach(g, groups)
+        {
+                cJSON *steps = cJSON_GetObjectItemCaseSensitive(g, "steps");
+                int si = 0;
+                if (!cJSON_IsArray(steps) || cJSON_GetArraySize(steps) == 0)
+                        return fail(err, n, "groups[%d].steps: required, a non-empty list", gi);
+                cJSON_ArrayForEach(s, steps)
+                {
+                        char at[64];
+                        int r;
+                        if (++total > (int)BACKEND_MAX_STEPS)
+                                return fail(err, n, "groups: more than %u steps", BACKEND_MAX_STEPS);
+                        snprintf(at, sizeof(at), "groups[%d].steps[%d]", gi, si++);
+                        r = check_step(s, probes, at, err, n);
+                        if (r < 0)
+                                return r;
+                }
+                gi++;
+        }
+        return 0;
+}
+
+int manifest_parse(const char *text, size_t len, cJSON **ret, char *err, size_t errlen)
+{
+        cJSON *doc;
+        int r;
+
+        if (len > BACKEND_MAX_MANIFEST)
+                return fail(err, errlen, "manifest: larger than %u bytes", BACKEND_MAX_MANIFEST);
+        doc = cJSON_ParseWithLength(text, len);
+        if (!cJSON_IsObject(doc)) {
+                cJSON_Delete(doc);
+                return fail(err, errlen, "manifest: not a JSON object (Rift's experiment format)");
+        }
+        r = check_probes(cJSON_GetObjectItemCaseSensitive(doc, "probes"), err, errlen);
+        if (r == 0)
+                r = check_groups(cJSON_GetObjectItemCaseSensitive(doc, "groups"),
+                                 cJSON_GetObjectItemCaseSensitive(doc, "probes"), err, errlen);
+        if (r < 0) {
+                cJSON_Delete(doc);
+                return r;
+        }
+        *ret = doc;
+        return 0;
+}
+
+double manifest_score(const cJSON *faults)
+{
+        const cJSON *f;
+        double num = 0, den = 0;
+
+        cJSON_ArrayForEach(f, faults)
+        {
+                const cJSON *w = cJSON_GetObjectItemCaseSensitive(f, "weight");
+                const cJSON *p = cJSON_GetObjectItemCaseSensitive(f, "probeSuccessPercentage");
+                double weight = cJSON_IsNumber(w) ? w->valuedouble : DEFAULT_WEIGHT;
+                num += weight * (cJSON_IsNumber(p) ? p->valuedouble : 0);
+                den += weight;
+        }
+        return den > 0 ? num / den : 0;
+}
