@@ -127,8 +127,10 @@ static int http_client(struct cli_ctx *ctx, struct rift_http_client **ret)
         struct rift_http_client_config cfg = {
                 .ca_file = ctx->cacert,
                 .insecure = ctx->skip_ssl,
-                .connect_timeout_ms = CONNECT_TIMEOUT_MS,
-                .timeout_ms = REQUEST_TIMEOUT_MS,
+                .connect_timeout_ms =
+                    (int)(ctx->timeout_ms && ctx->timeout_ms < CONNECT_TIMEOUT_MS ? ctx->timeout_ms
+                                                                                  : CONNECT_TIMEOUT_MS),
+                .timeout_ms = (int)(ctx->timeout_ms ? ctx->timeout_ms : REQUEST_TIMEOUT_MS),
                 .max_retries = 1,
                 .user_agent = "riftctl/" RIFT_VERSION,
         };

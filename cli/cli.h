@@ -56,6 +56,7 @@ struct cli_ctx {
         enum output_format output;     /* -o / --output */
         const char *cacert;            /* --cacert: PEM bundle the server must chain to */
         bool skip_ssl;                 /* --skip-ssl: no certificate verification */
+        int64_t timeout_ms;            /* --request-timeout; 0 = 30 s */
         struct rift_http_client *http; /* made on first use */
 };
 

@@ -73,13 +73,14 @@ static const struct cli_command commands[] = {
 };
 
 /* Global flags, accepted anywhere on the command line. */
-enum { G_CONFIG, G_OUTPUT, G_CACERT, G_SKIP_SSL, G_SKIP_SSL_LITMUS, G_HELP, G__MAX };
+enum { G_CONFIG, G_OUTPUT, G_CACERT, G_SKIP_SSL, G_SKIP_SSL_LITMUS, G_TIMEOUT, G_HELP, G__MAX };
 static const struct cli_flag global_flags[G__MAX] = {
         [G_CONFIG] = F("config", true, false, "config file (default $RIFTCONFIG or ~/.riftconfig)"),
         [G_OUTPUT] = F("output", true, false, "output format: table, json or yaml (-o)"),
         [G_CACERT] = F("cacert", true, false, "PEM file of the CA that signed the server's certificate"),
         [G_SKIP_SSL] = F("skip-ssl", false, false, "do not verify the server's certificate (unsafe)"),
         [G_SKIP_SSL_LITMUS] = F("skipSSL", false, false, "same as --skip-ssl (litmusctl's spelling)"),
+        [G_TIMEOUT] = F("request-timeout", true, false, "give up on a request after this long (default 30s)"),
         [G_HELP] = F("help", false, false, "show help (-h)"),
 };
 
@@ -275,6 +276,11 @@ static int apply_globals(const char *gvals[G__MAX], struct cli_ctx *ctx)
         if (gvals[G_OUTPUT] && output_format_parse(gvals[G_OUTPUT], &ctx->output) < 0)
                 return cli_error(CLI_EXIT_USER, "invalid output format \"%s\": use table, json or yaml",
                                  gvals[G_OUTPUT]);
+        if (gvals[G_TIMEOUT] && (rift_parse_duration_ms(gvals[G_TIMEOUT], &ctx->timeout_ms) < 0 ||
+                                 ctx->timeout_ms < 1 || ctx->timeout_ms > 3600 * 1000))
+                return cli_error(CLI_EXIT_USER,
+                                 "invalid --request-timeout \"%s\": use a duration such as 10s (at most 1h)",
+                                 gvals[G_TIMEOUT]);
         if (ctx->cacert) {
                 FILE *f = fopen(ctx->cacert, "re");
                 if (!f)

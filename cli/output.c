@@ -120,14 +120,16 @@ static int column_widths(const cJSON *rows, const struct output_column *cols, si
 
         for (size_t c = 0; c < n_cols; c++)
                 w[c] = output_text_width(cols[c].header, strlen(cols[c].header));
-        cJSON_ArrayForEach(row, rows) for (size_t c = 0; c < n_cols; c++)
+        cJSON_ArrayForEach(row, rows)
         {
-                r = cell_text(cJSON_GetObjectItemCaseSensitive(row, cols[c].key), &cell);
-                if (r < 0)
-                        return r;
-                size_t tw = output_text_width(cell.data, cell.len);
-                if (tw > w[c])
-                        w[c] = tw;
+                for (size_t c = 0; c < n_cols; c++) {
+                        r = cell_text(cJSON_GetObjectItemCaseSensitive(row, cols[c].key), &cell);
+                        if (r < 0)
+                                return r;
+                        size_t tw = output_text_width(cell.data, cell.len);
+                        if (tw > w[c])
+                                w[c] = tw;
+                }
         }
         for (size_t c = 0; c < n_cols; c++)
                 total += w[c] + (c ? COLUMN_GAP : 0);

@@ -346,3 +346,69 @@ def test_password_prompt_on_a_terminal_does_not_echo(cli, rift_auth):
         os.close(master)
         if slave is not None:
             os.close(slave)
+
+
+@pytest.fixture
+def fake_auth():
+    """A stand-in server on 127.0.0.1 whose /login answers what the test sets: (status, body, delay)."""
+    import http.server
+    import threading
+    answer = {"status": 200, "body": b"{}", "delay": 0.0, "type": "application/json"}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            time.sleep(answer["delay"])
+            self.send_response(answer["status"])
+            self.send_header("Content-Type", answer["type"])
+            self.send_header("Content-Length", str(len(answer["body"])))
+            self.end_headers()
+            try:
+                self.wfile.write(answer["body"])
+            except OSError:
+                pass                                      # the client gave up (timeout case)
+
+        def log_message(self, *args):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    answer["url"] = f"http://127.0.0.1:{srv.server_address[1]}"
+    try:
+        yield answer
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+@pytest.mark.parametrize("status, body, ctype, code, message", [
+    (500, b'{"error":"server_error","errorDescription":"database unavailable"}', "application/json", 2,
+     "Error: database unavailable (HTTP 500)\n"),
+    (503, b"<html>busy</html>", "text/html", 2, "Error: the server answered HTTP 503\n"),
+    (404, b"<html>not here</html>", "text/html", 1, "Error: the server answered HTTP 404\n"),
+    (409, b'{"error":"conflict","errorDescription":"something clashed"}', "application/json", 1,
+     "Error: something clashed (HTTP 409)\n"),
+    (200, b"<html>hello</html>", "text/html", 2, "Error: the answer of {url} is not JSON\n"),
+    (200, b'{"expiresIn": 10}', "application/json", 2, "Error: the login answer of {url} has no accessToken\n"),
+])
+def test_unexpected_answers(cli, fake_auth, status, body, ctype, code, message):
+    fake_auth.update(status=status, body=body, type=ctype)
+    url = fake_auth["url"]
+    r = cli("config", "set-account", "--endpoint", url, "--username", "admin", "--password", "x")
+    assert (r.returncode, r.stdout, r.stderr) == (code, "", message.format(url=url))
+    assert not cli.config.exists()
+
+
+def test_request_timeout(cli, fake_auth):
+    fake_auth.update(delay=3.0)
+    url = fake_auth["url"]
+    start = time.monotonic()
+    r = cli("--request-timeout", "500ms", "config", "set-account", "--endpoint", url, "--username", "admin",
+            "--password", "x")
+    assert (r.returncode, r.stderr) == (2, f"Error: {url} did not answer in time\n")
+    assert time.monotonic() - start < 2.5
+    r = cli("version", "--request-timeout", "soon")
+    assert (r.returncode, r.stderr) == (1, 'Error: invalid --request-timeout "soon": use a duration such as 10s '
+                                           "(at most 1h)\n")
