@@ -124,3 +124,27 @@ def rift_auth(tmp_path, services):
         svc.rpc_url = f"{'https' if env.get('TLS_CERT_PATH') else 'http'}://127.0.0.1:{env['RPC_PORT']}"
         return svc.start()
     return start
+
+
+@pytest.fixture
+def rift_backend(tmp_path, services):
+    """Factory: starts rift-backend on free ports against a started rift-auth (its rpc_url), with a
+    temporary SQLite file (or env DB_SERVER). Returns the Service; .rpc_url is InfraService's base URL.
+    Restart keeps the same ports and database: svc.stop(); svc.start()."""
+    def start(auth, **overrides):
+        rpc_port = free_port()
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HTTP_PORT": str(free_port()),
+            "RPC_PORT": str(rpc_port),
+            "DB_SERVER": f"sqlite://{tmp_path}/backend.db",
+            "AUTH_RPC_ADDR": auth.rpc_url.split("://", 1)[1],
+            "INFRA_POLL_TIMEOUT": "3s",
+        }
+        env.update({k: str(v) for k, v in overrides.items()})
+        svc = Service(BUILD / "bin" / "rift-backend", env, tmp_path / f"rift-backend-{len(services)}.log",
+                      port_var="HTTP_PORT")
+        services.append(svc)
+        svc.rpc_url = f"http://127.0.0.1:{env['RPC_PORT']}"
+        return svc.start()
+    return start
