@@ -368,7 +368,7 @@ int backend_authorize(struct gql_resolve_info *ri, enum backend_role role, const
         struct gql_req *q = ri->ctx;
         const char *project = role == ROLE_TOKEN ? "" : backend_arg_str(ri, "projectID");
 
-        if (!project || !project[0] || strlen(project) >= sizeof(q->needs[0].project))
+        if (!project || (role != ROLE_TOKEN && !project[0]) || strlen(project) >= sizeof(q->needs[0].project))
                 return gql_resolve_error(ri, "projectID is required");
         for (size_t i = 0; i < q->n_needs; i++) {
                 struct authz_need *n = &q->needs[i];
