@@ -1,6 +1,7 @@
 /* riftctl's calls to rift-auth (Litmus's auth REST paths) and the session read from the config file.
  * Every failure is printed once here, in words a user can act on, and becomes an exit code. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,21 +265,45 @@ static int read_line(char *ret, size_t size)
         return (int)n;
 }
 
+/* The terminal settings to put back if a signal ends riftctl while echo is off. */
+static struct termios saved_tty;
+static const int restore_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+
+static void restore_tty_and_die(int sig)
+{
+        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+        signal(sig, SIG_DFL);
+        raise(sig);
+}
+
+static void tty_signals(bool catch)
+{
+        struct sigaction sa = { .sa_handler = catch ? restore_tty_and_die : SIG_DFL };
+
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < ARRAY_SIZE(restore_signals); i++)
+                (void)sigaction(restore_signals[i], &sa, NULL);
+}
+
 static int prompt_no_echo(const char *prompt, char *ret, size_t size)
 {
-        struct termios old, quiet;
+        struct termios quiet;
         int r;
 
-        if (tcgetattr(STDIN_FILENO, &old) < 0)
+        if (tcgetattr(STDIN_FILENO, &saved_tty) < 0)
                 return -errno;
-        quiet = old;
+        quiet = saved_tty;
         quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
         fprintf(stderr, "%s: ", prompt);
         fflush(stderr);
-        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0)
+        tty_signals(true);
+        if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) < 0) {
+                tty_signals(false);
                 return -errno;
+        }
         r = read_line(ret, size);
-        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        (void)tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+        tty_signals(false);
         fputc('\n', stderr);
         return r;
 }

@@ -412,3 +412,27 @@ def test_request_timeout(cli, fake_auth):
     r = cli("version", "--request-timeout", "soon")
     assert (r.returncode, r.stderr) == (1, 'Error: invalid --request-timeout "soon": use a duration such as 10s '
                                            "(at most 1h)\n")
+
+
+def test_interrupted_prompt_gives_the_echo_back(cli):
+    """Ctrl-C (SIGINT) at the no-echo prompt: riftctl dies of the signal with the terminal's echo restored."""
+    import pty
+    import signal
+    import termios
+    master, slave = pty.openpty()
+    try:
+        env = {"HOME": str(cli.home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        p = subprocess.Popen([str(RIFTCTL), "config", "set-account", "--endpoint", "http://127.0.0.1:1",
+                              "--username", "admin"], stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=env)
+        deadline = time.monotonic() + 10
+        while termios.tcgetattr(master)[3] & termios.ECHO and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.01)
+        assert not termios.tcgetattr(master)[3] & termios.ECHO, "the prompt never turned echo off"
+        p.send_signal(signal.SIGINT)
+        p.communicate(timeout=10)
+        assert p.returncode == -signal.SIGINT
+        assert termios.tcgetattr(master)[3] & termios.ECHO
+    finally:
+        os.close(master)
+        os.close(slave)
