@@ -174,7 +174,7 @@ static int status_error(const struct rift_http_response *resp, bool had_token)
         int exit_code = resp->status >= 400 && resp->status < 500 ? CLI_EXIT_USER : CLI_EXIT_SERVER;
 
         if (rift_json_parse_object(resp->body.data ? resp->body.data : "", resp->body.len,
-                                   RIFT_CLI_MAX_CONFIG, NULL, &body) == 0) {
+                                   RIFT_MAX_HTTP_RESPONSE, NULL, &body) == 0) {
                 (void)rift_json_get_string(body, "error", &code);
                 (void)rift_json_get_string(body, "errorDescription", &desc);
         }
