@@ -54,7 +54,9 @@ static const struct cli_flag update_password_flags[] = {
         F("password-stdin", false, false, "read the current, then the new password from two lines of stdin"),
 };
 
-/* Every command riftctl has; the help lists exactly these. */
+/* Every command riftctl has; the help lists exactly these. A flag name either takes a value in every
+ * command that has it or in none (the words of a command line are sorted out before the command is
+ * known). */
 static const struct cli_command commands[] = {
         CMD("config", "set-account", cmd_config_set_account, "log in to a Chaos Center and store the account",
             set_account_flags),
