@@ -110,7 +110,12 @@ int api_session_open(struct cli_ctx *ctx, struct cli_session *ret)
                     "no current account in %s; choose one with 'riftctl config use-account' or log "
                     "in with 'riftctl config set-account'",
                     ret->path);
-        if (!u->token || !*u->token || (u->expires_at > 0 && u->expires_at <= rift_now_ms() / 1000)) {
+        if (!u->token || !*u->token)
+                return cli_error(CLI_EXIT_USER,
+                                 "no login stored for %s at %s; log in with "
+                                 "'riftctl config set-account --endpoint %s --username %s'",
+                                 u->username, a->endpoint, a->endpoint, u->username);
+        if (u->expires_at > 0 && u->expires_at <= rift_now_ms() / 1000) {
                 api_format_time(u->expires_at, when, sizeof(when));
                 return cli_error(CLI_EXIT_USER,
                                  "the login of %s at %s expired at %s; log in again with "

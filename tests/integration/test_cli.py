@@ -204,6 +204,12 @@ def test_expired_token_asks_to_log_in_again(admin_cli):
                         f"'riftctl config set-account --endpoint {url} --username admin'\n")
     accounts = json.loads(cli.ok("config", "get-accounts", "-o", "json").stdout)
     assert accounts[0]["expired"] is True
+    assert "expired" in cli.ok("config", "get-accounts").stdout.splitlines()[1]
+    doc["accounts"][0]["users"][0]["token"] = ""
+    cli.config.write_text(yaml.safe_dump(doc))
+    r = cli("create", "project", "--name", "x")
+    assert (r.returncode, r.stderr) == (1, f"Error: no login stored for admin at {url}; log in with "
+                                           f"'riftctl config set-account --endpoint {url} --username admin'\n")
     cli.login(url, "admin", NEW_ADMIN_PW)
     cli.ok("get", "projects")
 
