@@ -280,3 +280,95 @@ int res_get_fault(struct gql_resolve_info *ri, struct gql_value **ret)
         *ret = gql_value_opaque(ri->arena, backend_keep(q, hub_fault_json(f)), "ChaosFault");
         return 0;
 }
+
+/* getInfraDetails: getInfra for Owners and Executors (as in Litmus). */
+int res_get_infra_details(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        const char *project;
+        cJSON *doc;
+        int r = backend_authorize(ri, ROLE_EXECUTOR, &project);
+
+        if (r < 0 || (r = backend_load_infra(ri, project, backend_arg_str(ri, "infraID"), &doc)) < 0)
+                return r;
+        *ret = gql_value_opaque(ri->arena, doc, "Infra");
+        return 0;
+}
+
+static uint64_t count_infras(struct backend_ctx *b, const char *project, const char *field, bool value)
+{
+        cJSON *f = cJSON_CreateObject();
+        uint64_t n = 0;
+
+        cJSON_AddStringToObject(f, "projectID", project);
+        cJSON_AddBoolToObject(f, "isRemoved", false);
+        if (field)
+                cJSON_AddBoolToObject(f, field, value);
+        rift_store_count(b->store, BC_INFRAS, f, &n);
+        cJSON_Delete(f);
+        return n;
+}
+
+int res_infra_stats(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        struct gql_req *q = ri->ctx;
+        const char *project;
+        cJSON *out;
+        int r = backend_authorize(ri, ROLE_EXECUTOR, &project);
+
+        if (r < 0)
+                return r;
+        out = backend_keep(q, cJSON_CreateObject());
+        cJSON_AddNumberToObject(out, "totalInfrastructures",
+                                (double)count_infras(q->b, project, NULL, false));
+        cJSON_AddNumberToObject(out, "activeInfrastructures",
+                                (double)count_infras(q->b, project, "isActive", true));
+        cJSON_AddNumberToObject(out, "inactiveInfrastructures",
+                                (double)count_infras(q->b, project, "isActive", false));
+        cJSON_AddNumberToObject(out, "confirmedInfrastructures",
+                                (double)count_infras(q->b, project, "isInfraConfirmed", true));
+        cJSON_AddNumberToObject(out, "pendingInfrastructures",
+                                (double)count_infras(q->b, project, "isInfraConfirmed", false));
+        *ret = gql_value_opaque(ri->arena, out, "GetInfraStatsResponse");
+        return 0;
+}
+
+int res_version_details(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        struct gql_req *q = ri->ctx;
+        const char *project;
+        cJSON *out;
+        int r = backend_authorize(ri, ROLE_VIEWER, &project);
+
+        if (r < 0)
+                return r;
+        out = backend_keep(q, cJSON_CreateObject());
+        cJSON_AddStringToObject(out, "latestVersion", BACKEND_VERSION);
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(out, "compatibleVersions"),
+                             cJSON_CreateString(BACKEND_VERSION));
+        *ret = gql_value_opaque(ri->arena, out, "InfraVersionDetails");
+        return 0;
+}
+
+/* listChaosHub: the built-in hub only (hubs from chaos-charts directories come later). */
+int res_list_hubs(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        struct gql_req *q = ri->ctx;
+        const char *project;
+        struct gql_value *l;
+        cJSON *hub;
+        int r = backend_authorize(ri, ROLE_VIEWER, &project);
+
+        if (r < 0)
+                return r;
+        hub = backend_keep(q, cJSON_CreateObject());
+        cJSON_AddStringToObject(hub, "id", "rift");
+        cJSON_AddStringToObject(hub, "name", "Rift built-in hub");
+        cJSON_AddStringToObject(hub, "hubType", "BUILTIN");
+        cJSON_AddBoolToObject(hub, "isDefault", true);
+        cJSON_AddNumberToObject(hub, "totalFaults", (double)hub_count());
+        cJSON_AddNumberToObject(hub, "totalExperiments", 0);
+        l = gql_value_list(ri->arena, 1);
+        l->list.items[0] = gql_value_opaque(ri->arena, hub, "ChaosHubStatus");
+        *ret = l;
+        return 0;
+}

@@ -111,6 +111,25 @@ static const struct gql_field_def infra[] = {
         J("updateStatus", "UpdateStatus!"),
         { NULL },
 };
+static const struct gql_field_def infra_stats[] = {
+        J("totalInfrastructures", "Int!"),    J("activeInfrastructures", "Int!"),
+        J("inactiveInfrastructures", "Int!"), J("confirmedInfrastructures", "Int!"),
+        J("pendingInfrastructures", "Int!"),  { NULL },
+};
+static const struct gql_field_def version_details[] = {
+        J("latestVersion", "String!"),
+        J("compatibleVersions", "[String!]!"),
+        { NULL },
+};
+static const struct gql_field_def chaos_hub[] = {
+        J("id", "ID!"),
+        J("name", "String!"),
+        J("hubType", "String!"),
+        J("isDefault", "Boolean!"),
+        J("totalFaults", "Int!"),
+        J("totalExperiments", "Int!"),
+        { NULL },
+};
 static const struct gql_field_def list_infra_resp[] = {
         J("totalNoOfInfras", "Int!"),
         J("infras", "[Infra]!"),
@@ -346,6 +365,7 @@ static const struct gql_arg_def a_run_filter[] = {
         { NULL },
 };
 
+static const struct gql_arg_def q_project[] = { { "projectID", "ID!" }, { NULL } };
 static const struct gql_arg_def q_env[] = { { "projectID", "ID!" }, { "environmentID", "ID!" }, { NULL } };
 static const struct gql_arg_def q_list_env[] = {
         { "projectID", "ID!" },
@@ -426,6 +446,10 @@ static const struct gql_field_def query[] = {
         R("listEnvironments", "ListEnvironmentResponse", q_list_env, res_list_environments),
         R("getInfra", "Infra!", q_infra, res_get_infra),
         R("listInfras", "ListInfraResponse!", q_list_infra, res_list_infras),
+        R("getInfraDetails", "Infra!", q_infra, res_get_infra_details),
+        R("getInfraStats", "GetInfraStatsResponse!", q_project, res_infra_stats),
+        R("getVersionDetails", "InfraVersionDetails!", q_project, res_version_details),
+        R("listChaosHub", "[ChaosHubStatus]!", q_project, res_list_hubs),
         R("listChaosFaults", "[ChaosFault!]!", q_hub, res_list_faults),
         R("getChaosFault", "ChaosFault!", q_fault, res_get_fault),
         R("getExperiment", "GetExperimentResponse!", q_exp, res_get_experiment),
@@ -492,6 +516,9 @@ static const struct gql_type_def types[] = {
         OBJ("ListEnvironmentResponse", list_env_resp),
         OBJ("Infra", infra),
         OBJ("ListInfraResponse", list_infra_resp),
+        OBJ("GetInfraStatsResponse", infra_stats),
+        OBJ("InfraVersionDetails", version_details),
+        OBJ("ChaosHubStatus", chaos_hub),
         OBJ("RegisterInfraResponse", register_infra_resp),
         OBJ("ServerVersionResponse", server_version),
         OBJ("FaultTunable", fault_tunable),

@@ -40,6 +40,10 @@ def operations(infra, exp):
         ("query($p: ID!) { listEnvironments(projectID: $p) { totalNoOfEnvironments } }", "viewer"),
         (f'query($p: ID!) {{ getInfra(projectID: $p, infraID: "{infra}") {{ name }} }}', "viewer"),
         ("query($p: ID!) { listInfras(projectID: $p) { totalNoOfInfras } }", "viewer"),
+        (f'query($p: ID!) {{ getInfraDetails(projectID: $p, infraID: "{infra}") {{ name }} }}', "executor"),
+        ("query($p: ID!) { getInfraStats(projectID: $p) { totalInfrastructures } }", "executor"),
+        ("query($p: ID!) { getVersionDetails(projectID: $p) { latestVersion } }", "viewer"),
+        ("query($p: ID!) { listChaosHub(projectID: $p) { id } }", "viewer"),
         ('query($p: ID!) { listChaosFaults(projectID: $p, hubID: "rift") { name } }', "viewer"),
         ('query($p: ID!) { getChaosFault(projectID: $p, request: {category: "network", experimentName: "linux-network-loss", hubID: "rift"}) { name } }', "viewer"),
         (f'query($p: ID!) {{ getExperiment(projectID: $p, experimentID: "{exp}") {{ averageResiliencyScore }} }}', "viewer"),
@@ -226,3 +230,43 @@ def test_experiments_list_save_and_soft_delete(world):
     assert errors(r) == ["experiment not found"]
     r = gql(backend.url, team.viewer.token, "query($p: ID!) { listExperiment(projectID: $p, request: {pagination: {page: 0, limit: 1000}}) { totalNoOfExperiments } }", p)
     assert "limit in 1..100" in errors(r)[0]
+
+
+def test_infra_stats_versions_and_hubs(world):
+    auth, backend, team, infra, exp = world
+    p = {"p": team.project}
+    stats = ok(gql(backend.url, team.executor.token,
+                   "query($p: ID!) { getInfraStats(projectID: $p) { totalInfrastructures activeInfrastructures inactiveInfrastructures confirmedInfrastructures pendingInfrastructures } }", p))
+    assert stats["getInfraStats"] == {"totalInfrastructures": 1, "activeInfrastructures": 0, "inactiveInfrastructures": 1,
+                                      "confirmedInfrastructures": 0, "pendingInfrastructures": 1}
+    v = ok(gql(backend.url, team.viewer.token, "query($p: ID!) { getVersionDetails(projectID: $p) { latestVersion compatibleVersions } }", p))
+    srv = ok(gql(backend.url, team.viewer.token, "{ getServerVersion { value } }"))["getServerVersion"]["value"]
+    assert v["getVersionDetails"] == {"latestVersion": srv, "compatibleVersions": [srv]}
+    hubs = ok(gql(backend.url, team.viewer.token, "query($p: ID!) { listChaosHub(projectID: $p) { id isDefault totalFaults } }", p))
+    assert hubs["listChaosHub"] == [{"id": "rift", "isDefault": True, "totalFaults": 12}]
+
+
+def test_auth_down_refuses_instead_of_allowing(world):
+    auth, backend, team, infra, exp = world
+    auth.stop()
+    r = gql(backend.url, team.owner.token, "query($p: ID!) { listInfras(projectID: $p) { totalNoOfInfras } }", {"p": team.project})
+    assert r["data"] is None and errors(r) == ["authorization service unavailable"]
+
+
+def test_portal_static_files(rift_auth, rift_backend, tmp_path):
+    portal = tmp_path / "portal"
+    (portal / "assets").mkdir(parents=True)
+    (portal / "index.html").write_text("<html>rift</html>")
+    (portal / "assets" / "app.js").write_text("console.log(1)")
+    (tmp_path / "secret.txt").write_text("no")
+    auth = rift_auth()
+    backend = rift_backend(auth, PORTAL_DIR=str(portal))
+    r = requests.get(backend.url + "/", timeout=5)
+    assert r.status_code == 200 and r.text == "<html>rift</html>" and r.headers["Content-Type"].startswith("text/html")
+    r = requests.get(backend.url + "/assets/app.js", timeout=5)
+    assert r.text == "console.log(1)" and r.headers["Content-Type"] == "text/javascript"
+    assert requests.get(backend.url + "/experiments/123", timeout=5).text == "<html>rift</html>"  # client routes
+    assert requests.get(backend.url + "/assets/missing.js", timeout=5).status_code == 404
+    assert requests.get(backend.url + "/../secret.txt", timeout=5).status_code in (400, 404)
+    assert requests.get(backend.url + "/%2e%2e/secret.txt", timeout=5).status_code in (400, 404)
+    assert requests.get(backend.url + "/status", timeout=5).json() == {"status": "up"}
