@@ -10,6 +10,7 @@ import subprocess
 import time
 
 _counter = [0]
+_started_agents = []  # pids of every rift-agent this process started (cgroup names carry them)
 
 
 def build_dir():
@@ -92,12 +93,14 @@ def iptables_state(np):
 
 
 def snapshot(np, extra_dirs=()):
+    # only cgroups of agents this test process started: others may run the same tests concurrently
+    ours = [["rift", "agent", str(pid)] for pid in _started_agents]
     cgroups = []
     for root in ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified"):
         for dirpath, dirs, _ in os.walk(root):
             if dirpath.count("/") - root.count("/") >= 3:   # the agent's own cgroup is not deep
                 dirs[:] = []
-            cgroups += [os.path.join(dirpath, d) for d in dirs if d.startswith("rift-agent-")]
+            cgroups += [os.path.join(dirpath, d) for d in dirs if d.split("-")[:3] in ours]
     return {
         # qdisc configuration, without packet counters that move with background traffic
         "qdisc": re.sub(r"direct_packets_stat \d+", "direct_packets_stat N", np.in_a("tc", "qdisc", "show").stdout),
@@ -121,9 +124,11 @@ class Agent:
         # faults that do not touch the network run outside the namespace: `ip netns exec` remounts /sys,
         # which hides the cgroup hierarchies mounted under /sys/fs/cgroup
         prefix = ["ip", "netns", "exec", np.a] if netns else []
+        self.prefix, self.journal = prefix, journal
         self.proc = subprocess.Popen(
             prefix + [agent_bin(), "inject", "--spec", self.spec_path, "--journal", journal, *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e)
+        _started_agents.append(self.proc.pid)  # `ip netns exec` execs the agent: same pid
 
     def event(self, timeout=15):
         """Next JSON event line from stdout, or None at EOF/timeout."""
@@ -143,17 +148,24 @@ class Agent:
         try:
             return self.proc.wait(timeout=timeout)
         finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
+            self.kill()  # only acts if it is still running (the wait timed out)
 
     def stderr(self):
         return self.proc.stderr.read() if self.proc.poll() is not None else ""
 
     def kill(self):
-        if self.proc.poll() is None:
+        """Cleanup for a test that ends early: stop the agent the polite way (it reverts), and if it
+        does not go, kill it and replay its journal so nothing is left on the machine."""
+        if self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+            subprocess.run(self.prefix + [agent_bin(), "--recover", "--journal", self.journal],
+                           capture_output=True, timeout=60)
 
 
 def recover(np, journal, netns=True):
