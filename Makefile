@@ -58,7 +58,7 @@ WEB_DIR    := web
 .PHONY: all test unit integration fuzz fuzz-smoke asan lint format run bench clean deps web
 .DEFAULT_GOAL := all
 
-all: $(BINS) $(UNIT_BINS) $(TEST_TOOLS) web
+all: $(BINS) $(UNIT_BINS) $(TEST_TOOLS) $(STORE_PLUGIN) web
 
 deps:
 	@scripts/deps.sh
