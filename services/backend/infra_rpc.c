@@ -851,7 +851,10 @@ static void liveness_check(evutil_socket_t fd, short what, void *arg)
 
 int infra_liveness_start(struct backend_ctx *b)
 {
-        int64_t every = b->cfg->infra_timeout_ms / 4 < 1000 ? b->cfg->infra_timeout_ms / 4 : 1000;
+        /* a quarter of the timeout, within 100 ms .. 5 s: inactivity is noticed within 125% of it */
+        int64_t every = b->cfg->infra_timeout_ms / 4 < 100    ? 100
+                        : b->cfg->infra_timeout_ms / 4 > 5000 ? 5000
+                                                              : b->cfg->infra_timeout_ms / 4;
         struct timeval tv = { .tv_sec = every / 1000, .tv_usec = (every % 1000) * 1000 };
 
         b->liveness = event_new(b->base, -1, EV_PERSIST, liveness_check, b);

@@ -56,9 +56,9 @@ static int store_prepare(struct rift_store *s)
                 const char *coll;  /* collection */
                 const char *field; /* indexed field */
         } indexes[] = {
-                { BC_ENVS, "projectID" },    { BC_INFRAS, "projectID" }, { BC_EXPS, "projectID" },
-                { BC_RUNS, "experimentID" }, { BC_TASKS, "infraID" },    { BC_LOGS, "taskID" },
-                { BC_EVENTS, "infraID" },
+                { BC_ENVS, "projectID" },    { BC_INFRAS, "projectID" },       { BC_EXPS, "projectID" },
+                { BC_RUNS, "experimentID" }, { BC_TASKS, "infraID" },          { BC_LOGS, "taskID" },
+                { BC_EVENTS, "infraID" },    { BC_INFRAS, "lastHeartbeatMs" },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(indexes); i++) {
