@@ -62,6 +62,7 @@ struct backend_config {
         char *public_rpc_url;     /* URL agents use to reach InfraService (install command) */
         int64_t infra_timeout_ms; /* silence after which an infrastructure is inactive */
         int64_t poll_timeout_ms;  /* longest long-poll */
+        int64_t run_grace_ms;     /* a Running run times out this long after its faults' total duration */
         int64_t auth_cache_ms;    /* how long a ValidateRequest answer is reused */
         int log_level;            /* index in main.c's levels */
         bool print_schema;        /* print the SDL and exit */

@@ -586,12 +586,35 @@ static bool is_final(const char *phase)
         return false;
 }
 
-static int update_run(struct backend_ctx *b, const char *run_id, const char *phase, const char *msg)
+/* Total fault time of a spec: the longest step of each group, groups one after another. */
+static int64_t spec_duration_ms(const cJSON *spec)
+{
+        const cJSON *g, *st;
+        int64_t total = 0;
+
+        cJSON_ArrayForEach(g, cJSON_GetObjectItem(spec, "groups"))
+        {
+                int64_t longest = 0;
+                cJSON_ArrayForEach(
+                    st,
+                    cJSON_GetObjectItem(g, "steps")) if (cJSON_GetObjectItem(st, "duration_ms")->valuedouble >
+                                                         (double)longest) longest =
+                    (int64_t)cJSON_GetObjectItem(st, "duration_ms")->valuedouble;
+                total += longest;
+        }
+        return total;
+}
+
+/* Moves a run (not yet final) to phase; the first move to Running sets its deadline. */
+static int update_run(struct backend_ctx *b, const char *run_id, const char *phase, const char *msg,
+                      int64_t deadline_ms)
 {
         cJSON *run = NULL;
         int r = rift_store_get(b->store, BC_RUNS, run_id, &run);
 
         if (r == 0 && !is_final(str_of(run, "phase"))) {
+                if (!cJSON_GetObjectItem(run, "deadlineMs"))
+                        cJSON_AddNumberToObject(run, "deadlineMs", (double)deadline_ms);
                 backend_set_str(run, "phase", phase);
                 if (msg && msg[0])
                         backend_set_str(run, "message", msg);
@@ -627,7 +650,9 @@ static int h_report(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, str
                 r = rift_store_update(b->store, BC_TASKS, t, NULL);
         }
         if (r == 0)
-                r = update_run(b, str_of(t, "experimentRunID"), "Running", in->message);
+                r = update_run(b, str_of(t, "experimentRunID"), "Running", in->message,
+                               backend_now_ms() + spec_duration_ms(cJSON_GetObjectItem(t, "spec")) +
+                                   b->cfg->run_grace_ms);
         out.stop_requested = cJSON_IsTrue(cJSON_GetObjectItem(t, "stopRequested"));
         cJSON_Delete(t);
         if (r < 0)
@@ -811,9 +836,10 @@ static int h_submit(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, str
         cJSON_Delete(infra);
         if (r < 0)
                 return r;
-        if (rift_streq(str_of(t, "state"), "done")) {
+        if (rift_streq(str_of(t, "state"), "done") || cJSON_IsTrue(cJSON_GetObjectItem(t, "timedOut"))) {
+                const cJSON *score = cJSON_GetObjectItem(t, "resilienceScore");
                 out.duplicate = true;
-                out.resilience_score = cJSON_GetObjectItem(t, "resilienceScore")->valuedouble;
+                out.resilience_score = cJSON_IsNumber(score) ? score->valuedouble : 0;
         } else if ((r = apply_result(b, in, str_of(t, "experimentRunID"), &out.resilience_score)) == 0) {
                 backend_set_str(t, "state", "done");
                 cJSON_DeleteItemFromObject(t, "resilienceScore");
@@ -825,6 +851,38 @@ static int h_submit(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, str
                 return r;
         *ret_out = copy_msg(&out.base);
         return *ret_out ? 0 : -ENOMEM;
+}
+
+/* ---- liveness and run deadlines ---- */
+/* Running runs past their deadline become Timeout; their agent is asked to stop (Poll, ReportStatus)
+ * and a later SubmitResult is answered as a duplicate. */
+static void timeout_runs(struct backend_ctx *b)
+{
+        cJSON *filter = cJSON_CreateObject(), *runs = NULL, *run, *t = NULL;
+        struct rift_store_query sq = { .filter = filter, .limit = 1000 };
+
+        cJSON_AddStringToObject(filter, "phase", "Running");
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "deadlineMs"), "$lt",
+                                (double)backend_now_ms());
+        if (rift_store_find(b->store, BC_RUNS, &sq, &runs) == 0)
+                cJSON_ArrayForEach(run, runs)
+                {
+                        backend_set_str(run, "phase", "Timeout");
+                        backend_set_str(run, "message", "no result before the run's deadline");
+                        backend_set_now(run, "updatedAt");
+                        if (rift_store_update(b->store, BC_RUNS, run, NULL) < 0 ||
+                            rift_store_get(b->store, BC_TASKS, str_of(run, "taskID"), &t) < 0)
+                                continue;
+                        cJSON_ReplaceItemInObject(t, "stopRequested", cJSON_CreateBool(true));
+                        cJSON_DeleteItemFromObject(t, "timedOut");
+                        cJSON_AddBoolToObject(t, "timedOut", true);
+                        if (rift_store_update(b->store, BC_TASKS, t, NULL) == 0)
+                                log_warn("run timed out", LOG_STR("run", str_of(run, "experimentRunID")));
+                        cJSON_Delete(t);
+                        t = NULL;
+                }
+        cJSON_Delete(runs);
+        cJSON_Delete(filter);
 }
 
 /* ---- liveness ---- */
@@ -847,6 +905,7 @@ static void liveness_check(evutil_socket_t fd, short what, void *arg)
                 }
         cJSON_Delete(stale);
         cJSON_Delete(filter);
+        timeout_runs(b);
 }
 
 int infra_liveness_start(struct backend_ctx *b)

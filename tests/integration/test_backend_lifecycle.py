@@ -220,3 +220,55 @@ def test_liveness_goes_inactive_and_records_events(rift_auth, rift_backend):
     assert ok(gql(backend.url, team.viewer.token, q, v))["getInfra"]["isActive"] is True
     log = backend.log_text()
     assert log.count("event=inactive") >= 1 and log.count("event=active") >= 2
+
+
+def test_running_run_times_out_and_agent_is_told_to_stop(rift_auth, rift_backend):
+    auth = rift_auth()
+    backend = rift_backend(auth, RUN_TIMEOUT_GRACE="500ms")
+    team = Team(auth.url)
+    infra, reg = setup_infra(backend, team)
+    short = {"groups": [{"steps": [{"name": "cpu", "fault": "linux-cpu-stress", "duration": "1s"}]}]}
+    exp = ok(create_experiment(backend, team, reg["infraID"], manifest=short))["createChaosExperiment"]
+    run = ok(gql(backend.url, team.owner.token, RUN, {"p": team.project, "e": exp["experimentID"]}))["runChaosExperiment"]
+    task = infra.poll(wait_ms=200)[0][0]
+    t0 = time.monotonic()
+    infra.report(task["task_id"])  # deadline: 1 s of faults + 0.5 s grace
+    q = {"p": team.project, "r": run["experimentRunID"]}
+    phase = "Running"
+    while phase == "Running" and time.monotonic() - t0 < 10:
+        time.sleep(0.1)
+        phase = ok(gql(backend.url, team.viewer.token, GET_RUN, q))["getExperimentRun"]["phase"]
+    assert phase == "Timeout" and time.monotonic() - t0 >= 1.4
+    assert infra.report(task["task_id"])["stop_requested"] is True
+    assert [(x["task_id"], x["kind"]) for x in infra.poll(wait_ms=200)[0]] == [(task["task_id"], "stop")]
+    late = infra.submit(task["task_id"], "Completed", [{"step": "cpu", "verdict": "Pass"}])
+    assert late["duplicate"] is True
+    assert ok(gql(backend.url, team.viewer.token, GET_RUN, q))["getExperimentRun"]["phase"] == "Timeout"
+
+
+def test_agent_disconnect_mid_run_then_reconnect_completes(rift_auth, rift_backend):
+    """The agent goes silent mid-run (infrastructure inactive), then comes back with its stored key
+    and a newer connection: it finishes the run it had, nothing is re-registered."""
+    auth = rift_auth()
+    backend = rift_backend(auth, INFRA_INACTIVITY_TIMEOUT="500ms")
+    team = Team(auth.url)
+    infra, reg = setup_infra(backend, team)
+    exp = ok(create_experiment(backend, team, reg["infraID"]))["createChaosExperiment"]
+    run = ok(gql(backend.url, team.owner.token, RUN, {"p": team.project, "e": exp["experimentID"]}))["runChaosExperiment"]
+    task = infra.poll(wait_ms=200)[0][0]
+    infra.report(task["task_id"])
+    q = "query($p: ID!, $i: String!) { getInfra(projectID: $p, infraID: $i) { isActive } }"
+    v = {"p": team.project, "i": reg["infraID"]}
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and ok(gql(backend.url, team.viewer.token, q, v))["getInfra"]["isActive"]:
+        time.sleep(0.1)
+    assert ok(gql(backend.url, team.viewer.token, q, v))["getInfra"]["isActive"] is False
+    back = FakeInfra(backend.rpc_url, reg["infraID"], infra.access_key,
+                     connection_id=f"{int(time.time() * 1000) + 1}-back")
+    assert back.report(task["task_id"])["stop_requested"] is False
+    assert back.push_logs(task["task_id"], [(1, "lat", "resumed")]) == 1
+    back.submit(task["task_id"], "Completed", [{"step": "lat", "verdict": "Pass"}, {"step": "cpu", "verdict": "Pass"},
+                                               {"step": "kill", "verdict": "Pass"}])
+    r = ok(gql(backend.url, team.viewer.token, GET_RUN, {"p": team.project, "r": run["experimentRunID"]}))["getExperimentRun"]
+    assert r["phase"] == "Completed" and r["resiliencyScore"] == pytest.approx(100.0)
+    assert ok(gql(backend.url, team.viewer.token, q, v))["getInfra"]["isActive"] is True
