@@ -185,6 +185,8 @@ int res_run_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_stop_runs(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_get_run(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_list_runs(struct gql_resolve_info *ri, struct gql_value **ret);
+/* ExperimentRun.logs: the lines the agent pushed (the run was authorised by its root field). */
+int res_run_logs(struct gql_resolve_info *ri, struct gql_value **ret);
 
 /* hub.c: the built-in hub (Rift's Linux faults) as data */
 struct hub_tunable {

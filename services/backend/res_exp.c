@@ -393,3 +393,30 @@ int res_list_runs(struct gql_resolve_info *ri, struct gql_value **ret)
         *ret = gql_value_opaque(ri->arena, out, "ListExperimentRunResponse");
         return 0;
 }
+
+int res_run_logs(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        struct gql_req *q = ri->ctx;
+        const cJSON *task = cJSON_GetObjectItem(ri->parent, "taskID");
+        const struct gql_value *after = gql_arg(ri, "afterSeq"), *limit = gql_arg(ri, "limit");
+        static const struct rift_store_sort by_seq = { "seq", false };
+        struct rift_store_query sq = { .sort = &by_seq, .n_sort = 1 };
+        cJSON *filter, *lines = NULL;
+
+        if (!after || after->kind != GQL_INT || after->i < 0 || !limit || limit->kind != GQL_INT ||
+            limit->i < 1 || limit->i > (int64_t)BACKEND_MAX_PAGE)
+                return gql_resolve_error(ri, "logs: afterSeq >= 0 and limit in 1..100");
+        if (!cJSON_IsString(task)) {
+                *ret = gql_value_list(ri->arena, 0);
+                return 0;
+        }
+        filter = backend_keep(q, cJSON_CreateObject());
+        cJSON_AddStringToObject(filter, "taskID", task->valuestring);
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "seq"), "$gt", (double)after->i);
+        sq.filter = filter;
+        sq.limit = (size_t)limit->i;
+        if (rift_store_find(q->b->store, BC_LOGS, &sq, &lines) < 0)
+                return gql_resolve_error(ri, "cannot read the logs");
+        *ret = backend_value(ri, backend_keep(q, lines));
+        return 0;
+}

@@ -229,6 +229,14 @@ static const struct gql_field_def fault_result[] = {
         J("probes", "[ProbeResult!]"),
         { NULL },
 };
+static const struct gql_field_def log_line[] = {
+        J("seq", "Int!"), J("timeMs", "Float!"), J("step", "String!"), J("line", "String!"), { NULL },
+};
+static const struct gql_arg_def a_logs[] = {
+        { "afterSeq", "Int", "0", "lines with a larger seq" },
+        { "limit", "Int", "100", "at most 100" },
+        { NULL },
+};
 static const struct gql_field_def experiment_run[] = {
         J("experimentRunID", "String!"),
         J("experimentID", "String!"),
@@ -253,6 +261,7 @@ static const struct gql_field_def experiment_run[] = {
         J("isRemoved", "Boolean!"),
         J("runSequence", "Int!"),
         J("createdBy", "UserDetails"),
+        R("logs", "[LogLine!]!", a_logs, res_run_logs),
         { NULL },
 };
 static const struct gql_field_def list_run_resp[] = {
@@ -532,6 +541,7 @@ static const struct gql_type_def types[] = {
         OBJ("RunChaosExperimentResponse", run_resp),
         OBJ("ProbeResult", probe_result),
         OBJ("FaultResult", fault_result),
+        OBJ("LogLine", log_line),
         OBJ("ExperimentRun", experiment_run),
         OBJ("ListExperimentRunResponse", list_run_resp),
         ENUM("EnvironmentType", e_env_type),

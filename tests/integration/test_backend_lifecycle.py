@@ -104,6 +104,12 @@ def test_full_run_lifecycle_and_score(world):
 
     r = ok(gql(backend.url, team.viewer.token, GET_RUN, q))["getExperimentRun"]
     assert r["phase"] == "Completed" and r["resiliencyScore"] == pytest.approx(70.0)
+    logs = ok(gql(backend.url, team.viewer.token,
+                  "query($p: ID!, $r: ID) { getExperimentRun(projectID: $p, experimentRunID: $r) { all: logs { seq step line } tail: logs(afterSeq: 1, limit: 1) { seq } } }",
+                  q))["getExperimentRun"]
+    assert logs["all"] == [{"seq": 1, "step": "lat", "line": "injecting"}, {"seq": 2, "step": "lat", "line": "injected"},
+                           {"seq": 3, "step": "cpu", "line": "x"}]
+    assert logs["tail"] == [{"seq": 2}]
     assert (r["faultsPassed"], r["faultsFailed"], r["totalFaults"]) == (2, 1, 3)
     assert r["infra"] == {"infraID": reg["infraID"]}
     avg = ok(gql(backend.url, team.viewer.token,
