@@ -108,60 +108,88 @@ int gql_errors_write_json(const struct gql_errors *e, struct rift_buf *out)
         return r < 0 ? r : 0;
 }
 
-int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
+/* Bytes JSON.stringify escapes: controls, '"' and '\\'. */
+static const unsigned char json_esc[256] = {
+        [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+        [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+        [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+        [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+        [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
+/* The escape sequence for one byte json_esc marks; returns its length. */
+static size_t json_escape(unsigned char c, char esc[6])
 {
         static const char hex[] = "0123456789abcdef";
+
+        esc[0] = '\\';
+        switch (c) {
+        case '"':
+        case '\\':
+                esc[1] = (char)c;
+                return 2;
+        case '\b':
+                esc[1] = 'b';
+                return 2;
+        case '\f':
+                esc[1] = 'f';
+                return 2;
+        case '\n':
+                esc[1] = 'n';
+                return 2;
+        case '\r':
+                esc[1] = 'r';
+                return 2;
+        case '\t':
+                esc[1] = 't';
+                return 2;
+        default:
+                memcpy(esc + 1, "u00", 3);
+                esc[4] = hex[c >> 4];
+                esc[5] = hex[c & 15];
+                return 6;
+        }
+}
+
+/* Plain runs are copied straight into room reserved for the rest of the string; each escape reserves
+ * again (at most 6 bytes for one input byte), so the common case is one reserve and one memcpy. */
+int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
+{
+        const unsigned char *u = (const unsigned char *)s;
+        size_t i = 0;
+        char *d;
         int r = rift_buf_reserve(out, len + 2);
-        size_t run = 0;
 
         if (r < 0)
                 return r;
-        r = gql_buf_putc(out, '"');
-        for (size_t i = 0; r >= 0 && i < len; i++) {
-                unsigned char c = (unsigned char)s[i];
-                char esc[7] = { '\\', 0 };
-                size_t n = 2;
+        d = out->data + out->len;
+        *d++ = '"';
+        for (;;) {
+                size_t start = i;
+                char esc[6];
+                size_t n;
 
-                if (c >= 0x20 && c != '"' && c != '\\')
-                        continue;
-                r = gql_buf_put(out, s + run, i - run);
-                run = i + 1;
-                switch (c) {
-                case '"':
-                        esc[1] = '"';
+                while (i < len && !json_esc[u[i]])
+                        i++;
+                memcpy(d, s + start, i - start);
+                d += i - start;
+                if (i == len)
                         break;
-                case '\\':
-                        esc[1] = '\\';
-                        break;
-                case '\b':
-                        esc[1] = 'b';
-                        break;
-                case '\f':
-                        esc[1] = 'f';
-                        break;
-                case '\n':
-                        esc[1] = 'n';
-                        break;
-                case '\r':
-                        esc[1] = 'r';
-                        break;
-                case '\t':
-                        esc[1] = 't';
-                        break;
-                default:
-                        memcpy(esc + 1, "u00", 3);
-                        esc[4] = hex[c >> 4];
-                        esc[5] = hex[c & 15];
-                        n = 6;
+                n = json_escape(u[i++], esc);
+                out->len = (size_t)(d - out->data);
+                r = rift_buf_reserve(out, n + (len - i) + 1);
+                if (r < 0) {
+                        out->data[out->len] = '\0';
+                        return r;
                 }
-                if (r >= 0)
-                        r = gql_buf_put(out, esc, n);
+                d = out->data + out->len;
+                memcpy(d, esc, n);
+                d += n;
         }
-        if (r >= 0)
-                r = gql_buf_put(out, s + run, len - run);
-        if (r >= 0)
-                r = gql_buf_putc(out, '"');
-        return r;
+        *d++ = '"';
+        out->len = (size_t)(d - out->data);
+        *d = '\0';
+        return 0;
 }
 
 /* Shortest digits that read back as d: "d.ddd" mantissa digits and a decimal exponent. Reading back

@@ -610,6 +610,25 @@ static int write_leaf(struct rift_buf *out, const struct gql_value *v)
         }
 }
 
+/* "name": — response names are GraphQL names (the lexer allows only [_A-Za-z0-9]), never escaped. */
+static int write_key(struct rift_buf *out, const char *key)
+{
+        size_t n = strlen(key);
+        int r = rift_buf_reserve(out, n + 3);
+        char *d;
+
+        if (r < 0)
+                return r;
+        d = out->data + out->len;
+        d[0] = '"';
+        memcpy(d + 1, key, n);
+        d[n + 1] = '"';
+        d[n + 2] = ':';
+        d[n + 3] = '\0';
+        out->len += n + 3;
+        return 0;
+}
+
 static int write_node(struct rift_buf *out, const struct rnode *r)
 {
         int ret = 0;
@@ -634,9 +653,7 @@ static int write_node(struct rift_buf *out, const struct rnode *r)
                         if (i)
                                 ret = gql_buf_putc(out, ',');
                         if (ret >= 0)
-                                ret = gql_json_write_string(out, r->keys[i], strlen(r->keys[i]));
-                        if (ret >= 0)
-                                ret = gql_buf_putc(out, ':');
+                                ret = write_key(out, r->keys[i]);
                         if (ret >= 0)
                                 ret = write_node(out, r->items[i]);
                 }
