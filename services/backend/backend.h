@@ -93,6 +93,7 @@ struct backend_ctx {
         struct poll_waiter *waiters;    /* parked Poll calls (doubly linked) */
         size_t n_waiters;               /* entries in waiters */
         struct event *liveness;         /* periodic inactivity check */
+        struct event *cross_wake;       /* wakes polls for tasks other processes queued */
 };
 
 /* What one GraphQL request carries through the engine. */

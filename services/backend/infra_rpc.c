@@ -908,8 +908,34 @@ static void liveness_check(evutil_socket_t fd, short what, void *arg)
         timeout_runs(b);
 }
 
+/* Another rift-backend on the same store may queue a task for an infrastructure whose poll is parked
+ * here: every CROSS_WAKE_MS, tasks queued in the last CROSS_WAKE_WINDOW_MS wake this process's
+ * parked polls of their infrastructures (the task itself comes from the store, as always). */
+#define CROSS_WAKE_MS        250
+#define CROSS_WAKE_WINDOW_MS 5000
+static void cross_wake(evutil_socket_t fd, short what, void *arg)
+{
+        struct backend_ctx *b = arg;
+        cJSON *filter, *tasks = NULL, *t;
+        struct rift_store_query sq = { .limit = 1000 };
+
+        if (b->n_waiters == 0)
+                return;
+        filter = cJSON_CreateObject();
+        cJSON_AddStringToObject(filter, "state", "queued");
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "createdAtMs"), "$gte",
+                                (double)(backend_now_ms() - CROSS_WAKE_WINDOW_MS));
+        sq.filter = filter;
+        if (rift_store_find(b->store, BC_TASKS, &sq, &tasks) == 0)
+                cJSON_ArrayForEach(t, tasks) infra_rpc_wake(b, str_of(t, "infraID"));
+        cJSON_Delete(tasks);
+        cJSON_Delete(filter);
+}
+
 int infra_liveness_start(struct backend_ctx *b)
 {
+        struct timeval cw = { .tv_sec = 0, .tv_usec = CROSS_WAKE_MS * 1000 };
+
         /* a quarter of the timeout, within 100 ms .. 5 s: inactivity is noticed within 125% of it */
         int64_t every = b->cfg->infra_timeout_ms / 4 < 100    ? 100
                         : b->cfg->infra_timeout_ms / 4 > 5000 ? 5000
@@ -917,7 +943,8 @@ int infra_liveness_start(struct backend_ctx *b)
         struct timeval tv = { .tv_sec = every / 1000, .tv_usec = (every % 1000) * 1000 };
 
         b->liveness = event_new(b->base, -1, EV_PERSIST, liveness_check, b);
-        if (!b->liveness)
+        b->cross_wake = event_new(b->base, -1, EV_PERSIST, cross_wake, b);
+        if (!b->liveness || !b->cross_wake || event_add(b->cross_wake, &cw) < 0)
                 return -ENOMEM;
         return event_add(b->liveness, &tv) < 0 ? -EIO : 0;
 }

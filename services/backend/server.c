@@ -58,7 +58,7 @@ static int store_prepare(struct rift_store *s)
         } indexes[] = {
                 { BC_ENVS, "projectID" },    { BC_INFRAS, "projectID" },       { BC_EXPS, "projectID" },
                 { BC_RUNS, "experimentID" }, { BC_TASKS, "infraID" },          { BC_LOGS, "taskID" },
-                { BC_EVENTS, "infraID" },    { BC_INFRAS, "lastHeartbeatMs" },
+                { BC_EVENTS, "infraID" },    { BC_INFRAS, "lastHeartbeatMs" }, { BC_TASKS, "state" },
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(indexes); i++) {
@@ -130,6 +130,8 @@ void backend_ctx_free(struct backend_ctx *b)
                 return;
         if (b->liveness)
                 event_free(b->liveness);
+        if (b->cross_wake)
+                event_free(b->cross_wake);
         rift_rpc_client_free(b->auth);
         authz_cache_free(b->cache);
         gql_engine_free(b->engine);
