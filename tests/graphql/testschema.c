@@ -1,6 +1,7 @@
 /* Test schema resolvers; semantics are the descriptions in tests/graphql/schema.graphql. Parents are
  * cJSON nodes of the fixture (or of objects built by createExperiment), except ExperimentPage. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,10 +128,100 @@ static struct gql_value *from_json(struct gql_arena *a, const cJSON *j)
         return gql_value_opaque(a, j, NULL);
 }
 
+/* Fixture members as engine values, converted once and kept while the fixture is loaded: the fair
+ * counterpart of graphql-js's resolvers reading properties of plain JavaScript objects. Keyed by the
+ * object and the name pointer (field names are the schema's, so one pointer per name). Objects built by
+ * mutations (scratch) are not memoized: they go away after the request. */
+struct memo {
+        const cJSON *obj;        /* the fixture object, NULL for a free slot */
+        const void *key;         /* the field name pointer (or a resolver's own key) */
+        struct gql_value *value; /* converted in memo_arena; NULL for null */
+};
+static struct memo *memo;           /* open addressing, memo_cap a power of two */
+static size_t memo_cap, memo_n;     /* slots, used slots */
+static struct gql_arena memo_arena; /* lives as long as the fixture */
+
+static size_t memo_slot(const cJSON *obj, const void *key)
+{
+        uint64_t h = ((uint64_t)(uintptr_t)obj * 0x9e3779b97f4a7c15u) ^ ((uint64_t)(uintptr_t)key >> 3);
+
+        h *= 0xff51afd7ed558ccdu;
+        return (size_t)(h >> 32) & (memo_cap - 1);
+}
+
+static struct memo *memo_find(const cJSON *obj, const void *key)
+{
+        size_t i;
+
+        if (!memo)
+                return NULL;
+        for (i = memo_slot(obj, key); memo[i].obj; i = (i + 1) & (memo_cap - 1))
+                if (memo[i].obj == obj && memo[i].key == key)
+                        return &memo[i];
+        return NULL;
+}
+
+static void memo_free(void)
+{
+        free(memo);
+        memo = NULL;
+        memo_cap = memo_n = 0;
+        gql_arena_free(&memo_arena);
+}
+
+/* Remembers obj.key = value (only for fixture objects, i.e. while no request-made object exists). */
+static void memo_put(const cJSON *obj, const void *key, struct gql_value *value)
+{
+        size_t i;
+
+        if ((memo_n + 1) * 2 > memo_cap) {
+                struct memo *old = memo;
+                size_t old_cap = memo_cap, ncap = memo_cap ? memo_cap * 2 : 1024;
+                struct memo *grown = calloc(ncap, sizeof(*grown));
+
+                if (!grown)
+                        return;
+                memo = grown;
+                memo_cap = ncap;
+                for (size_t j = 0; j < old_cap; j++) {
+                        if (!old[j].obj)
+                                continue;
+                        for (i = memo_slot(old[j].obj, old[j].key); memo[i].obj; i = (i + 1) & (ncap - 1))
+                                ;
+                        memo[i] = old[j];
+                }
+                free(old);
+        }
+        for (i = memo_slot(obj, key); memo[i].obj; i = (i + 1) & (memo_cap - 1))
+                ;
+        memo[i] = (struct memo){ obj, key, value };
+        memo_n++;
+}
+
+static bool memo_allowed(void)
+{
+        return scratch && !scratch->child;
+}
+
+/* obj's member name as a value (in the request arena when it cannot be memoized). */
+static struct gql_value *member(struct gql_arena *a, const cJSON *obj, const char *name)
+{
+        const struct memo *m = memo_find(obj, name);
+        struct gql_value *v;
+
+        if (m)
+                return m->value;
+        if (!memo_allowed())
+                return from_json(a, cJSON_GetObjectItemCaseSensitive(obj, name));
+        v = from_json(&memo_arena, cJSON_GetObjectItemCaseSensitive(obj, name));
+        memo_put(obj, name, v);
+        return v;
+}
+
 /* Generic: the parent's JSON member named like the field. */
 static int r_prop(struct gql_resolve_info *ri, struct gql_value **ret)
 {
-        *ret = from_json(ri->arena, cJSON_GetObjectItemCaseSensitive(ri->parent, ri->field_name));
+        *ret = member(ri->arena, ri->parent, ri->field_name);
         return 0;
 }
 
@@ -152,7 +243,7 @@ static int r_always_fails(struct gql_resolve_info *ri, struct gql_value **ret)
 
 static int r_title(struct gql_resolve_info *ri, struct gql_value **ret)
 {
-        *ret = from_json(ri->arena, cJSON_GetObjectItemCaseSensitive(ri->parent, "name"));
+        *ret = member(ri->arena, ri->parent, "name");
         return 0;
 }
 
@@ -165,24 +256,29 @@ static bool phase_matches(const cJSON *obj, const char *phase)
 
 static int r_runs(struct gql_resolve_info *ri, struct gql_value **ret)
 {
-        const cJSON *runs = cJSON_GetObjectItemCaseSensitive(ri->parent, "runs"), *e;
+        const struct gql_value *runs = member(ri->arena, ri->parent, "runs");
         const struct gql_value *first = gql_arg(ri, "first");
         const char *phase = str_arg(ri, "phase");
         int64_t limit = first && first->kind == GQL_INT ? first->i : INT64_MAX; /* null: all */
+        size_t total = runs && runs->kind == GQL_LIST ? runs->list.n : 0;
         struct gql_value *l;
         size_t n = 0;
 
         if (limit < 0)
                 return gql_resolve_error(ri, "first must be >= 0");
-        l = gql_value_list(ri->arena, (size_t)cJSON_GetArraySize(runs));
-        cJSON_ArrayForEach(e, runs) if (phase_matches(e, phase) && (int64_t)n < limit) l->list.items[n++] =
-            gql_value_opaque(ri->arena, e, "Run");
+        l = gql_value_list(ri->arena, total);
+        for (size_t i = 0; i < total && (int64_t)n < limit; i++) {
+                struct gql_value *e = runs->list.items[i];
+
+                if (e && e->kind == GQL_OPAQUE && phase_matches(e->opaque.ptr, phase))
+                        l->list.items[n++] = e;
+        }
         l->list.n = n;
         *ret = l;
         return 0;
 }
 
-static int r_exp_faults(struct gql_resolve_info *ri, struct gql_value **ret)
+static int exp_faults(struct gql_resolve_info *ri, struct gql_value **ret)
 {
         const cJSON *inline_faults = cJSON_GetObjectItemCaseSensitive(ri->parent, "_faults");
         const cJSON *ids = cJSON_GetObjectItemCaseSensitive(ri->parent, "faultIds"), *e;
@@ -209,13 +305,45 @@ static int r_exp_faults(struct gql_resolve_info *ri, struct gql_value **ret)
         return 0;
 }
 
-static int r_owner(struct gql_resolve_info *ri, struct gql_value **ret)
+static int owner(struct gql_resolve_info *ri, struct gql_value **ret)
 {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(ri->parent, "ownerId");
         const cJSON *u = cJSON_IsString(id) ? find_by_id(list_of("users"), id->valuestring) : NULL;
 
         *ret = u ? gql_value_opaque(ri->arena, u, "User") : NULL;
         return 0;
+}
+
+/* A resolver without arguments whose answer depends only on the (fixture) parent, computed once. */
+static int memoized(struct gql_resolve_info *ri, int (*fn)(struct gql_resolve_info *, struct gql_value **),
+                    struct gql_value **ret)
+{
+        const struct memo *m = memo_find(ri->parent, (const void *)fn);
+        struct gql_arena *request_arena = ri->arena;
+        int r;
+
+        if (m) {
+                *ret = m->value;
+                return 0;
+        }
+        if (!memo_allowed())
+                return fn(ri, ret);
+        ri->arena = &memo_arena;
+        r = fn(ri, ret);
+        ri->arena = request_arena;
+        if (r >= 0)
+                memo_put(ri->parent, (const void *)fn, *ret);
+        return r;
+}
+
+static int r_exp_faults(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        return memoized(ri, exp_faults, ret);
+}
+
+static int r_owner(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        return memoized(ri, owner, ret);
 }
 
 static int r_user_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
@@ -734,6 +862,7 @@ int testschema_load_text(const char *json)
                 return -1;
         }
         build_index();
+        gql_arena_init(&memo_arena, SIZE_MAX / 2);
         return 0;
 }
 
@@ -771,6 +900,7 @@ int testschema_load(const char *path)
 
 void testschema_unload(void)
 {
+        memo_free();
         cJSON_Delete(fixture);
         cJSON_Delete(scratch);
         fixture = scratch = NULL;
