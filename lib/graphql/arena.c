@@ -11,7 +11,6 @@
 struct gql_arena_chunk {
         struct gql_arena_chunk *next; /* older chunk */
         size_t size;                  /* usable bytes in data */
-        size_t pos;                   /* bytes handed out */
         _Alignas(16) unsigned char data[];
 };
 
@@ -29,6 +28,7 @@ void gql_arena_free(struct gql_arena *a)
                 free(a->head);
                 a->head = next;
         }
+        a->pos = a->end = NULL;
         a->used = 0;
 }
 
@@ -41,7 +41,7 @@ static _Noreturn void arena_fail(struct gql_arena *a)
         abort();
 }
 
-void *gql_arena_alloc(struct gql_arena *a, size_t n)
+void *gql_arena_alloc_slow(struct gql_arena *a, size_t n)
 {
         struct gql_arena_chunk *c = a->head;
         size_t need = (n + 15u) & ~(size_t)15u;
@@ -49,7 +49,7 @@ void *gql_arena_alloc(struct gql_arena *a, size_t n)
 
         if (need < n)
                 arena_fail(a);
-        if (!c || c->size - c->pos < need) {
+        if (!c || (size_t)(a->end - a->pos) < need) {
                 size_t size = need > CHUNK_MIN ? need : CHUNK_MIN;
 
                 if (c && size < c->size * 2 && c->size * 2 <= 1024u * 1024u)
@@ -61,12 +61,13 @@ void *gql_arena_alloc(struct gql_arena *a, size_t n)
                         arena_fail(a);
                 c->next = a->head;
                 c->size = size;
-                c->pos = 0;
                 a->head = c;
                 a->used += size + sizeof(*c);
+                a->pos = c->data;
+                a->end = c->data + size;
         }
-        p = c->data + c->pos;
-        c->pos += need;
+        p = a->pos;
+        a->pos += need;
         memset(p, 0, n);
         return p;
 }

@@ -6,6 +6,7 @@
 
 #include <setjmp.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "lib/buf.h"
 
@@ -13,6 +14,7 @@ struct gql_arena_chunk;
 
 struct gql_arena {
         struct gql_arena_chunk *head; /* newest chunk first */
+        unsigned char *pos, *end;     /* free room in head (both NULL before the first chunk) */
         size_t used;                  /* bytes taken from malloc so far */
         size_t max;                   /* cap on used */
         jmp_buf *oom;                 /* where to jump when the cap is hit; NULL: abort() */
@@ -23,8 +25,23 @@ struct gql_arena {
 void gql_arena_init(struct gql_arena *a, size_t max);
 /* Frees every chunk; the arena can be reused. Accepts NULL. */
 void gql_arena_free(struct gql_arena *a);
-/* Zeroed memory, 16-byte aligned. Never returns NULL (jumps to a->oom instead). */
-void *gql_arena_alloc(struct gql_arena *a, size_t n);
+/* The allocation path that takes a new chunk (gql_arena_alloc's slow path). */
+void *gql_arena_alloc_slow(struct gql_arena *a, size_t n);
+
+/* Zeroed memory, 16-byte aligned. Never returns NULL (jumps to a->oom instead). Inline: most
+ * allocations are small fixed-size nodes, so the bump and the memset compile to a few instructions. */
+static inline void *gql_arena_alloc(struct gql_arena *a, size_t n)
+{
+        size_t need = (n + 15u) & ~(size_t)15u;
+        void *p;
+
+        if (need < n || need > (size_t)(a->end - a->pos))
+                return gql_arena_alloc_slow(a, n);
+        p = a->pos;
+        a->pos += need;
+        memset(p, 0, n);
+        return p;
+}
 char *gql_arena_strndup(struct gql_arena *a, const char *s, size_t n);
 char *gql_arena_strdup(struct gql_arena *a, const char *s);
 char *gql_arena_printf(struct gql_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -311,7 +311,13 @@ static bool coerce_args(struct exec *x, const struct gql_field *f, const struct 
                         const struct gql_path *path, struct gql_value ***ret)
 {
         const struct gql_ast_selection *s = g->fields.items[0];
-        struct gql_value **vals = gql_arena_alloc(x->a, (f->n_args + 1) * sizeof(*vals));
+        struct gql_value **vals;
+
+        if (!f->n_args) { /* most fields: nothing to coerce, and gql_arg() finds nothing either */
+                *ret = NULL;
+                return true;
+        }
+        vals = gql_arena_alloc(x->a, (f->n_args + 1) * sizeof(*vals));
 
         for (size_t i = 0; i < f->n_args; i++) {
                 const struct gql_input_value *d = &f->args[i];
