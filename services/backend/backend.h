@@ -179,6 +179,7 @@ int res_list_faults(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_get_fault(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_create_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_save_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_update_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_get_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_delete_experiment(struct gql_resolve_info *ri, struct gql_value **ret);

@@ -100,33 +100,54 @@ static int build_experiment(struct gql_resolve_info *ri, const char *project, co
         return 0;
 }
 
-static int store_experiment(struct gql_resolve_info *ri, cJSON *doc, bool replace)
+/* How store_experiment treats an existing experiment with the same id. */
+enum store_mode {
+        STORE_NEW,     /* createChaosExperiment: the id must be free */
+        STORE_UPSERT,  /* saveChaosExperiment: create or replace */
+        STORE_REPLACE, /* updateChaosExperiment: it must exist (and not be deleted) */
+};
+
+/* Replaces old with flat (same project only), keeping createdAt and counting the revision. */
+static int replace_experiment(struct gql_req *q, cJSON *flat, const cJSON *old)
+{
+        const cJSON *p = cJSON_GetObjectItem(old, "projectID"), *rev = cJSON_GetObjectItem(old, "revision");
+
+        if (!cJSON_IsString(p) || strcmp(p->valuestring, cJSON_GetObjectItem(flat, "projectID")->valuestring))
+                return RIFT_E_EXISTS;
+        if (cJSON_IsTrue(cJSON_GetObjectItem(old, "isRemoved")))
+                return RIFT_E_NOTFOUND;
+        cJSON_ReplaceItemInObject(flat, "createdAt",
+                                  cJSON_Duplicate(cJSON_GetObjectItem(old, "createdAt"), true));
+        cJSON_ReplaceItemInObject(flat, "createdBy",
+                                  cJSON_Duplicate(cJSON_GetObjectItem(old, "createdBy"), true));
+        cJSON_ReplaceItemInObject(flat, "revision",
+                                  cJSON_CreateNumber(cJSON_IsNumber(rev) ? rev->valuedouble + 1 : 2));
+        cJSON_AddItemToObject(flat, "_version", cJSON_Duplicate(cJSON_GetObjectItem(old, "_version"), true));
+        return rift_store_update(q->b->store, BC_EXPS, flat, NULL);
+}
+
+static int store_experiment(struct gql_resolve_info *ri, cJSON *doc, enum store_mode mode)
 {
         struct gql_req *q = ri->ctx;
         cJSON *old = NULL, *flat = cJSON_Duplicate(doc, true);
-        int r;
+        int r = RIFT_E_EXISTS;
 
         if (!flat)
                 return gql_resolve_error(ri, "out of memory");
-        r = rift_store_insert(q->b->store, BC_EXPS, flat, NULL);
-        if (r == RIFT_E_EXISTS && replace &&
-            rift_store_get(q->b->store, BC_EXPS, cJSON_GetObjectItem(doc, "_id")->valuestring, &old) == 0) {
-                const cJSON *p = cJSON_GetObjectItem(old, "projectID");
-                if (!cJSON_IsString(p) ||
-                    strcmp(p->valuestring, cJSON_GetObjectItem(doc, "projectID")->valuestring))
-                        r = RIFT_E_EXISTS;
-                else {
-                        cJSON_ReplaceItemInObject(
-                            flat, "createdAt", cJSON_Duplicate(cJSON_GetObjectItem(old, "createdAt"), true));
-                        cJSON_AddItemToObject(flat, "_version",
-                                              cJSON_Duplicate(cJSON_GetObjectItem(old, "_version"), true));
-                        r = rift_store_update(q->b->store, BC_EXPS, flat, NULL);
-                }
+        cJSON_AddNumberToObject(flat, "revision", 1);
+        if (mode != STORE_REPLACE)
+                r = rift_store_insert(q->b->store, BC_EXPS, flat, NULL);
+        if (r == RIFT_E_EXISTS && mode != STORE_NEW) {
+                r = rift_store_get(q->b->store, BC_EXPS, cJSON_GetObjectItem(doc, "_id")->valuestring, &old);
+                if (r == 0)
+                        r = replace_experiment(q, flat, old);
                 cJSON_Delete(old);
         }
         cJSON_Delete(flat);
         if (r == RIFT_E_EXISTS)
                 return gql_resolve_error(ri, "request.experimentID: already used");
+        if (r == RIFT_E_NOTFOUND)
+                return gql_resolve_error(ri, "experiment not found");
         return r < 0 ? gql_resolve_error(ri, "cannot store the experiment") : 0;
 }
 
@@ -134,20 +155,10 @@ static const struct exp_names create_names = { "experimentID", "experimentName",
                                                "experimentManifest", "experimentType" };
 static const struct exp_names save_names = { "id", "name", "description", "manifest", "type" };
 
-int res_create_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
+static struct gql_value *exp_response(struct gql_resolve_info *ri, const cJSON *doc, const char *project)
 {
-        struct gql_req *q = ri->ctx;
-        const struct gql_value *req = gql_arg(ri, "request"), *run = gql_value_field(req, "runExperiment");
-        const char *project;
-        cJSON *doc, *out, *created;
-        int r = backend_authorize(ri, ROLE_OWNER, &project);
+        cJSON *out = backend_keep(ri->ctx, cJSON_CreateObject());
 
-        if (r < 0 || (r = build_experiment(ri, project, req, &create_names, &doc)) < 0 ||
-            (r = store_experiment(ri, doc, false)) < 0)
-                return r;
-        if (run && run->kind == GQL_BOOLEAN && run->b && runs_create(q->b, doc, q->username, &created) == 0)
-                backend_keep(q, created);
-        out = backend_keep(q, cJSON_CreateObject());
         cJSON_AddStringToObject(out, "experimentID", cJSON_GetObjectItem(doc, "experimentID")->valuestring);
         cJSON_AddStringToObject(out, "projectID", project);
         cJSON_AddStringToObject(out, "cronSyntax", cJSON_GetObjectItem(doc, "cronSyntax")->valuestring);
@@ -155,7 +166,42 @@ int res_create_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
         cJSON_AddStringToObject(out, "experimentDescription",
                                 cJSON_GetObjectItem(doc, "description")->valuestring);
         cJSON_AddBoolToObject(out, "isCustomExperiment", true);
-        *ret = gql_value_opaque(ri->arena, out, "ChaosExperimentResponse");
+        return gql_value_opaque(ri->arena, out, "ChaosExperimentResponse");
+}
+
+/* updateChaosExperiment: a new revision of an existing experiment (Owner or Executor, as in Litmus). */
+int res_update_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        const struct gql_value *req = gql_arg(ri, "request");
+        const char *project, *id = backend_field_str(req, "experimentID");
+        cJSON *doc;
+        int r = backend_authorize(ri, ROLE_EXECUTOR, &project);
+
+        if (r < 0)
+                return r;
+        if (!id || !id[0])
+                return gql_resolve_error(ri, "request.experimentID: required");
+        if ((r = build_experiment(ri, project, req, &create_names, &doc)) < 0 ||
+            (r = store_experiment(ri, doc, STORE_REPLACE)) < 0)
+                return r;
+        *ret = exp_response(ri, doc, project);
+        return 0;
+}
+
+int res_create_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        struct gql_req *q = ri->ctx;
+        const struct gql_value *req = gql_arg(ri, "request"), *run = gql_value_field(req, "runExperiment");
+        const char *project;
+        cJSON *doc, *created;
+        int r = backend_authorize(ri, ROLE_OWNER, &project);
+
+        if (r < 0 || (r = build_experiment(ri, project, req, &create_names, &doc)) < 0 ||
+            (r = store_experiment(ri, doc, STORE_NEW)) < 0)
+                return r;
+        if (run && run->kind == GQL_BOOLEAN && run->b && runs_create(q->b, doc, q->username, &created) == 0)
+                backend_keep(q, created);
+        *ret = exp_response(ri, doc, project);
         return 0;
 }
 
@@ -167,7 +213,7 @@ int res_save_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
         int r = backend_authorize(ri, ROLE_OWNER, &project);
 
         if (r < 0 || (r = build_experiment(ri, project, req, &save_names, &doc)) < 0 ||
-            (r = store_experiment(ri, doc, true)) < 0)
+            (r = store_experiment(ri, doc, STORE_UPSERT)) < 0)
                 return r;
         *ret = gql_value_string(ri->arena, "experiment saved", 16);
         return 0;

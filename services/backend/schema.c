@@ -190,6 +190,7 @@ static const struct gql_field_def experiment[] = {
         J("updatedBy", "UserDetails"),
         J("weightages", "[Weightages!]!"),
         J("recentExperimentRunDetails", "[RecentExperimentRun]"),
+        J("revision", "Int!"),
         { NULL },
 };
 static const struct gql_field_def weightages[] = {
@@ -475,6 +476,7 @@ static const struct gql_field_def mutation[] = {
         R("deleteInfra", "String!", q_infra, res_delete_infra),
         R("createChaosExperiment", "ChaosExperimentResponse!", m_create_exp, res_create_experiment),
         R("saveChaosExperiment", "String!", m_save_exp, res_save_experiment),
+        R("updateChaosExperiment", "ChaosExperimentResponse!", m_create_exp, res_update_experiment),
         R("deleteChaosExperiment", "Boolean!", m_delete_exp, res_delete_experiment),
         R("runChaosExperiment", "RunChaosExperimentResponse!", q_exp, res_run_experiment),
         R("stopExperimentRuns", "Boolean!", m_stop_runs, res_stop_runs),

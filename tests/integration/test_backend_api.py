@@ -52,6 +52,7 @@ def operations(infra, exp):
         ("query($p: ID!) { listExperimentRun(projectID: $p, request: {}) { totalNoOfExperimentRuns } }", "viewer"),
         (f'mutation($p: ID!) {{ runChaosExperiment(projectID: $p, experimentID: "{exp}") {{ notifyID }} }}', "executor"),
         (f'mutation($p: ID!) {{ stopExperimentRuns(projectID: $p, experimentID: "{exp}") }}', "executor"),
+        (f'mutation($p: ID!) {{ updateChaosExperiment(projectID: $p, request: {{experimentID: "{exp}", experimentName: "e", experimentManifest: {m}, infraID: "{infra}"}}) {{ experimentID }} }}', "executor"),
         ('mutation($p: ID!) { createEnvironment(projectID: $p, request: {environmentID: "x", name: "X", type: PROD}) { name } }', "owner"),
         ('mutation($p: ID!) { updateEnvironment(projectID: $p, request: {environmentID: "env1", name: "E2"}) }', "owner"),
         ('mutation($p: ID!) { deleteEnvironment(projectID: $p, environmentID: "nope") }', "owner"),
@@ -270,3 +271,24 @@ def test_portal_static_files(rift_auth, rift_backend, tmp_path):
     assert requests.get(backend.url + "/../secret.txt", timeout=5).status_code in (400, 404)
     assert requests.get(backend.url + "/%2e%2e/secret.txt", timeout=5).status_code in (400, 404)
     assert requests.get(backend.url + "/status", timeout=5).json() == {"status": "up"}
+
+
+def test_update_experiment_makes_a_revision(world):
+    auth, backend, team, infra, exp = world
+    upd = ("mutation($p: ID!, $r: ChaosExperimentRequest!) { updateChaosExperiment(projectID: $p, request: $r) "
+           "{ experimentID experimentName } }")
+    m = json.loads(json.dumps(LATENCY_MANIFEST))
+    m["groups"][0]["steps"][0]["tunables"]["NETWORK_LATENCY"] = "900"
+    req = {"experimentID": exp, "experimentName": "e2", "experimentManifest": json.dumps(m), "infraID": infra}
+    assert ok(gql(backend.url, team.executor.token, upd, {"p": team.project, "r": req}))["updateChaosExperiment"] == \
+        {"experimentID": exp, "experimentName": "e2"}
+    got = ok(gql(backend.url, team.viewer.token,
+                 "query($p: ID!, $e: String!) { getExperiment(projectID: $p, experimentID: $e) { experimentDetails { name revision experimentManifest createdBy { username } updatedBy { username } } } }",
+                 {"p": team.project, "e": exp}))["getExperiment"]["experimentDetails"]
+    assert got["name"] == "e2" and got["revision"] == 2 and '"900"' in got["experimentManifest"]
+    assert got["createdBy"] == {"username": "owner"} and got["updatedBy"] == {"username": "executor"}
+    r = gql(backend.url, team.executor.token, upd, {"p": team.project, "r": dict(req, experimentID="nope")})
+    assert errors(r) == ["experiment not found"]
+    m["groups"][0]["steps"][0]["tunables"]["JITTER"] = "-5"
+    r = gql(backend.url, team.executor.token, upd, {"p": team.project, "r": dict(req, experimentManifest=json.dumps(m))})
+    assert errors(r)[0].startswith("groups[0].steps[0].tunables.JITTER:")
