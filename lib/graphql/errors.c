@@ -158,7 +158,7 @@ int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
         const unsigned char *u = (const unsigned char *)s;
         size_t i = 0;
         char *d;
-        int r = rift_buf_reserve(out, len + 2);
+        int r = gql_buf_room(out, len + 2);
 
         if (r < 0)
                 return r;
@@ -225,31 +225,54 @@ static int shortest_digits(double d, char *digits, size_t size, int *ret_exp)
         return (int)n;
 }
 
+/* Writes u's decimal digits ending just before p; returns where they start. */
+static char *put_uint(char *p, unsigned long long u)
+{
+        do
+                *--p = (char)('0' + u % 10);
+        while ((u /= 10));
+        return p;
+}
+
+/* How many trailing '0's [p, end) has. */
+static size_t strip_zeros(const char *p, const char *end)
+{
+        size_t n = 0;
+
+        while (end - n > p && end[-1 - (ptrdiff_t)n] == '0')
+                n++;
+        return n;
+}
+
 /* Fast path for values with at most 6 decimals in [1e-6, 1e15): the first k (decimals) whose rounded
  * text reads back as d is the shortest text. Returns false to use the general path. */
 static bool short_fixed(struct rift_buf *out, double d, int *ret)
 {
         double a = d < 0 ? -d : d, scale = 1;
-        char text[48];
 
         if (a < 1e-6 || a >= 1e15)
                 return false;
         for (int k = 1; k <= 6; k++) {
-                long long m, ip;
-                int n;
+                char text[48], *p = text + sizeof(text);
+                unsigned long long m, ip, frac;
 
                 scale *= 10;
                 if (a * scale >= 9e15)
                         return false;
-                m = llround(a * scale);
-                ip = m / (long long)scale;
-                n = snprintf(text, sizeof(text), "%s%lld.%0*lld", d < 0 ? "-" : "", ip, k,
-                             m % (long long)scale);
-                while (n > 0 && text[n - 1] == '0')
-                        text[--n] = '\0';
-                if (strtod(text, NULL) != d)
+                m = (unsigned long long)llround(a * scale);
+                /* m and 10^k are exact doubles, so m / 10^k rounds exactly as strtod reads "ip.frac" */
+                if ((double)m / scale != a)
                         return false;
-                *ret = rift_buf_append(out, text, (size_t)n);
+                ip = m / (unsigned long long)scale;
+                frac = m % (unsigned long long)scale;
+                for (int i = 0; i < k; i++, frac /= 10)
+                        *--p = (char)('0' + frac % 10);
+                *--p = '.';
+                p = put_uint(p, ip);
+                if (d < 0)
+                        *--p = '-';
+                *ret = gql_buf_put(out, p,
+                                   (size_t)(text + sizeof(text) - p - strip_zeros(p, text + sizeof(text))));
                 return true;
         }
         return false;
@@ -262,8 +285,14 @@ int gql_json_write_double(struct rift_buf *out, double d)
 
         if (d == 0)
                 return rift_buf_append_char(out, '0');
-        if (d < 1e15 && d > -1e15 && d == (double)(long long)d) /* integral: JavaScript prints no fraction */
-                return rift_buf_printf(out, "%lld", (long long)d);
+        if (d < 1e15 && d > -1e15 &&
+            d == (double)(long long)d) { /* integral: JavaScript prints no fraction */
+                char text[24], *p = put_uint(text + sizeof(text), (unsigned long long)(d < 0 ? -d : d));
+
+                if (d < 0)
+                        *--p = '-';
+                return gql_buf_put(out, p, (size_t)(text + sizeof(text) - p));
+        }
         if (short_fixed(out, d, &r))
                 return r;
         if (d < 0) {

@@ -57,6 +57,14 @@ static inline int gql_buf_put(struct rift_buf *b, const char *s, size_t n)
         return rift_buf_append(b, s, n);
 }
 
+/* Makes room for n more bytes (and the NUL); the common case (room left) inline. */
+static inline int gql_buf_room(struct rift_buf *b, size_t n)
+{
+        if (b->data && n < b->cap - b->len)
+                return 0;
+        return rift_buf_reserve(b, n);
+}
+
 static inline int gql_buf_putc(struct rift_buf *b, char c)
 {
         return gql_buf_put(b, &c, 1);

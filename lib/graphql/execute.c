@@ -528,7 +528,7 @@ static struct rnode *typename_node(struct exec *x, const struct gql_type *obj)
         struct rnode *r = gql_arena_alloc(x->a, sizeof(*r));
 
         r->kind = R_LEAF;
-        r->v = gql_value_string(x->a, obj->name, strlen(obj->name));
+        r->v = gql_value_string_ref(x->a, obj->name, strlen(obj->name)); /* the schema outlives it */
         return r;
 }
 
@@ -620,7 +620,7 @@ static int write_leaf(struct rift_buf *out, const struct gql_value *v)
 static int write_key(struct rift_buf *out, const char *key)
 {
         size_t n = strlen(key);
-        int r = rift_buf_reserve(out, n + 3);
+        int r = gql_buf_room(out, n + 3);
         char *d;
 
         if (r < 0)
