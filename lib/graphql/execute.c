@@ -162,11 +162,11 @@ enum rkind {
 
 /* A completed result value. */
 struct rnode {
-        enum rkind kind;           /* what follows */
-        const struct gql_value *v; /* LEAF: serialized scalar/enum */
-        struct rnode **items;      /* LIST items, OBJECT values */
-        const char **keys;         /* OBJECT response names */
-        size_t n;                  /* LIST/OBJECT count */
+        enum rkind kind;                   /* what follows */
+        const struct gql_value *v;         /* LEAF: serialized scalar/enum */
+        struct rnode **items;              /* LIST items, OBJECT values (NULL: field left out) */
+        const struct group *const *groups; /* OBJECT: the field groups, items[i] answers groups[i] */
+        size_t n;                          /* LIST/OBJECT count */
 };
 
 /* Sentinels: an error was reported here / a non-null position became null (propagates). */
@@ -176,6 +176,7 @@ static struct rnode NULLNODE = { .kind = R_NULL };
 /* Field selections sharing one response name. */
 struct group {
         const char *key;                 /* response name */
+        size_t key_len;                  /* strlen(key) */
         struct gql_ptrvec fields;        /* const struct gql_ast_selection * */
         const struct gql_type *sub_type; /* object type sub_groups were collected for, or NULL */
         struct gql_ptrvec sub_groups;    /* the sub-selections' groups for sub_type (list items share them) */
@@ -282,6 +283,7 @@ static void collect(struct exec *x, const struct gql_type *obj, const struct gql
                         if (!g) {
                                 g = gql_arena_alloc(x->a, sizeof(*g));
                                 g->key = key;
+                                g->key_len = strlen(key);
                                 gql_ptrvec_push(x->a, groups, g);
                         }
                         gql_ptrvec_push(x->a, &g->fields, (void *)s);
@@ -569,18 +571,16 @@ static struct rnode *execute_fields(struct exec *x, const struct gql_type *obj, 
 
         r->kind = R_OBJECT;
         r->items = gql_arena_alloc(x->a, (groups->n + 1) * sizeof(*r->items));
-        r->keys = gql_arena_alloc(x->a, (groups->n + 1) * sizeof(*r->keys));
+        r->groups = (const struct group *const *)groups->items;
+        r->n = groups->n;
         for (size_t i = 0; i < groups->n; i++) {
                 const struct group *g = groups->items[i];
                 struct gql_path p = { .prev = path, .key = g->key };
                 struct rnode *c = execute_field(x, obj, parent, g, &p);
 
-                if (!c)
-                        continue;
                 if (c == &PROPAGATE)
                         return &PROPAGATE;
-                r->keys[r->n] = g->key;
-                r->items[r->n++] = c;
+                r->items[i] = c;
         }
         return r;
 }
@@ -617,9 +617,8 @@ static int write_leaf(struct rift_buf *out, const struct gql_value *v)
 }
 
 /* "name": — response names are GraphQL names (the lexer allows only [_A-Za-z0-9]), never escaped. */
-static int write_key(struct rift_buf *out, const char *key)
+static int write_key(struct rift_buf *out, const char *key, size_t n)
 {
-        size_t n = strlen(key);
         int r = gql_buf_room(out, n + 3);
         char *d;
 
@@ -655,11 +654,14 @@ static int write_node(struct rift_buf *out, const struct rnode *r)
                 return ret < 0 ? ret : gql_buf_putc(out, ']');
         case R_OBJECT:
                 ret = gql_buf_putc(out, '{');
-                for (size_t i = 0; ret >= 0 && i < r->n; i++) {
-                        if (i)
+                for (size_t i = 0, first = 1; ret >= 0 && i < r->n; i++) {
+                        if (!r->items[i])
+                                continue;
+                        if (!first)
                                 ret = gql_buf_putc(out, ',');
+                        first = 0;
                         if (ret >= 0)
-                                ret = write_key(out, r->keys[i]);
+                                ret = write_key(out, r->groups[i]->key, r->groups[i]->key_len);
                         if (ret >= 0)
                                 ret = write_node(out, r->items[i]);
                 }
@@ -928,6 +930,7 @@ int gql_request_execute_event(struct gql_request *req, struct gql_value *event, 
 {
         struct exec x = { .req = req, .a = &req->arena };
         struct group g = { .key = req->sub->alias ? req->sub->alias : req->sub->name };
+        const struct group *gp = &g;
         struct gql_path p = { .key = g.key };
         struct rnode *data, *field;
         size_t n_errs = req->errs.list.n;
@@ -935,6 +938,7 @@ int gql_request_execute_event(struct gql_request *req, struct gql_value *event, 
 
         if (setjmp(req->oom))
                 return oom_response(req, out);
+        g.key_len = strlen(g.key);
         gql_ptrvec_push(&req->arena, &g.fields, (void *)req->sub);
         field = complete(&x, req->sub_def, req->schema->subscription, req->sub_def->type, &g, event, &p);
         data = &PROPAGATE;
@@ -942,9 +946,8 @@ int gql_request_execute_event(struct gql_request *req, struct gql_value *event, 
                 data = gql_arena_alloc(&req->arena, sizeof(*data));
                 data->kind = R_OBJECT;
                 data->n = 1;
-                data->keys = gql_arena_alloc(&req->arena, sizeof(*data->keys));
+                data->groups = &gp;
                 data->items = gql_arena_alloc(&req->arena, sizeof(*data->items));
-                data->keys[0] = g.key;
                 data->items[0] = field;
         }
         r = write_response(&req->errs, data, out);

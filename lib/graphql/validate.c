@@ -360,7 +360,8 @@ static void walk_field(struct validator *v, const struct gql_ast_selection *s, c
                              suggest_field(v, parent, s->name));
         }
         walk_args(v, s->args, s->n_args, f ? f->args : NULL, f ? f->n_args : 0, f != NULL,
-                  parent ? gql_arena_printf(v->arena, "field \"%s.%s\"", parent->name, s->name) : "");
+                  parent && s->n_args ? gql_arena_printf(v->arena, "field \"%s.%s\"", parent->name, s->name)
+                                      : ""); /* only messages about arguments use it */
         if (f)
                 required_args(v, s->loc, s->args, s->n_args, f->args, f->n_args, "Field", s->name);
         walk_directives(v, s->directives, s->n_directives, GQL_DL_FIELD);

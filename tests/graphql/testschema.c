@@ -249,7 +249,7 @@ static int r_title(struct gql_resolve_info *ri, struct gql_value **ret)
 
 static bool phase_matches(const cJSON *obj, const char *phase)
 {
-        const cJSON *p = cJSON_GetObjectItemCaseSensitive(obj, "phase");
+        const cJSON *p = phase ? cJSON_GetObjectItemCaseSensitive(obj, "phase") : NULL;
 
         return !phase || (cJSON_IsString(p) && strcmp(p->valuestring, phase) == 0);
 }
