@@ -212,7 +212,10 @@ cJSON *hub_fault_json(const struct hub_fault *f);
 /* Checks one tunable value; on failure writes "NAME: why" to err. */
 int hub_check_tunable(const struct hub_fault *f, const char *name, const char *value, char *err, size_t n);
 
-/* manifest.c: Rift's JSON experiment format */
+/* yaml.c: one YAML document (no aliases) as cJSON; on failure err says where */
+int backend_yaml_to_json(const char *text, size_t len, cJSON **ret, char *err, size_t n);
+
+/* manifest.c: Rift's experiment format, in JSON or YAML */
 /* Parses and validates a manifest; *ret is the normalised steps document {"groups":[[step...]...],
  * "probes":[...]}. On failure err names the field ("groups[0][1].tunables.JITTER: ..."). */
 int manifest_parse(const char *text, size_t len, cJSON **ret, char *err, size_t errlen);

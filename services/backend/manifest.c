@@ -6,9 +6,11 @@
  *
  * Groups run one after another; the steps of a group run in parallel. Errors name the field:
  * "groups[0].steps[1].tunables.JITTER: \"x\" is not a duration". */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/str.h"
@@ -77,24 +79,39 @@ static bool probe_defined(const cJSON *probes, const char *name)
         return false;
 }
 
-static int check_tunables(const struct hub_fault *f, const cJSON *tuns, const char *at, char *err, size_t n)
+/* Checks every tunable against the hub and stores it as a string (numbers and booleans written
+ * as YAML and JSON allow), which is how Harness passes tunables to the agent. */
+static int check_tunables(const struct hub_fault *f, cJSON *tuns, const char *at, char *err, size_t n)
 {
-        const cJSON *t;
+        cJSON *t, *next;
         char why[256];
 
         if (tuns && !cJSON_IsObject(tuns))
                 return fail(err, n, "%s.tunables: must be an object of strings", at);
-        cJSON_ArrayForEach(t, tuns)
-        {
+        for (t = tuns ? tuns->child : NULL; t; t = next) {
                 char num[64];
-                const char *v = t->valuestring;
-                if (cJSON_IsNumber(t)) {
+                next = t->next;
+                if (cJSON_IsNumber(t))
                         snprintf(num, sizeof(num), "%.17g", t->valuedouble);
-                        v = num;
-                } else if (!cJSON_IsString(t)) {
+                else if (cJSON_IsBool(t))
+                        snprintf(num, sizeof(num), "%s", cJSON_IsTrue(t) ? "true" : "false");
+                else if (!cJSON_IsString(t))
                         return fail(err, n, "%s.tunables.%s: must be a string", at, t->string);
+                if (!cJSON_IsString(t)) {
+                        cJSON *str = cJSON_CreateString(num);
+                        /* the key moves over by hand: ReplaceItemViaPointer keeps no name (cJSON's
+                         * default allocator, malloc, is what frees it) */
+                        if (str && !(str->string = strdup(t->string))) {
+                                cJSON_Delete(str);
+                                str = NULL;
+                        }
+                        if (!str || !cJSON_ReplaceItemViaPointer(tuns, t, str)) {
+                                cJSON_Delete(str);
+                                return -ENOMEM;
+                        }
+                        t = str;
                 }
-                if (hub_check_tunable(f, t->string, v, why, sizeof(why)) < 0)
+                if (hub_check_tunable(f, t->string, t->valuestring, why, sizeof(why)) < 0)
                         return fail(err, n, "%s.tunables.%s", at, why);
         }
         return 0;
@@ -172,6 +189,16 @@ static int check_groups(cJSON *groups, const cJSON *probes, char *err, size_t n)
         return 0;
 }
 
+/* JSON when the first non-blank byte opens an object or array; YAML otherwise. */
+static bool looks_like_json(const char *text, size_t len)
+{
+        size_t i = 0;
+
+        while (i < len && strchr(" \t\r\n", text[i]))
+                i++;
+        return i < len && (text[i] == '{' || text[i] == '[');
+}
+
 int manifest_parse(const char *text, size_t len, cJSON **ret, char *err, size_t errlen)
 {
         cJSON *doc;
@@ -179,10 +206,17 @@ int manifest_parse(const char *text, size_t len, cJSON **ret, char *err, size_t 
 
         if (len > BACKEND_MAX_MANIFEST)
                 return fail(err, errlen, "manifest: larger than %u bytes", BACKEND_MAX_MANIFEST);
-        doc = cJSON_ParseWithLength(text, len);
+        if (looks_like_json(text, len)) {
+                doc = cJSON_ParseWithLength(text, len);
+        } else {
+                doc = NULL;
+                r = backend_yaml_to_json(text, len, &doc, err, errlen);
+                if (r < 0)
+                        return r == -ENOMEM ? r : RIFT_E_INVALID;
+        }
         if (!cJSON_IsObject(doc)) {
                 cJSON_Delete(doc);
-                return fail(err, errlen, "manifest: not a JSON object (Rift's experiment format)");
+                return fail(err, errlen, "manifest: not a JSON or YAML object (Rift's experiment format)");
         }
         r = check_probes(cJSON_GetObjectItemCaseSensitive(doc, "probes"), err, errlen);
         if (r == 0)

@@ -1,4 +1,4 @@
-// link: services/backend/manifest.c services/backend/hub.c
+// link: services/backend/manifest.c services/backend/hub.c services/backend/yaml.c
 /* libFuzzer target: Rift's experiment manifest parser (user input stored by createChaosExperiment).
  * Any bytes must give either a normalised document in which every step has a known fault, a duration
  * and a weight, or RIFT_E_INVALID with a NUL-terminated message. */

@@ -292,3 +292,24 @@ def test_update_experiment_makes_a_revision(world):
     m["groups"][0]["steps"][0]["tunables"]["JITTER"] = "-5"
     r = gql(backend.url, team.executor.token, upd, {"p": team.project, "r": dict(req, experimentManifest=json.dumps(m))})
     assert errors(r)[0].startswith("groups[0].steps[0].tunables.JITTER:")
+
+
+def test_yaml_manifest(world):
+    auth, backend, team, infra, exp = world
+    yaml_text = ("groups:\n"
+                 "  - steps:\n"
+                 "      - name: loss\n"
+                 "        fault: linux-network-loss\n"
+                 "        duration: 10s\n"
+                 "        tunables: {NETWORK_PACKET_LOSS_PERCENTAGE: 30, DESTINATION_PORTS: '443'}\n")
+    made = ok(gql(backend.url, team.owner.token,
+                  "mutation($p: ID!, $r: ChaosExperimentRequest!) { createChaosExperiment(projectID: $p, request: $r) { experimentID } }",
+                  {"p": team.project, "r": {"experimentName": "y", "experimentManifest": yaml_text, "infraID": infra}}))
+    got = ok(gql(backend.url, team.viewer.token,
+                 "query($p: ID!, $e: String!) { getExperiment(projectID: $p, experimentID: $e) { experimentDetails { experimentManifest weightages { faultName weightage } } } }",
+                 {"p": team.project, "e": made["createChaosExperiment"]["experimentID"]}))["getExperiment"]["experimentDetails"]
+    assert got == {"experimentManifest": yaml_text, "weightages": [{"faultName": "loss", "weightage": 10}]}
+    r = gql(backend.url, team.owner.token,
+            "mutation($p: ID!, $r: ChaosExperimentRequest!) { createChaosExperiment(projectID: $p, request: $r) { experimentID } }",
+            {"p": team.project, "r": {"experimentName": "y", "experimentManifest": yaml_text.replace("30", "300"), "infraID": infra}})
+    assert errors(r)[0].startswith("groups[0].steps[0].tunables.NETWORK_PACKET_LOSS_PERCENTAGE:")

@@ -1,4 +1,4 @@
-// link: services/backend/manifest.c services/backend/hub.c
+// link: services/backend/manifest.c services/backend/hub.c services/backend/yaml.c
 /* Rift's experiment manifest: validation against the built-in hub (errors name the field),
  * normalisation (duration_ms, default weight) and the resilience score. */
 #include <setjmp.h>
@@ -61,7 +61,7 @@ static void shape_errors(void **state)
                 const char *manifest; /* whole document */
                 const char *prefix;   /* expected error prefix */
         } cases[] = {
-                { "[]", "manifest: not a JSON object" },
+                { "[]", "manifest: not a JSON or YAML object" },
                 { "{}", "groups: required" },
                 { "{\"groups\":[{}]}", "groups[0].steps: required" },
                 { "{\"groups\":[{\"steps\":[{\"fault\":\"linux-cpu-stress\"}]}]}",
@@ -116,6 +116,84 @@ static void good_manifest_is_normalised(void **state)
         cJSON_Delete(doc);
 }
 
+static void yaml_manifest_is_accepted(void **state)
+{
+        static const char m[] = "# Rift experiment in YAML\n"
+                                "probes:\n"
+                                "  - {name: up, type: httpProbe, mode: SOT}\n"
+                                "groups:\n"
+                                "  - steps:\n"
+                                "      - name: lat\n"
+                                "        fault: linux-network-latency\n"
+                                "        duration: 45s\n"
+                                "        weight: 20\n"
+                                "        probes: [up]\n"
+                                "        tunables:\n"
+                                "          NETWORK_LATENCY: 300\n"
+                                "          JITTER: \"5\"\n"
+                                "          WHITELIST_SSH: true\n";
+        char err[256];
+        cJSON *doc = NULL, *s0;
+
+        assert_int_equal(manifest_parse(m, strlen(m), &doc, err, sizeof(err)), 0);
+        s0 = cJSON_GetArrayItem(
+            cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "groups"), 0), "steps"), 0);
+        assert_int_equal((int)cJSON_GetObjectItem(s0, "duration_ms")->valuedouble, 45000);
+        assert_int_equal((int)cJSON_GetObjectItem(s0, "weight")->valuedouble, 20);
+        assert_true(
+            cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(s0, "tunables"), "NETWORK_LATENCY")));
+        assert_string_equal(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(s0, "tunables"), "NETWORK_LATENCY")->valuestring, "300");
+        assert_string_equal(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(s0, "tunables"), "WHITELIST_SSH")->valuestring, "true");
+        assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(s0, "tunables"), "JITTER")->valuestring,
+                            "5");
+        cJSON_Delete(doc);
+}
+
+static void bad_yaml_is_refused(void **state)
+{
+        static const struct {
+                const char *manifest; /* YAML text */
+                const char *prefix;   /* expected error prefix */
+        } cases[] = {
+                { "groups:\n  - steps:\n      - name: a\n        fault: linux-cpu-stress\n        tunables: "
+                  "{LOAD: 500}\n",
+                  "groups[0].steps[0].tunables.LOAD:" },
+                { "a: &x [1]\nb: *x\n", "manifest: YAML aliases are not accepted" },
+                { "groups: [\n", "manifest: YAML error" },
+                { "- 1\n- 2\n", "manifest: not a JSON or YAML object" },
+                { "", "manifest: empty" },
+                { "? [a]\n: b\n", "manifest: YAML mapping keys must be scalars" },
+        };
+        char err[512];
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                cJSON *doc = NULL;
+                assert_int_equal(
+                    manifest_parse(cases[i].manifest, strlen(cases[i].manifest), &doc, err, sizeof(err)),
+                    RIFT_E_INVALID);
+                assert_null(doc);
+                if (strncmp(err, cases[i].prefix, strlen(cases[i].prefix)) != 0)
+                        fail_msg("case %zu: got \"%s\", want prefix \"%s\"", i, err, cases[i].prefix);
+        }
+}
+
+static void deep_yaml_is_refused(void **state)
+{
+        char m[400], err[256];
+        cJSON *doc = NULL;
+
+        memset(m, '[', 200);
+        m[200] = '\0';
+        assert_int_equal(manifest_parse(m, strlen(m), &doc, err, sizeof(err)), RIFT_E_INVALID);
+        for (int i = 0; i < 100; i++)
+                memcpy(m + 2 * i, "- ", 2);
+        m[200] = '\0';
+        assert_int_equal(manifest_parse(m, strlen(m), &doc, err, sizeof(err)), RIFT_E_INVALID);
+        assert_string_equal(err, "manifest: nested deeper than 64");
+}
+
 static void score_is_weighted_mean(void **state)
 {
         static const struct {
@@ -159,7 +237,8 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(bad_manifests_name_the_field), cmocka_unit_test(shape_errors),
                 cmocka_unit_test(good_manifest_is_normalised),  cmocka_unit_test(score_is_weighted_mean),
-                cmocka_unit_test(hub_lists_every_fault_once),
+                cmocka_unit_test(yaml_manifest_is_accepted),    cmocka_unit_test(bad_yaml_is_refused),
+                cmocka_unit_test(deep_yaml_is_refused),         cmocka_unit_test(hub_lists_every_fault_once),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
