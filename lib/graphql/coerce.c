@@ -107,7 +107,7 @@ static const char **input_names(struct gql_arena *a, const struct gql_type *t)
 static bool enum_has(const struct gql_type *t, const char *name)
 {
         for (size_t i = 0; i < t->n_values; i++)
-                if (strcmp(t->values[i].name, name) == 0)
+                if (t->values[i].name[0] == name[0] && strcmp(t->values[i].name, name) == 0)
                         return true;
         return false;
 }
@@ -582,6 +582,10 @@ const char *gql_serialize_leaf(struct gql_arena *a, const struct gql_type *t, co
 
         switch (t->scalar) {
         case GQL_SCALAR_INT:
+                if (v->kind == GQL_INT && v->i >= INT32_MIN && v->i <= INT32_MAX) {
+                        *ret = (struct gql_value *)v; /* already what it serializes to */
+                        return NULL;
+                }
                 if (v->kind == GQL_BOOLEAN) {
                         *ret = gql_value_int(a, v->b);
                         return NULL;

@@ -151,6 +151,28 @@ static size_t json_escape(unsigned char c, char esc[6])
         }
 }
 
+/* Index of the first byte at or after i that needs escaping (len when none). Eight bytes at a time:
+ * a word has such a byte when some byte is < 0x20 or equals '"' or '\\' (the classic "has byte less
+ * than" / "has zero byte" tests; a false alarm only above a true hit, which the byte loop settles). */
+static size_t plain_run(const unsigned char *u, size_t i, size_t len)
+{
+        const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+
+        while (len - i >= 8) {
+                uint64_t w, q, b;
+
+                memcpy(&w, u + i, 8);
+                q = w ^ (ones * '"');
+                b = w ^ (ones * '\\');
+                if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+                        break;
+                i += 8;
+        }
+        while (i < len && !json_esc[u[i]])
+                i++;
+        return i;
+}
+
 /* Plain runs are copied straight into room reserved for the rest of the string; each escape reserves
  * again (at most 6 bytes for one input byte), so the common case is one reserve and one memcpy. */
 int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
@@ -169,8 +191,7 @@ int gql_json_write_string(struct rift_buf *out, const char *s, size_t len)
                 char esc[6];
                 size_t n;
 
-                while (i < len && !json_esc[u[i]])
-                        i++;
+                i = plain_run(u, i, len);
                 memcpy(d, s + start, i - start);
                 d += i - start;
                 if (i == len)

@@ -341,6 +341,58 @@ static void float_text(void **state)
         }
 }
 
+/* JSON string escaping like JSON.stringify, checked against a byte-at-a-time reference for every
+ * position of each special byte inside plain runs of several lengths (the writer scans 8 bytes at a time). */
+static void ref_escape(struct rift_buf *b, const char *s, size_t len)
+{
+        rift_buf_append_char(b, '"');
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+
+                if (c == '"' || c == '\\')
+                        rift_buf_printf(b, "\\%c", c);
+                else if (c == '\n')
+                        rift_buf_append_str(b, "\\n");
+                else if (c == '\t')
+                        rift_buf_append_str(b, "\\t");
+                else if (c == '\r')
+                        rift_buf_append_str(b, "\\r");
+                else if (c == '\b')
+                        rift_buf_append_str(b, "\\b");
+                else if (c == '\f')
+                        rift_buf_append_str(b, "\\f");
+                else if (c < 0x20)
+                        rift_buf_printf(b, "\\u%04x", c);
+                else
+                        rift_buf_append_char(b, (char)c);
+        }
+        rift_buf_append_char(b, '"');
+}
+
+static void string_escapes(void **state)
+{
+        static const char specials[] = { '"',        '\\', '\n', '\t', 0x01, 0x1f, 0x7f,
+                                         (char)0xc3, ' ',  '!',  '#',  '[',  ']' };
+
+        for (size_t len = 0; len <= 24; len++)
+                for (size_t pos = 0; pos < len; pos++)
+                        for (size_t k = 0; k < sizeof(specials); k++) {
+                                char s[32];
+                                struct rift_buf got = RIFT_BUF_INIT(256), want = RIFT_BUF_INIT(256);
+
+                                memset(s, 'a', len);
+                                s[pos] = specials[k];
+                                if (pos + 3 < len)
+                                        s[pos + 3] = '"';
+                                assert_int_equal(gql_json_write_string(&got, s, len), 0);
+                                ref_escape(&want, s, len);
+                                assert_int_equal(got.len, want.len);
+                                assert_memory_equal(got.data, want.data, want.len);
+                                rift_buf_free(&got);
+                                rift_buf_free(&want);
+                        }
+}
+
 static int setup(void **state)
 {
         char err[256];
@@ -364,7 +416,7 @@ int main(void)
                 cmocka_unit_test(null_propagation),  cmocka_unit_test(operations),
                 cmocka_unit_test(mutation_creates),  cmocka_unit_test(limits),
                 cmocka_unit_test(introspection_off), cmocka_unit_test(subscription_source),
-                cmocka_unit_test(float_text),
+                cmocka_unit_test(float_text),        cmocka_unit_test(string_escapes),
         };
         return cmocka_run_group_tests_name("graphql_exec", tests, setup, teardown);
 }
