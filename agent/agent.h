@@ -11,6 +11,8 @@
  *   cgroup.c      cgroup v1/v2 create, attach, usage, remove                 (cgroup.h)
  *   faults/       one file per fault behind struct fault_ops                 (faults/fault.h)
  *   runner.c      runs one fault spec: validate, inject, wait, revert        (below)
+ *   task.c        one experiment run on its own thread: groups, probes, result (task.h)
+ *   daemon.c      `rift-agent run`: InfraService register/poll/logs/result     (daemon.h)
  *   main.c        command line only */
 #ifndef RIFT_AGENT_AGENT_H
 #define RIFT_AGENT_AGENT_H

@@ -3,13 +3,15 @@
  *   rift-agent inject --spec FILE.json [--journal DIR] [--control-plane HOST]
  *   rift-agent check --spec FILE.json        validate a spec and exit
  *   rift-agent --recover [--journal DIR]     revert whatever the journal says is still in place
- *   rift-agent --list-faults */
+ *   rift-agent --list-faults
+ *   rift-agent run                           the daemon: settings from the environment (daemon.h) */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "agent/agent.h"
+#include "agent/daemon.h"
 #include "lib/log.h"
 
 static int usage(void)
@@ -17,9 +19,18 @@ static int usage(void)
         fputs("usage: rift-agent inject --spec FILE.json [--journal DIR] [--control-plane HOST]\n"
               "       rift-agent check --spec FILE.json\n"
               "       rift-agent --recover [--journal DIR]\n"
-              "       rift-agent --list-faults\n",
+              "       rift-agent --list-faults\n"
+              "       rift-agent run [--journal DIR]\n",
               stderr);
         return AGENT_EXIT_USAGE;
+}
+
+static int run_daemon(const char *journal_dir)
+{
+        struct daemon_config c;
+        if (daemon_config_load(&c, journal_dir) < 0)
+                return AGENT_EXIT_USAGE;
+        return daemon_run(&c);
 }
 
 int main(int argc, char **argv)
@@ -67,6 +78,8 @@ int main(int argc, char **argv)
         if (recover)
                 return runner_recover(o.journal_dir);
         const char *verb = optind < argc ? argv[optind] : "";
+        if (strcmp(verb, "run") == 0)
+                return run_daemon(o.journal_dir);
         if (!o.spec_path || (strcmp(verb, "inject") != 0 && strcmp(verb, "check") != 0))
                 return usage();
         o.check_only = strcmp(verb, "check") == 0;

@@ -86,4 +86,9 @@
 #define RIFT_CLI_MAX_SECRET       1024u          /* bytes of a password read from stdin or a prompt */
 #define RIFT_CLI_MAX_PAGES        200u           /* pages fetched for one listing */
 
+/* rift-agent run: the run log it streams to the control plane */
+#define RIFT_MAX_AGENT_LOG_LINE  4096u  /* one run log line the agent pushes (the backend's cap) */
+#define RIFT_MAX_AGENT_LOG_QUEUE 20000u /* unacknowledged run log lines kept in memory */
+#define RIFT_MAX_AGENT_LOG_BATCH 256u   /* lines per PushLogs call */
+
 #endif

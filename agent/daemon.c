@@ -1,0 +1,520 @@
+/* `rift-agent run` (see daemon.h): one control thread making synchronous InfraService calls, and at
+ * most one task thread running an experiment. Signals only set a flag; every wait is bounded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "agent/daemon.h"
+#include "agent/task.h"
+#include "lib/clock.h"
+#include "lib/error.h"
+#include "lib/log.h"
+#include "lib/macro.h"
+#include "lib/rpc_client.h"
+#include "lib/str.h"
+
+#define SERVICE       "rift.infra.v1.InfraService"
+#define API_MAJOR     1
+#define AGENT_VERSION "0.1.0"
+#define BACKOFF_MIN   200
+#define BACKOFF_MAX   10000
+#define KEY_FILE      "access_key"
+
+static volatile sig_atomic_t terminating;
+
+/* The daemon's state, owned by the control thread. */
+struct daemon {
+        const struct daemon_config *cfg; /* configuration */
+        struct rift_rpc_client *rpc;     /* InfraService client */
+        char access_key[256];            /* from Register or the key file */
+        char connection_id[64];          /* "<start ms>-<random>" */
+        char host[256];                  /* control-plane host (never cut by faults) */
+        struct task *task;               /* the run in progress, or NULL */
+        bool running_sent;               /* ReportStatus Running acknowledged for task */
+        char last_task[128];             /* task_id of the last run taken (deduplication) */
+        int64_t last_ok_ms;              /* mono ms of the last successful call */
+        int64_t next_heartbeat_ms;       /* mono ms */
+        int64_t next_status_ms;          /* mono ms: ReportStatus also asks "stop requested?" */
+        int64_t backoff_ms;              /* current backoff after a failed call */
+        int64_t started_ms;              /* mono ms at start, for uptime */
+        bool superseded;                 /* a newer connection took over: leave */
+};
+
+/* ---- configuration: one table, validated whole ---- */
+
+enum cfg_kind { CFG_STR, CFG_MS };
+static const struct cfg_var {
+        const char *env;    /* environment variable */
+        enum cfg_kind kind; /* how it is parsed */
+        size_t off;         /* field in struct daemon_config */
+        bool required;      /* must be set */
+        const char *def;    /* default, as text */
+        int64_t min, max;   /* CFG_MS limits */
+} cfg_vars[] = {
+        { "RIFT_AGENT_CONTROL_PLANE", CFG_STR, offsetof(struct daemon_config, control_plane), true, NULL, 0,
+          0 },
+        { "RIFT_AGENT_INFRA_ID", CFG_STR, offsetof(struct daemon_config, infra_id), true, NULL, 0, 0 },
+        { "RIFT_AGENT_ACCESS_KEY", CFG_STR, offsetof(struct daemon_config, registration_key), false, NULL, 0,
+          0 },
+        { "RIFT_AGENT_STATE_DIR", CFG_STR, offsetof(struct daemon_config, state_dir), false, NULL, 0, 0 },
+        { "RIFT_AGENT_CA_FILE", CFG_STR, offsetof(struct daemon_config, ca_file), false, NULL, 0, 0 },
+        { "RIFT_AGENT_UNREACHABLE_TIMEOUT", CFG_MS, offsetof(struct daemon_config, unreachable_ms), false,
+          "60s", 1000, 24LL * 3600 * 1000 },
+        { "RIFT_AGENT_HEARTBEAT_INTERVAL", CFG_MS, offsetof(struct daemon_config, heartbeat_ms), false, "15s",
+          100, 3600 * 1000 },
+        { "RIFT_AGENT_POLL_WAIT", CFG_MS, offsetof(struct daemon_config, poll_wait_ms), false, "5s", 100,
+          60 * 1000 },
+};
+
+int daemon_config_load(struct daemon_config *c, const char *journal_dir)
+{
+        *c = (struct daemon_config){ .journal_dir = journal_dir };
+        for (size_t i = 0; i < ARRAY_SIZE(cfg_vars); i++) {
+                const struct cfg_var *v = &cfg_vars[i];
+                const char *val = getenv(v->env);
+                if (val && !*val)
+                        val = NULL;
+                if (!val && v->required) {
+                        log_error("missing setting", LOG_STR("variable", v->env));
+                        return -EINVAL;
+                }
+                if (v->kind == CFG_STR) {
+                        *(const char **)((char *)c + v->off) = val;
+                        continue;
+                }
+                int64_t *ms = (int64_t *)((char *)c + v->off);
+                if (rift_parse_duration_ms(val ? val : v->def, ms) < 0 || *ms < v->min || *ms > v->max) {
+                        log_error("invalid duration", LOG_STR("variable", v->env), LOG_INT("min_ms", v->min),
+                                  LOG_INT("max_ms", v->max));
+                        return -EINVAL;
+                }
+        }
+        if (!c->state_dir)
+                c->state_dir = c->journal_dir;
+        if (strncmp(c->control_plane, "http://", 7) != 0 && strncmp(c->control_plane, "https://", 8) != 0) {
+                log_error("RIFT_AGENT_CONTROL_PLANE must be an http:// or https:// URL");
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* "https://host:port/..." -> "host" (IPv6 literals in brackets are left to the faults' resolver). */
+static void url_host(const char *url, char *out, size_t size)
+{
+        const char *h = strstr(url, "://") + 3;
+        size_t n = strcspn(h, ":/");
+        if (*h == '[')
+                n = strcspn(h, "]") + 1;
+        snprintf(out, size, "%.*s", (int)n, h);
+}
+
+/* ---- the access key file ---- */
+
+static int key_path(const struct daemon *d, char *out, size_t size)
+{
+        return (size_t)snprintf(out, size, "%s/" KEY_FILE, d->cfg->state_dir) < size ? 0 : -ENAMETOOLONG;
+}
+
+static int key_load(struct daemon *d)
+{
+        char path[600];
+        int r = key_path(d, path, sizeof(path));
+        if (r < 0)
+                return r;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        ssize_t n = read(fd, d->access_key, sizeof(d->access_key) - 1);
+        if (n <= 0)
+                return n < 0 ? -errno : -ENOENT;
+        d->access_key[n] = '\0';
+        d->access_key[strcspn(d->access_key, "\r\n")] = '\0';
+        return d->access_key[0] ? 0 : -ENOENT;
+}
+
+/* Writes the key to a 0600 temporary file, fsyncs it and renames it into place. */
+static int key_store(struct daemon *d)
+{
+        char path[600], tmp[620];
+        int r = key_path(d, path, sizeof(path));
+        if (r < 0)
+                return r;
+        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+        mkdir(d->cfg->state_dir, 0700);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return -errno;
+        size_t len = strlen(d->access_key);
+        if (fchmod(fd, 0600) < 0 || write(fd, d->access_key, len) != (ssize_t)len || fsync(fd) < 0)
+                return -errno;
+        if (rename(tmp, path) < 0)
+                return -errno;
+        return 0;
+}
+
+/* ---- calls ---- */
+
+static void auth_init(struct daemon *d, Rift__Infra__V1__InfraAuth *a)
+{
+        rift__infra__v1__infra_auth__init(a);
+        a->api_major = API_MAJOR;
+        a->infra_id = (char *)d->cfg->infra_id;
+        a->access_key = d->access_key;
+        a->connection_id = d->connection_id;
+}
+
+/* One call; success resets the backoff and the unreachable clock. */
+static int call(struct daemon *d, const char *method, const ProtobufCMessage *in,
+                const ProtobufCMessageDescriptor *out_desc, int timeout_ms, ProtobufCMessage **ret)
+{
+        struct rift_rpc_call_opts o = { .timeout_ms = timeout_ms };
+        int r = rift_rpc_call_with(d->rpc, &o, SERVICE, method, in, out_desc, ret);
+        if (r == 0) {
+                d->last_ok_ms = rift_mono_ms();
+                d->backoff_ms = 0;
+                return 0;
+        }
+        const struct rift_rpc_error *e = rift_rpc_client_last_error(d->rpc);
+        log_warn("control plane call failed", LOG_STR("method", method), LOG_ERR(r),
+                 LOG_STR("detail", e ? e->msg : ""));
+        return r;
+}
+
+/* Sleeps for the current backoff (doubling, with full jitter), waking early on a signal. */
+static void backoff(struct daemon *d)
+{
+        d->backoff_ms = d->backoff_ms ? d->backoff_ms * 2 : BACKOFF_MIN;
+        if (d->backoff_ms > BACKOFF_MAX)
+                d->backoff_ms = BACKOFF_MAX;
+        uint32_t rnd = 0;
+        if (getrandom(&rnd, sizeof(rnd), 0) < 0)
+                rnd = (uint64_t)rift_now_ms();
+        int64_t until = rift_mono_ms() + d->backoff_ms / 2 + rnd % (d->backoff_ms / 2 + 1);
+        while (!terminating && rift_mono_ms() < until) {
+                struct timespec ts = { .tv_nsec = 50 * 1000000L };
+                nanosleep(&ts, NULL);
+        }
+}
+
+static int do_register(struct daemon *d)
+{
+        Rift__Infra__V1__RegisterRequest rq = RIFT__INFRA__V1__REGISTER_REQUEST__INIT;
+        struct utsname u = {};
+        char host[65] = "", platform[80];
+        uname(&u);
+        gethostname(host, sizeof(host) - 1);
+        snprintf(platform, sizeof(platform), "linux/%s", u.machine);
+        rq.api_major = API_MAJOR;
+        rq.infra_id = (char *)d->cfg->infra_id;
+        rq.registration_key = (char *)d->cfg->registration_key;
+        rq.hostname = host;
+        rq.agent_version = AGENT_VERSION;
+        rq.platform = platform;
+        Rift__Infra__V1__RegisterResponse *rs = NULL;
+        int r = call(d, "RegisterInfra", &rq.base, &rift__infra__v1__register_response__descriptor, 10000,
+                     (ProtobufCMessage **)&rs);
+        if (r < 0)
+                return r;
+        rift_strlcpy(d->access_key, rs->access_key, sizeof(d->access_key));
+        protobuf_c_message_free_unpacked(&rs->base, NULL);
+        r = key_store(d);
+        if (r < 0)
+                log_error("cannot store the access key", LOG_STR("dir", d->cfg->state_dir), LOG_ERR(r));
+        else
+                log_info("registered", LOG_STR("infra", d->cfg->infra_id));
+        return r;
+}
+
+/* Uses the stored key, or registers once with the one-time key (retrying while unreachable). */
+static int obtain_key(struct daemon *d)
+{
+        if (key_load(d) == 0) {
+                log_info("using the stored access key", LOG_STR("dir", d->cfg->state_dir));
+                return 0;
+        }
+        if (!d->cfg->registration_key) {
+                log_error("no stored access key and no RIFT_AGENT_ACCESS_KEY to register with");
+                return -EINVAL;
+        }
+        while (!terminating) {
+                int r = do_register(d);
+                if (r == 0 || r == RIFT_E_AUTH || r == -EINVAL || r == -EACCES || r == -EROFS)
+                        return r;
+                if (r == RIFT_E_TLS)
+                        log_error("TLS verification of the control plane failed");
+                backoff(d);
+        }
+        return -EINTR;
+}
+
+static void heartbeat(struct daemon *d)
+{
+        Rift__Infra__V1__HeartbeatRequest rq = RIFT__INFRA__V1__HEARTBEAT_REQUEST__INIT;
+        Rift__Infra__V1__InfraAuth a;
+        auth_init(d, &a);
+        rq.auth = &a;
+        rq.agent_version = AGENT_VERSION;
+        rq.uptime_ms = rift_mono_ms() - d->started_ms;
+        Rift__Infra__V1__HeartbeatResponse *rs = NULL;
+        if (call(d, "Heartbeat", &rq.base, &rift__infra__v1__heartbeat_response__descriptor, 10000,
+                 (ProtobufCMessage **)&rs) < 0)
+                return;
+        d->superseded |= rs->superseded;
+        protobuf_c_message_free_unpacked(&rs->base, NULL);
+        d->next_heartbeat_ms = rift_mono_ms() + d->cfg->heartbeat_ms;
+}
+
+/* ReportStatus; returns 1 if the user asked to stop the run. */
+static int report_status(struct daemon *d, const char *task_id, const char *phase, const char *step)
+{
+        Rift__Infra__V1__ReportStatusRequest rq = RIFT__INFRA__V1__REPORT_STATUS_REQUEST__INIT;
+        Rift__Infra__V1__InfraAuth a;
+        auth_init(d, &a);
+        rq.auth = &a;
+        rq.task_id = (char *)task_id;
+        rq.phase = (char *)phase;
+        rq.step = (char *)step;
+        Rift__Infra__V1__ReportStatusResponse *rs = NULL;
+        int r = call(d, "ReportStatus", &rq.base, &rift__infra__v1__report_status_response__descriptor, 10000,
+                     (ProtobufCMessage **)&rs);
+        if (r < 0)
+                return r;
+        r = rs->stop_requested ? 1 : 0;
+        protobuf_c_message_free_unpacked(&rs->base, NULL);
+        return r;
+}
+
+/* Sends one batch of unacknowledged lines; 0 when nothing is left or the batch was acknowledged. */
+static int push_logs(struct daemon *d)
+{
+        struct task_line lines[RIFT_MAX_AGENT_LOG_BATCH];
+        Rift__Infra__V1__LogLine lm[RIFT_MAX_AGENT_LOG_BATCH], *lp[RIFT_MAX_AGENT_LOG_BATCH];
+        size_t n = task_peek_lines(d->task, lines, ARRAY_SIZE(lines));
+        if (n == 0)
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                rift__infra__v1__log_line__init(&lm[i]);
+                lm[i].seq = lines[i].seq;
+                lm[i].time_ms = lines[i].time_ms;
+                lm[i].step = lines[i].step;
+                lm[i].line = lines[i].line;
+                lp[i] = &lm[i];
+        }
+        Rift__Infra__V1__PushLogsRequest rq = RIFT__INFRA__V1__PUSH_LOGS_REQUEST__INIT;
+        Rift__Infra__V1__InfraAuth a;
+        auth_init(d, &a);
+        rq.auth = &a;
+        rq.task_id = (char *)task_id(d->task);
+        rq.n_lines = n;
+        rq.lines = lp;
+        Rift__Infra__V1__PushLogsResponse *rs = NULL;
+        int r = call(d, "PushLogs", &rq.base, &rift__infra__v1__push_logs_response__descriptor, 10000,
+                     (ProtobufCMessage **)&rs);
+        if (r < 0)
+                return r;
+        task_ack_lines(d->task, rs->acked_seq);
+        protobuf_c_message_free_unpacked(&rs->base, NULL);
+        return 0;
+}
+
+static int submit_result(struct daemon *d)
+{
+        Rift__Infra__V1__SubmitResultRequest *rq = task_result(d->task);
+        Rift__Infra__V1__InfraAuth a;
+        auth_init(d, &a);
+        rq->auth = &a;
+        rq->task_id = (char *)task_id(d->task);
+        Rift__Infra__V1__SubmitResultResponse *rs = NULL;
+        int r = call(d, "SubmitResult", &rq->base, &rift__infra__v1__submit_result_response__descriptor,
+                     10000, (ProtobufCMessage **)&rs);
+        rq->auth = NULL;
+        if (r < 0)
+                return r;
+        log_info("result submitted", LOG_STR("task", rq->task_id), LOG_STR("phase", rq->phase),
+                 LOG_DBL("resilience_score", rs->resilience_score), LOG_BOOL("duplicate", rs->duplicate));
+        protobuf_c_message_free_unpacked(&rs->base, NULL);
+        return 0;
+}
+
+/* ---- tasks ---- */
+
+static void take_task(struct daemon *d, const Rift__Infra__V1__Task *t)
+{
+        if (strcmp(t->kind, "stop") == 0) {
+                if (d->task && (strcmp(t->task_id, task_id(d->task)) == 0 ||
+                                strcmp(t->experiment_run_id, task_run_id(d->task)) == 0)) {
+                        log_info("stop requested by the control plane", LOG_STR("task", t->task_id));
+                        task_request_stop(d->task, TASK_STOP_USER);
+                }
+                return;
+        }
+        if (d->task || strcmp(t->task_id, d->last_task) == 0)
+                return; /* one run at a time; the control plane delivers it again later */
+        if (report_status(d, t->task_id, "Running", "") < 0)
+                return; /* not acknowledged: Poll delivers it again */
+        int r = task_start(t, d->cfg->journal_dir, d->host, &d->task);
+        if (r < 0) {
+                log_error("cannot start the run", LOG_STR("task", t->task_id), LOG_ERR(r));
+                return;
+        }
+        rift_strlcpy(d->last_task, t->task_id, sizeof(d->last_task));
+        d->next_status_ms = rift_mono_ms() + 1000;
+        log_info("run started", LOG_STR("task", t->task_id), LOG_STR("run", t->experiment_run_id));
+}
+
+/* Polls once; returns the number of tasks received, or a negative error. */
+static int poll_once(struct daemon *d, int64_t wait_ms)
+{
+        Rift__Infra__V1__PollRequest rq = RIFT__INFRA__V1__POLL_REQUEST__INIT;
+        Rift__Infra__V1__InfraAuth a;
+        auth_init(d, &a);
+        rq.auth = &a;
+        rq.wait_ms = wait_ms;
+        Rift__Infra__V1__PollResponse *rs = NULL;
+        int r = call(d, "Poll", &rq.base, &rift__infra__v1__poll_response__descriptor, (int)wait_ms + 10000,
+                     (ProtobufCMessage **)&rs);
+        if (r < 0)
+                return r;
+        d->superseded |= rs->superseded;
+        for (size_t i = 0; i < rs->n_tasks && !d->superseded; i++)
+                take_task(d, rs->tasks[i]);
+        r = (int)rs->n_tasks;
+        protobuf_c_message_free_unpacked(&rs->base, NULL);
+        return r;
+}
+
+/* Streams logs, reports the step (and learns of stops), submits the result once the run is done and
+ * every line is acknowledged. Returns a negative error if a call failed. */
+static int service_task(struct daemon *d)
+{
+        int r = push_logs(d);
+        if (r < 0)
+                return r;
+        if (!task_finished(d->task)) {
+                if (rift_mono_ms() < d->next_status_ms)
+                        return 0;
+                char step[64];
+                task_current_step(d->task, step, sizeof(step));
+                r = report_status(d, task_id(d->task), "Running", step);
+                if (r == 1)
+                        task_request_stop(d->task, TASK_STOP_USER);
+                d->next_status_ms = rift_mono_ms() + 1000;
+                return r < 0 ? r : 0;
+        }
+        if (task_pending_lines(d->task) > 0)
+                return 0;
+        r = submit_result(d);
+        if (r < 0)
+                return r;
+        task_free(d->task);
+        d->task = NULL;
+        return 0;
+}
+
+static void on_signal(int sig)
+{
+        terminating = 1;
+}
+
+static void loop_once(struct daemon *d)
+{
+        int r = 0;
+        if (d->task)
+                r = service_task(d);
+        if (r == 0 && rift_mono_ms() >= d->next_heartbeat_ms)
+                heartbeat(d);
+        if (r == 0 && !terminating && !d->superseded)
+                r = poll_once(d, d->task ? 500 : d->cfg->poll_wait_ms);
+        if (r > 0 && d->task) {
+                struct timespec ts = { .tv_nsec = 200 * 1000000L }; /* tasks we cannot take yet */
+                nanosleep(&ts, NULL);
+        }
+        if (r >= 0)
+                return;
+        if (d->task && rift_mono_ms() - d->last_ok_ms > d->cfg->unreachable_ms) {
+                log_error("control plane unreachable too long: reverting the run",
+                          LOG_INT("unreachable_ms", rift_mono_ms() - d->last_ok_ms));
+                task_request_stop(d->task, TASK_STOP_UNREACHABLE);
+        }
+        backoff(d);
+}
+
+/* On SIGTERM: stop and revert the run, then try for a few seconds to deliver its logs and result. */
+static void shutdown_task(struct daemon *d, enum task_stop why)
+{
+        if (!d->task)
+                return;
+        task_request_stop(d->task, why);
+        while (!task_finished(d->task)) {
+                struct timespec ts = { .tv_nsec = 50 * 1000000L };
+                nanosleep(&ts, NULL);
+        }
+        int64_t until = rift_mono_ms() + 5000;
+        while (d->task && rift_mono_ms() < until)
+                if (service_task(d) < 0)
+                        break;
+        task_free(d->task);
+        d->task = NULL;
+}
+
+static void connection_id_init(struct daemon *d)
+{
+        uint64_t rnd = 0;
+        if (getrandom(&rnd, sizeof(rnd), 0) < 0)
+                rnd = (uint64_t)rift_now_ms();
+        snprintf(d->connection_id, sizeof(d->connection_id), "%lld-%016llx", (long long)rift_now_ms(),
+                 (unsigned long long)rnd);
+}
+
+static int client_new(const struct daemon_config *c, struct rift_rpc_client **ret)
+{
+        struct rift_rpc_client_config rc = {
+                .base_url = c->control_plane,
+                .http = { .ca_file = c->ca_file,
+                          .connect_timeout_ms = 5000,
+                          .user_agent = "rift-agent/" AGENT_VERSION },
+        };
+        return rift_rpc_client_new(&rc, ret);
+}
+
+int daemon_run(const struct daemon_config *c)
+{
+        struct daemon d = { .cfg = c, .started_ms = rift_mono_ms(), .last_ok_ms = rift_mono_ms() };
+        struct sigaction sa = { .sa_handler = on_signal };
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGINT, &sa, NULL);
+        signal(SIGPIPE, SIG_IGN);
+        int r = runner_recover(c->journal_dir); /* leftovers of a killed agent go first */
+        if (r != AGENT_EXIT_OK)
+                return r;
+        url_host(c->control_plane, d.host, sizeof(d.host));
+        connection_id_init(&d);
+        r = client_new(c, &d.rpc);
+        if (r < 0) {
+                log_error("cannot create the control-plane client", LOG_ERR(r));
+                return AGENT_EXIT_USAGE;
+        }
+        r = obtain_key(&d);
+        if (r < 0) {
+                rift_rpc_client_free(d.rpc);
+                return terminating ? AGENT_EXIT_OK : AGENT_EXIT_USAGE;
+        }
+        log_info("connected", LOG_STR("control_plane", c->control_plane),
+                 LOG_STR("connection", d.connection_id));
+        while (!terminating && !d.superseded)
+                loop_once(&d);
+        if (d.superseded)
+                log_warn("a newer agent connection took over: leaving");
+        shutdown_task(&d, d.superseded ? TASK_STOP_SUPERSEDED : TASK_STOP_TERM);
+        rift_rpc_client_free(d.rpc);
+        return AGENT_EXIT_OK;
+}

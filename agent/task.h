@@ -1,0 +1,56 @@
+/* One experiment run (an InfraService Task) executed on its own thread: fault groups one after
+ * another, the steps of a group in parallel, each fault journalled before it is injected and reverted
+ * at the end of its duration or when the run is stopped; probes around each group; per-fault verdicts
+ * and probe results for SubmitResult. The control thread (daemon.c) reads its log lines and result. */
+#ifndef RIFT_AGENT_TASK_H
+#define RIFT_AGENT_TASK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/infra.pb-c.h"
+
+/* Why a run ends before its faults' durations. */
+enum task_stop {
+        TASK_STOP_NONE,        /* runs to the end */
+        TASK_STOP_USER,        /* stopExperimentRuns: Stopped */
+        TASK_STOP_TERM,        /* SIGTERM/SIGINT to the agent: Stopped */
+        TASK_STOP_UNREACHABLE, /* the control plane was unreachable too long: Error */
+        TASK_STOP_SUPERSEDED,  /* a newer agent connection took over: Error */
+};
+
+/* A log line waiting for PushLogs to acknowledge it. */
+struct task_line {
+        uint64_t seq;    /* 1, 2, ... per task, no gaps */
+        int64_t time_ms; /* epoch ms */
+        char step[64];   /* fault step the line is about ("" = the run) */
+        char *line;      /* text, at most RIFT_MAX_AGENT_LOG_LINE bytes */
+};
+
+struct task;
+
+/* Starts the run on a new thread; t copies what it needs from msg. */
+int task_start(const Rift__Infra__V1__Task *msg, const char *journal_dir, const char *control_plane_host,
+               struct task **ret);
+/* Asks the run to stop (reverting at once); the first reason wins. */
+void task_request_stop(struct task *t, enum task_stop why);
+bool task_finished(struct task *t);
+const char *task_id(const struct task *t);
+const char *task_run_id(const struct task *t);
+/* Copies up to max unacknowledged lines (seq > acked) into out (line pointers stay owned by t until
+ * task_ack_lines); returns the count. */
+size_t task_peek_lines(struct task *t, struct task_line *out, size_t max);
+/* Drops lines up to seq (PushLogs' acked_seq). */
+void task_ack_lines(struct task *t, uint64_t seq);
+/* Number of lines not yet acknowledged. */
+size_t task_pending_lines(struct task *t);
+/* The current step, for ReportStatus (copied). */
+void task_current_step(struct task *t, char *out, size_t size);
+/* After task_finished: the result to submit (owned by t; auth filled in by the caller). */
+Rift__Infra__V1__SubmitResultRequest *task_result(struct task *t);
+/* Joins the thread and frees everything; accepts NULL. */
+void task_free(struct task *t);
+
+#endif

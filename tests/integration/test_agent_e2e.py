@@ -1,0 +1,320 @@
+"""rift-agent end to end: real rift-auth + rift-backend on 127.0.0.1 and a real `rift-agent run` inside
+a network namespace the test creates (agent_env.NetPair: nsA "the host" <-> nsB serving HTTP).
+
+The agent reaches the backend through a small forwarder owned by this test: its listening socket is
+created inside nsA (127.0.0.1 of nsA), and each accepted connection is relayed to the backend's
+127.0.0.1 port in the test's own namespace. The agent joins nsA's network namespace only (setns in
+the child), so it still sees the machine's cgroup hierarchies. Nothing outside the namespaces and
+cgroups the test creates is touched. Root is required."""
+import ctypes
+import json
+import os
+import socket
+import stat
+import subprocess
+import threading
+import time
+
+import pytest
+
+import agent_env
+from agent_env import NetPair, agent_bin, snapshot
+from backend_client import Team, gql, ok
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces)")
+
+CLONE_NEWNET = 0x40000000
+_libc = ctypes.CDLL(None, use_errno=True)
+
+REGISTER = """mutation($p: ID!, $env: String!) { registerInfra(projectID: $p, request: {name: "e2e-box",
+  environmentID: $env, infrastructureType: Linux, platformName: "linux"}) { infraID token } }"""
+CREATE_ENV = """mutation($p: ID!, $id: String!) { createEnvironment(projectID: $p,
+  request: {environmentID: $id, name: "E2E", type: NON_PROD, tags: []}) { environmentID } }"""
+CREATE_EXP = """mutation($p: ID!, $req: ChaosExperimentRequest!) { createChaosExperiment(projectID: $p, request: $req)
+  { experimentID } }"""
+RUN = "mutation($p: ID!, $e: String!) { runChaosExperiment(projectID: $p, experimentID: $e) { experimentRunID } }"
+STOP = "mutation($p: ID!, $e: String!) { stopExperimentRuns(projectID: $p, experimentID: $e) }"
+GET_RUN = """query($p: ID!, $r: ID) { getExperimentRun(projectID: $p, experimentRunID: $r) { phase resiliencyScore
+  faults { step verdict weight probeSuccessPercentage } logs { seq step line } } }"""
+FINAL = ("Completed", "Completed_With_Error", "Stopped", "Error", "Timeout")
+
+
+def setns(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            raise OSError(ctypes.get_errno(), "setns " + path)
+    finally:
+        os.close(fd)
+
+
+class Forwarder:
+    """Listens on 127.0.0.1:port inside netns `ns`; relays each connection to 127.0.0.1:target here."""
+
+    def __init__(self, ns, target):
+        self.target, self.closed = target, False
+        own = os.open("/proc/self/ns/net", os.O_RDONLY)
+        try:
+            setns("/run/netns/" + ns)
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.sock.bind(("127.0.0.1", 0))
+            self.sock.listen(64)
+        finally:
+            if _libc.setns(own, CLONE_NEWNET) != 0:
+                raise OSError(ctypes.get_errno(), "setns back")
+            os.close(own)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.closed:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                u = socket.create_connection(("127.0.0.1", self.target), timeout=2)
+            except OSError:
+                c.close()   # backend down: the agent sees a refused/closed connection
+                continue
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.closed = True
+        self.sock.close()
+
+
+@pytest.fixture
+def np():
+    pair = NetPair().up()
+    yield pair
+    pair.down()
+
+
+@pytest.fixture
+def web(np):
+    """HTTP server on nsB's address (the target of the latency fault and of the probe)."""
+    port = 18080
+    p = subprocess.Popen(["ip", "netns", "exec", np.b, "python3", "-m", "http.server", "--bind", np.ip_b, str(port)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = "http://%s:%d/" % (np.ip_b, port)
+    end = time.monotonic() + 10
+    while time.monotonic() < end and np.in_a("curl", "-s", "-o", "/dev/null", url, check=False).returncode != 0:
+        time.sleep(0.1)
+    yield url
+    p.kill()
+    p.wait()
+
+
+class World:
+    def __init__(self, np, tmp_path, rift_auth, rift_backend):
+        self.np, self.tmp = np, tmp_path
+        self.auth = rift_auth()
+        self.backend = rift_backend(self.auth, INFRA_POLL_TIMEOUT="2s")
+        self.team = Team(self.auth.url)
+        self.p = self.team.project
+        self.gql(CREATE_ENV, {"p": self.p, "id": "e2e"})
+        reg = self.gql(REGISTER, {"p": self.p, "env": "e2e"})["registerInfra"]
+        self.infra_id, self.token = reg["infraID"], reg["token"]
+        self.fwd = Forwarder(np.a, int(self.backend.rpc_url.rsplit(":", 1)[1]))
+        self.state = str(tmp_path / "agent-state")
+        self.agent = None
+
+    def gql(self, q, v):
+        return ok(gql(self.backend.url, self.team.owner.token, q, v))
+
+    def start_agent(self, **env):
+        e = dict(os.environ, RIFT_AGENT_CONTROL_PLANE="http://127.0.0.1:%d" % self.fwd.port,
+                 RIFT_AGENT_INFRA_ID=self.infra_id, RIFT_AGENT_ACCESS_KEY=self.token,
+                 RIFT_AGENT_JOURNAL=self.state, RIFT_AGENT_POLL_WAIT="2s", RIFT_AGENT_HEARTBEAT_INTERVAL="2s")
+        e.update(env)
+        ns = "/run/netns/" + self.np.a
+        self.agent_log = open(self.tmp / "agent.log", "ab")
+        self.agent = subprocess.Popen([agent_bin(), "run"], env=e, stdout=self.agent_log, stderr=subprocess.STDOUT,
+                                      preexec_fn=lambda: setns(ns))
+        agent_env._started_agents.append(self.agent.pid)
+        return self.agent
+
+    def agent_text(self):
+        with open(self.tmp / "agent.log") as f:
+            return f.read()
+
+    def stop_agent(self):
+        if self.agent and self.agent.poll() is None:
+            self.agent.terminate()
+            try:
+                self.agent.wait(20)
+            except subprocess.TimeoutExpired:
+                self.agent.kill()
+                self.agent.wait()
+        # whatever a killed agent left behind is replayed from its journal
+        subprocess.run([agent_bin(), "--recover", "--journal", self.state], capture_output=True, timeout=60,
+                       preexec_fn=lambda: setns("/run/netns/" + self.np.a))
+
+    def experiment(self, manifest, name):
+        req = {"experimentName": name, "experimentManifest": json.dumps(manifest), "infraID": self.infra_id,
+               "experimentDescription": "e2e", "cronSyntax": "", "isCustomExperiment": True, "weightages": []}
+        return self.gql(CREATE_EXP, {"p": self.p, "req": req})["createChaosExperiment"]["experimentID"]
+
+    def run(self, exp_id):
+        return self.gql(RUN, {"p": self.p, "e": exp_id})["runChaosExperiment"]["experimentRunID"]
+
+    def get_run(self, run_id):
+        return self.gql(GET_RUN, {"p": self.p, "r": run_id})["getExperimentRun"]
+
+    def wait_run(self, run_id, phases=FINAL, timeout=90):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            r = self.get_run(run_id)
+            if r["phase"] in phases:
+                return r
+            time.sleep(0.5)
+        raise AssertionError("run %s not in %s after %ss: %s\n%s" % (run_id, phases, timeout, r, self.agent_text()))
+
+
+@pytest.fixture
+def world(np, tmp_path, rift_auth, rift_backend):
+    w = World(np, tmp_path, rift_auth, rift_backend)
+    yield w
+    w.stop_agent()
+    w.fwd.close()
+
+
+def manifest(np, url, duration="8s", cpu_expect="200"):
+    """Two faults in parallel: latency on the veth towards nsB (probe `web`), one CPU core at 100%
+    (probe `web-cpu`, whose expected code decides whether it passes)."""
+    def probe(name, code):
+        return {"name": name, "type": "httpProbe", "mode": "Continuous",
+                "runProperties": {"probeTimeout": "3s", "interval": "1s", "probePollingInterval": "1s", "attempt": 1},
+                "httpProbe/inputs": {"url": url, "method": {"get": {"criteria": "==", "responseCode": code}}}}
+    return {"groups": [{"steps": [
+        {"name": "lat", "fault": "linux-network-latency", "duration": duration,
+         "tunables": {"NETWORK_LATENCY": "100", "NETWORK_INTERFACES": np.va, "DESTINATION_IPS": np.ip_b},
+         "probes": ["web"]},
+        {"name": "cpu", "fault": "linux-cpu-stress", "duration": duration,
+         "tunables": {"LOAD": "100", "WORKERS": "1", "CPU_CORES": "0"}, "probes": ["web-cpu"]}]}],
+        "probes": [probe("web", "200"), probe("web-cpu", cpu_expect)]}
+
+
+def wait_latency(np, timeout=20):
+    """Average RTT to nsB once the latency is in place (None if it never was)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        _, rtt, _ = np.ping(np.ip_b, 3, interval="0.2")
+        if rtt and rtt > 50:
+            return np.ping(np.ip_b, 10, interval="0.1")[1]
+        time.sleep(0.2)
+    return None
+
+
+def wait_clean(np, before, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        now = snapshot(np)
+        if now == before:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def wait_registered(world, timeout=20):
+    key = os.path.join(world.state, "access_key")
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and not os.path.exists(key):
+        time.sleep(0.1)
+    assert os.path.exists(key), world.agent_text()
+    return key
+
+
+def test_two_parallel_faults_with_probes_logs_score_and_full_revert(np, web, world):
+    _, base, _ = np.ping(np.ip_b, 5, interval="0.1")
+    world.start_agent()
+    key = wait_registered(world)
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    before = snapshot(np)
+    run_id = world.run(world.experiment(manifest(np, web, cpu_expect="500"), "e2e-1"))
+
+    rtt = wait_latency(np)
+    assert rtt is not None, world.agent_text()
+    print("measured: base RTT %.3f ms, during latency %.3f ms" % (base, rtt))
+    assert abs(rtt - base - 100) <= 5, rtt      # 100 ms added within +-5 ms
+    during = snapshot(np)
+    assert during["iptables"] != before["iptables"] and during["cgroups"] != before["cgroups"]
+
+    r = world.wait_run(run_id)
+    # web passes (the service answers 200 through the latency); web-cpu expects 500 and fails
+    assert r["phase"] == "Completed_With_Error", r
+    faults = {f["step"]: f for f in r["faults"]}
+    assert faults["lat"]["verdict"] == "Pass" and faults["lat"]["probeSuccessPercentage"] == 100
+    assert faults["cpu"]["verdict"] == "Fail" and faults["cpu"]["probeSuccessPercentage"] == 0
+    assert r["resiliencyScore"] == pytest.approx(50.0)   # (10 x 100 + 10 x 0) / 20
+    seqs = [l["seq"] for l in r["logs"]]
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) >= 6
+    text = "\n".join(l["line"] for l in r["logs"])
+    assert "linux-network-latency injected" in text and "linux-cpu-stress reverted" in text
+    assert "run finished: Completed_With_Error" in text
+    assert wait_clean(np, before, 5), (snapshot(np), before)
+    _, after, _ = np.ping(np.ip_b, 5, interval="0.1")
+    assert after < base + 5
+
+    # restart: the stored key is used, no re-registration (the one-time key is spent)
+    world.agent.terminate()
+    assert world.agent.wait(20) == 0
+    world.start_agent()
+    time.sleep(1)
+    before = snapshot(np)   # the new agent process is the one in nsA now
+    run2 = world.run(world.experiment(manifest(np, web, duration="2s"), "e2e-2"))
+    r2 = world.wait_run(run2)
+    assert r2["phase"] == "Completed" and r2["resiliencyScore"] == pytest.approx(100.0), r2
+    assert "using the stored access key" in world.agent_text()
+    assert wait_clean(np, before, 5)
+
+
+def test_stop_from_the_control_plane_reverts_quickly(np, web, world):
+    world.start_agent()
+    wait_registered(world)
+    before = snapshot(np)
+    exp = world.experiment(manifest(np, web, duration="60s"), "e2e-stop")
+    run_id = world.run(exp)
+    assert wait_latency(np) is not None, world.agent_text()
+    t0 = time.monotonic()
+    world.gql(STOP, {"p": world.p, "e": exp})
+    assert wait_clean(np, before, 10), (snapshot(np), before)
+    print("measured: stop -> reverted in %.2f s" % (time.monotonic() - t0))
+    r = world.wait_run(run_id, timeout=30)
+    assert r["phase"] == "Stopped", r
+    assert {f["verdict"] for f in r["faults"]} == {"Stopped"}
+
+
+def test_backend_gone_agent_reverts_after_unreachable_timeout(np, web, world):
+    world.start_agent(RIFT_AGENT_UNREACHABLE_TIMEOUT="3s")
+    wait_registered(world)
+    before = snapshot(np)
+    world.run(world.experiment(manifest(np, web, duration="60s"), "e2e-down"))
+    assert wait_latency(np) is not None, world.agent_text()
+    world.backend.stop()
+    t0 = time.monotonic()
+    assert wait_clean(np, before, 20), (snapshot(np), before)
+    took = time.monotonic() - t0
+    print("measured: backend down -> reverted in %.2f s (timeout 3 s)" % took)
+    assert took >= 2.5
+    assert world.agent.poll() is None            # the agent keeps running and reconnects later
+    assert "control plane unreachable too long" in world.agent_text()
