@@ -176,7 +176,8 @@ static struct rnode NULLNODE = { .kind = R_NULL };
 /* Field selections sharing one response name. */
 struct group {
         const char *key;                 /* response name */
-        size_t key_len;                  /* strlen(key) */
+        const char *json_key;            /* ,"key": as written between members (the first skips the comma) */
+        size_t json_key_len;             /* its length */
         struct gql_ptrvec fields;        /* const struct gql_ast_selection * */
         const struct gql_type *sub_type; /* object type sub_groups were collected for, or NULL */
         struct gql_ptrvec sub_groups;    /* the sub-selections' groups for sub_type (list items share them) */
@@ -259,6 +260,22 @@ static bool fragment_applies(const struct gql_schema *s, const char *cond, const
         return t && gql_type_possible(t, obj);
 }
 
+/* Response names are GraphQL names (the lexer allows only [_A-Za-z0-9]): the JSON key needs no escaping. */
+static void group_set_key(struct gql_arena *a, struct group *g, const char *key)
+{
+        size_t n = strlen(key);
+        char *j = gql_arena_alloc(a, n + 5);
+
+        j[0] = ',';
+        j[1] = '"';
+        memcpy(j + 2, key, n);
+        j[n + 2] = '"';
+        j[n + 3] = ':';
+        g->key = key;
+        g->json_key = j;
+        g->json_key_len = n + 4;
+}
+
 static void collect(struct exec *x, const struct gql_type *obj, const struct gql_ast_selset *ss,
                     struct gql_ptrvec *groups, struct gql_ptrvec *visited)
 {
@@ -282,8 +299,7 @@ static void collect(struct exec *x, const struct gql_type *obj, const struct gql
                         }
                         if (!g) {
                                 g = gql_arena_alloc(x->a, sizeof(*g));
-                                g->key = key;
-                                g->key_len = strlen(key);
+                                group_set_key(x->a, g, key);
                                 gql_ptrvec_push(x->a, groups, g);
                         }
                         gql_ptrvec_push(x->a, &g->fields, (void *)s);
@@ -525,6 +541,24 @@ static struct rnode *complete(struct exec *x, const struct gql_field *f, const s
         return r == &NULLVAL || r == &ERRNODE || r == &PROPAGATE ? &NULLNODE : r;
 }
 
+/* A non-null value of a named leaf type that serializes without error, or NULL (complete() then takes
+ * it, reporting any error). */
+static struct rnode *complete_leaf(struct exec *x, const struct gql_typeref *t, const struct gql_value *v)
+{
+        struct gql_value *out = NULL;
+        struct rnode *r;
+
+        if (t->kind == GQL_KIND_LIST ||
+            (t->named->kind != GQL_KIND_SCALAR && t->named->kind != GQL_KIND_ENUM))
+                return NULL;
+        if (gql_serialize_leaf(x->a, t->named, v, &out))
+                return NULL;
+        r = gql_arena_alloc(x->a, sizeof(*r));
+        r->kind = R_LEAF;
+        r->v = out;
+        return r;
+}
+
 static struct rnode *typename_node(struct exec *x, const struct gql_type *obj)
 {
         struct rnode *r = gql_arena_alloc(x->a, sizeof(*r));
@@ -555,11 +589,18 @@ static struct rnode *execute_field(struct exec *x, const struct gql_type *obj, c
                 return typename_node(x, obj);
         ri.field_name = f->name;
         ri.field = f;
-        if (!coerce_args(x, f, g, path, &ri.args))
+        if (f->n_args && !coerce_args(x, f, g, path, &ri.args))
                 return f->type->kind == GQL_KIND_NON_NULL ? &PROPAGATE : &NULLNODE;
         if (f->resolve(&ri, &v) < 0) {
                 field_error(x, g, path, NULL, ri.error ? ri.error : "Resolver failed.");
                 return f->type->kind == GQL_KIND_NON_NULL ? &PROPAGATE : &NULLNODE;
+        }
+        if (v && v->kind != GQL_NULL) { /* the common case, a non-null scalar or enum: no error possible */
+                const struct gql_typeref *t = f->type->kind == GQL_KIND_NON_NULL ? f->type->of : f->type;
+                struct rnode *r = complete_leaf(x, t, v);
+
+                if (r)
+                        return r;
         }
         return complete(x, f, obj, f->type, g, v, path);
 }
@@ -616,24 +657,6 @@ static int write_leaf(struct rift_buf *out, const struct gql_value *v)
         }
 }
 
-/* "name": — response names are GraphQL names (the lexer allows only [_A-Za-z0-9]), never escaped. */
-static int write_key(struct rift_buf *out, const char *key, size_t n)
-{
-        int r = gql_buf_room(out, n + 3);
-        char *d;
-
-        if (r < 0)
-                return r;
-        d = out->data + out->len;
-        d[0] = '"';
-        memcpy(d + 1, key, n);
-        d[n + 1] = '"';
-        d[n + 2] = ':';
-        d[n + 3] = '\0';
-        out->len += n + 3;
-        return 0;
-}
-
 static int write_node(struct rift_buf *out, const struct rnode *r)
 {
         int ret = 0;
@@ -657,11 +680,9 @@ static int write_node(struct rift_buf *out, const struct rnode *r)
                 for (size_t i = 0, first = 1; ret >= 0 && i < r->n; i++) {
                         if (!r->items[i])
                                 continue;
-                        if (!first)
-                                ret = gql_buf_putc(out, ',');
+                        ret = gql_buf_put(out, r->groups[i]->json_key + first,
+                                          r->groups[i]->json_key_len - first);
                         first = 0;
-                        if (ret >= 0)
-                                ret = write_key(out, r->groups[i]->key, r->groups[i]->key_len);
                         if (ret >= 0)
                                 ret = write_node(out, r->items[i]);
                 }
@@ -929,16 +950,16 @@ int gql_subscribe(struct gql_engine *e, const char *query, size_t query_len, con
 int gql_request_execute_event(struct gql_request *req, struct gql_value *event, struct rift_buf *out)
 {
         struct exec x = { .req = req, .a = &req->arena };
-        struct group g = { .key = req->sub->alias ? req->sub->alias : req->sub->name };
+        struct group g = { 0 };
         const struct group *gp = &g;
-        struct gql_path p = { .key = g.key };
+        struct gql_path p = { .key = req->sub->alias ? req->sub->alias : req->sub->name };
         struct rnode *data, *field;
         size_t n_errs = req->errs.list.n;
         int r;
 
         if (setjmp(req->oom))
                 return oom_response(req, out);
-        g.key_len = strlen(g.key);
+        group_set_key(&req->arena, &g, p.key);
         gql_ptrvec_push(&req->arena, &g.fields, (void *)req->sub);
         field = complete(&x, req->sub_def, req->schema->subscription, req->sub_def->type, &g, event, &p);
         data = &PROPAGATE;
