@@ -9,7 +9,10 @@ cgroups the test creates is touched. Root is required."""
 import ctypes
 import json
 import os
+import select
+import signal
 import socket
+import ssl
 import stat
 import subprocess
 import threading
@@ -49,10 +52,11 @@ def setns(path):
 
 
 class Forwarder:
-    """Listens on 127.0.0.1:port inside netns `ns`; relays each connection to 127.0.0.1:target here."""
+    """Listens on 127.0.0.1:port inside netns `ns`; relays each connection to 127.0.0.1:target here.
+    With tls (an ssl.SSLContext) it terminates TLS, as an https control plane would."""
 
-    def __init__(self, ns, target):
-        self.target, self.closed = target, False
+    def __init__(self, ns, target, tls=None):
+        self.target, self.tls, self.closed = target, tls, False
         own = os.open("/proc/self/ns/net", os.O_RDONLY)
         try:
             setns("/run/netns/" + ns)
@@ -72,30 +76,32 @@ class Forwarder:
                 c, _ = self.sock.accept()
             except OSError:
                 return
-            try:
-                u = socket.create_connection(("127.0.0.1", self.target), timeout=2)
-            except OSError:
-                c.close()   # backend down: the agent sees a refused/closed connection
-                continue
-            for a, b in ((c, u), (u, c)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            threading.Thread(target=self._relay, args=(c,), daemon=True).start()
 
-    @staticmethod
-    def _pipe(a, b):
+    def _relay(self, c):
+        """One thread per connection moves bytes both ways (an SSL socket is used by one thread only)."""
+        u = None
         try:
-            while True:
-                data = a.recv(65536)
-                if not data:
-                    break
-                b.sendall(data)
-        except OSError:
-            pass
+            c.settimeout(10)
+            if self.tls:
+                c = self.tls.wrap_socket(c, server_side=True)
+            c.settimeout(None)
+            u = socket.create_connection(("127.0.0.1", self.target), timeout=2)
+            u.settimeout(None)
+            while not self.closed:
+                ready = [c] if self.tls and c.pending() else select.select([c, u], [], [], 1.0)[0]
+                for a, b in ((c, u), (u, c)):
+                    if a in ready:
+                        data = a.recv(65536)
+                        if not data:
+                            return
+                        b.sendall(data)
+        except (OSError, ssl.SSLError):
+            pass   # backend down or a client that refused our certificate: the connection closes
         finally:
-            for s in (a, b):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            for x in (c, u):
+                if x is not None:
+                    x.close()
 
     def close(self):
         self.closed = True
@@ -308,7 +314,7 @@ def test_backend_gone_agent_reverts_after_unreachable_timeout(np, web, world):
     world.start_agent(RIFT_AGENT_UNREACHABLE_TIMEOUT="3s")
     wait_registered(world)
     before = snapshot(np)
-    world.run(world.experiment(manifest(np, web, duration="60s"), "e2e-down"))
+    run_id = world.run(world.experiment(manifest(np, web, duration="60s"), "e2e-down"))
     assert wait_latency(np) is not None, world.agent_text()
     world.backend.stop()
     t0 = time.monotonic()
@@ -318,3 +324,81 @@ def test_backend_gone_agent_reverts_after_unreachable_timeout(np, web, world):
     assert took >= 2.5
     assert world.agent.poll() is None            # the agent keeps running and reconnects later
     assert "control plane unreachable too long" in world.agent_text()
+
+    # the backend comes back: the agent reconnects (backoff), delivers every log line it kept and the
+    # result, which says why the run ended
+    world.backend.start()
+    r = world.wait_run(run_id, timeout=60)
+    assert r["phase"] == "Error", r
+    seqs = [l["seq"] for l in r["logs"]]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert any("run finished: Error" in l["line"] for l in r["logs"]), r["logs"]
+
+
+def test_sigterm_mid_run_reverts_and_reports_stopped(np, web, world):
+    world.start_agent()
+    wait_registered(world)
+    before = snapshot(np)
+    run_id = world.run(world.experiment(manifest(np, web, duration="60s"), "e2e-term"))
+    assert wait_latency(np) is not None, world.agent_text()
+    t0 = time.monotonic()
+    world.agent.send_signal(signal.SIGTERM)
+    assert world.agent.wait(20) == 0
+    print("measured: SIGTERM -> agent reverted and exited in %.2f s" % (time.monotonic() - t0))
+    world.agent = None
+    after = snapshot(np)
+    before["pids_in_host_ns"] = []          # the agent itself is gone too
+    assert after == before, (after, before)
+    r = world.wait_run(run_id, timeout=10)
+    assert r["phase"] == "Stopped", r
+
+
+def test_sigkill_mid_run_next_start_recovers_before_anything_else(np, web, world):
+    world.start_agent()
+    wait_registered(world)
+    before = snapshot(np)
+    world.run(world.experiment(manifest(np, web, duration="60s"), "e2e-kill"))
+    assert wait_latency(np) is not None, world.agent_text()
+    world.agent.kill()
+    world.agent.wait()
+    # stress workers die with the agent; the shaper's iptables chains stay until the next start
+    assert snapshot(np)["iptables"] != before["iptables"]
+    world.start_agent()
+    end = time.monotonic() + 15
+    while time.monotonic() < end and snapshot(np)["iptables"] != before["iptables"]:
+        time.sleep(0.2)
+    assert snapshot(np)["iptables"] == before["iptables"], world.agent_text()
+    assert snapshot(np)["qdisc"] == before["qdisc"]
+    assert "recovered leftover chaos" in world.agent_text()
+
+
+def make_cert(tmp, name):
+    cert, key = str(tmp / (name + ".pem")), str(tmp / (name + ".key"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def test_https_control_plane_is_verified_against_the_pinned_ca(np, world, tmp_path):
+    cert, key = make_cert(tmp_path, "server")
+    other, _ = make_cert(tmp_path, "other")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    tls = Forwarder(np.a, int(world.backend.rpc_url.rsplit(":", 1)[1]), tls=ctx)
+    try:
+        url = "https://127.0.0.1:%d" % tls.port
+        # a CA that did not sign the server's certificate: refused, the one-time key is not spent
+        world.start_agent(RIFT_AGENT_CONTROL_PLANE=url, RIFT_AGENT_CA_FILE=other)
+        time.sleep(3)
+        assert not os.path.exists(os.path.join(world.state, "access_key"))
+        assert "TLS verification of the control plane failed" in world.agent_text()
+        world.stop_agent()
+        # the pinned CA: registers, and the backend sees the infrastructure confirmed and active
+        world.start_agent(RIFT_AGENT_CONTROL_PLANE=url, RIFT_AGENT_CA_FILE=cert)
+        wait_registered(world)
+        got = world.gql("query($p: ID!, $i: String!) { getInfra(projectID: $p, infraID: $i) { isActive isInfraConfirmed } }",
+                        {"p": world.p, "i": world.infra_id})["getInfra"]
+        assert got == {"isActive": True, "isInfraConfirmed": True}
+    finally:
+        tls.close()
