@@ -187,6 +187,8 @@ int res_run_experiment(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_stop_runs(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_get_run(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_list_runs(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_experiment_stats(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_run_stats(struct gql_resolve_info *ri, struct gql_value **ret);
 /* ExperimentRun.logs: the lines the agent pushed (the run was authorised by its root field). */
 int res_run_logs(struct gql_resolve_info *ri, struct gql_value **ret);
 

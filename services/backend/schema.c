@@ -265,6 +265,25 @@ static const struct gql_field_def experiment_run[] = {
         R("logs", "[LogLine!]!", a_logs, res_run_logs),
         { NULL },
 };
+static const struct gql_field_def score_category[] = {
+        J("id", "Int!"),
+        J("count", "Int!"),
+        { NULL },
+};
+static const struct gql_field_def exp_stats[] = {
+        J("totalExperiments", "Int!"),
+        J("totalExpCategorizedByResiliencyScore", "[ResilienceScoreCategory]!"),
+        { NULL },
+};
+static const struct gql_field_def run_stats[] = {
+        J("totalExperimentRuns", "Int!"),
+        J("totalCompletedExperimentRuns", "Int!"),
+        J("totalTerminatedExperimentRuns", "Int!"),
+        J("totalRunningExperimentRuns", "Int!"),
+        J("totalStoppedExperimentRuns", "Int!"),
+        J("totalErroredExperimentRuns", "Int!"),
+        { NULL },
+};
 static const struct gql_field_def list_run_resp[] = {
         J("totalNoOfExperimentRuns", "Int!"),
         J("experimentRuns", "[ExperimentRun]!"),
@@ -466,6 +485,8 @@ static const struct gql_field_def query[] = {
         R("listExperiment", "ListExperimentResponse!", q_list_exp, res_list_experiments),
         R("getExperimentRun", "ExperimentRun!", q_run, res_get_run),
         R("listExperimentRun", "ListExperimentRunResponse!", q_list_run, res_list_runs),
+        R("getExperimentStats", "GetExperimentStatsResponse!", q_project, res_experiment_stats),
+        R("getExperimentRunStats", "GetExperimentRunStatsResponse!", q_project, res_run_stats),
         { NULL },
 };
 static const struct gql_field_def mutation[] = {
@@ -546,6 +567,9 @@ static const struct gql_type_def types[] = {
         OBJ("LogLine", log_line),
         OBJ("ExperimentRun", experiment_run),
         OBJ("ListExperimentRunResponse", list_run_resp),
+        OBJ("ResilienceScoreCategory", score_category),
+        OBJ("GetExperimentStatsResponse", exp_stats),
+        OBJ("GetExperimentRunStatsResponse", run_stats),
         ENUM("EnvironmentType", e_env_type),
         ENUM("InfrastructureType", e_infra_type),
         ENUM("UpdateStatus", e_update_status),

@@ -50,6 +50,8 @@ def operations(infra, exp):
         ("query($p: ID!) { listExperiment(projectID: $p, request: {}) { totalNoOfExperiments } }", "viewer"),
         ('query($p: ID!) { getExperimentRun(projectID: $p, experimentRunID: "none") { phase } }', "viewer"),
         ("query($p: ID!) { listExperimentRun(projectID: $p, request: {}) { totalNoOfExperimentRuns } }", "viewer"),
+        ("query($p: ID!) { getExperimentStats(projectID: $p) { totalExperiments } }", "viewer"),
+        ("query($p: ID!) { getExperimentRunStats(projectID: $p) { totalExperimentRuns } }", "viewer"),
         (f'mutation($p: ID!) {{ runChaosExperiment(projectID: $p, experimentID: "{exp}") {{ notifyID }} }}', "executor"),
         (f'mutation($p: ID!) {{ stopExperimentRuns(projectID: $p, experimentID: "{exp}") }}', "executor"),
         (f'mutation($p: ID!) {{ updateChaosExperiment(projectID: $p, request: {{experimentID: "{exp}", experimentName: "e", experimentManifest: {m}, infraID: "{infra}"}}) {{ experimentID }} }}', "executor"),

@@ -117,6 +117,14 @@ def test_full_run_lifecycle_and_score(world):
                  {"p": team.project, "e": exp["experimentID"]}))["getExperiment"]
     assert avg == {"averageResiliencyScore": pytest.approx(70.0), "experimentDetails": {"name": "exp-1", "infra": {"name": "box-1"}}}
     assert infra.poll(wait_ms=200)[0] == []  # nothing left for this infrastructure
+    stats = ok(gql(backend.url, team.viewer.token,
+                   "query($p: ID!) { getExperimentStats(projectID: $p) { totalExperiments totalExpCategorizedByResiliencyScore { id count } } "
+                   "getExperimentRunStats(projectID: $p) { totalExperimentRuns totalCompletedExperimentRuns totalRunningExperimentRuns } }",
+                   {"p": team.project}))
+    assert stats["getExperimentStats"] == {"totalExperiments": 1, "totalExpCategorizedByResiliencyScore": [
+        {"id": 0, "count": 0}, {"id": 40, "count": 1}, {"id": 80, "count": 0}]}
+    assert stats["getExperimentRunStats"] == {"totalExperimentRuns": 1, "totalCompletedExperimentRuns": 1,
+                                              "totalRunningExperimentRuns": 0}
 
 
 def test_poll_times_out_empty_and_other_infra_cannot_touch_task(world):
