@@ -315,3 +315,23 @@ def test_yaml_manifest(world):
             "mutation($p: ID!, $r: ChaosExperimentRequest!) { createChaosExperiment(projectID: $p, request: $r) { experimentID } }",
             {"p": team.project, "r": {"experimentName": "y", "experimentManifest": yaml_text.replace("30", "300"), "infraID": infra}})
     assert errors(r)[0].startswith("groups[0].steps[0].tunables.NETWORK_PACKET_LOSS_PERCENTAGE:")
+
+
+def test_projects_are_isolated(world):
+    """A member of another project, using their own projectID, cannot reach this project's objects."""
+    auth, backend, team, infra, exp = world
+    own = {"p": team.stranger.project_id}
+    tok = team.stranger.token
+    assert errors(gql(backend.url, tok, f'query($p: ID!) {{ getInfra(projectID: $p, infraID: "{infra}") {{ name }} }}', own)) == \
+        ["infrastructure not found"]
+    assert errors(gql(backend.url, tok, f'query($p: ID!) {{ getExperiment(projectID: $p, experimentID: "{exp}") {{ averageResiliencyScore }} }}', own)) == \
+        ["experiment not found"]
+    assert errors(gql(backend.url, tok, f'mutation($p: ID!) {{ runChaosExperiment(projectID: $p, experimentID: "{exp}") {{ notifyID }} }}', own)) == \
+        ["experiment not found"]
+    assert errors(gql(backend.url, tok, f'mutation($p: ID!) {{ deleteInfra(projectID: $p, infraID: "{infra}") }}', own)) == \
+        ["infrastructure not found"]
+    m = json.dumps(json.dumps(LATENCY_MANIFEST))
+    r = gql(backend.url, tok, f'mutation($p: ID!) {{ saveChaosExperiment(projectID: $p, request: {{id: "{exp}", name: "x", manifest: {m}, infraID: "{infra}"}}) }}', own)
+    assert errors(r) == ["infrastructure not found"]
+    assert ok(gql(backend.url, tok, "query($p: ID!) { listExperiment(projectID: $p, request: {}) { totalNoOfExperiments } }", own)) == \
+        {"listExperiment": {"totalNoOfExperiments": 0}}
