@@ -908,28 +908,35 @@ static void liveness_check(evutil_socket_t fd, short what, void *arg)
         timeout_runs(b);
 }
 
-/* Another rift-backend on the same store may queue a task for an infrastructure whose poll is parked
- * here: every CROSS_WAKE_MS, tasks queued in the last CROSS_WAKE_WINDOW_MS wake this process's
- * parked polls of their infrastructures (the task itself comes from the store, as always). */
+/* Another rift-backend on the same store may queue a task (or ask to stop one) for an infrastructure
+ * whose poll is parked here: every CROSS_WAKE_MS, tasks queued or asked to stop in the last
+ * CROSS_WAKE_WINDOW_MS wake this process's parked polls of their infrastructures (what the poll
+ * returns comes from the store, as always). */
 #define CROSS_WAKE_MS        250
 #define CROSS_WAKE_WINDOW_MS 5000
+/* Wakes the parked polls of the infrastructures of tasks matching field >= now - window. */
+static void wake_recent(struct backend_ctx *b, const char *state_field, cJSON *state, const char *time_field)
+{
+        cJSON *filter = cJSON_CreateObject(), *tasks = NULL, *t;
+        struct rift_store_query sq = { .filter = filter, .limit = 1000 };
+
+        cJSON_AddItemToObject(filter, state_field, state);
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, time_field), "$gte",
+                                (double)(backend_now_ms() - CROSS_WAKE_WINDOW_MS));
+        if (rift_store_find(b->store, BC_TASKS, &sq, &tasks) == 0)
+                cJSON_ArrayForEach(t, tasks) if (b->n_waiters) infra_rpc_wake(b, str_of(t, "infraID"));
+        cJSON_Delete(tasks);
+        cJSON_Delete(filter);
+}
+
 static void cross_wake(evutil_socket_t fd, short what, void *arg)
 {
         struct backend_ctx *b = arg;
-        cJSON *filter, *tasks = NULL, *t;
-        struct rift_store_query sq = { .limit = 1000 };
 
-        if (b->n_waiters == 0)
-                return;
-        filter = cJSON_CreateObject();
-        cJSON_AddStringToObject(filter, "state", "queued");
-        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "createdAtMs"), "$gte",
-                                (double)(backend_now_ms() - CROSS_WAKE_WINDOW_MS));
-        sq.filter = filter;
-        if (rift_store_find(b->store, BC_TASKS, &sq, &tasks) == 0)
-                cJSON_ArrayForEach(t, tasks) infra_rpc_wake(b, str_of(t, "infraID"));
-        cJSON_Delete(tasks);
-        cJSON_Delete(filter);
+        if (b->n_waiters)
+                wake_recent(b, "state", cJSON_CreateString("queued"), "createdAtMs");
+        if (b->n_waiters)
+                wake_recent(b, "stopRequested", cJSON_CreateTrue(), "stopRequestedAtMs");
 }
 
 int infra_liveness_start(struct backend_ctx *b)

@@ -161,6 +161,8 @@ static int stop_one(struct backend_ctx *b, cJSON *run)
                         r = rift_store_update(b->store, BC_RUNS, run, NULL);
         } else {
                 cJSON_ReplaceItemInObject(task, "stopRequested", cJSON_CreateBool(true));
+                cJSON_DeleteItemFromObject(task, "stopRequestedAtMs");
+                cJSON_AddNumberToObject(task, "stopRequestedAtMs", (double)backend_now_ms());
                 r = rift_store_update(b->store, BC_TASKS, task, NULL);
                 if (r == 0)
                         infra_rpc_wake(b, cJSON_GetObjectItem(task, "infraID")->valuestring);

@@ -74,3 +74,24 @@ def test_two_backends_share_the_mongodb_store(rift_auth, rift_backend, mongo_por
     got = ok(gql(users.url, team.viewer.token, 'query($p: ID!, $i: String!) { getInfra(projectID: $p, infraID: $i) { isActive hostname } }',
                  {"p": team.project, "i": reg["infraID"]}))["getInfra"]
     assert got == {"isActive": True, "hostname": "host-1"}
+
+    # a stop asked on the users' process reaches a poll parked on the agents' process
+    run2 = ok(gql(users.url, team.executor.token,
+                  "mutation($p: ID!, $e: String!) { runChaosExperiment(projectID: $p, experimentID: $e) { experimentRunID } }",
+                  {"p": team.project, "e": exp["experimentID"]}))["runChaosExperiment"]
+    tasks, deadline = [], time.monotonic() + 5
+    while not tasks and time.monotonic() < deadline:
+        tasks, _ = infra.poll(wait_ms=1000)
+    assert [t["run_id"] for t in tasks] == [run2["experimentRunID"]]
+    infra.report(tasks[0]["task_id"])
+    got = []
+    poller = threading.Thread(target=lambda: got.append(infra.poll(wait_ms=20000)))
+    poller.start()
+    time.sleep(0.5)
+    t0 = time.monotonic()
+    ok(gql(users.url, team.executor.token,
+           "mutation($p: ID!, $e: String!) { stopExperimentRuns(projectID: $p, experimentID: $e) }",
+           {"p": team.project, "e": exp["experimentID"]}))
+    poller.join(25)
+    assert got and time.monotonic() - t0 < 3, "the stop did not reach the poll parked on the other process"
+    assert [(t["task_id"], t["kind"]) for t in got[0][0]] == [(tasks[0]["task_id"], "stop")]
