@@ -654,8 +654,7 @@ static void failed_operations_change_nothing(void **state)
 {
         struct fixture *f = *state;
         const char *key[] = { "email" };
-        _cleanup_json_ cJSON *a = NULL, *b = NULL, *before = NULL, *after = NULL, *docs_before = NULL,
-                             *docs_after = NULL;
+        _cleanup_json_ cJSON *a = NULL, *b = NULL, *docs_before = NULL, *docs_after = NULL;
 
         assert_int_equal(rift_store_ensure_index(f->s, f->coll, key, 1, true), 0);
         a = insert_json(f, f->coll, "{\"email\":\"a@x\",\"n\":1}");
