@@ -237,7 +237,8 @@ int infra_rpc_mount(struct backend_ctx *b, struct rift_rpc_server *rpc);
 /* Wakes the parked Poll calls of this infrastructure (a task was queued). */
 void infra_rpc_wake(struct backend_ctx *b, const char *infra_id);
 void infra_rpc_drop_waiters(struct backend_ctx *b);
-/* The periodic liveness check: marks silent infrastructures inactive. */
+
+/* liveness.c: the periodic timers (inactive infrastructures, run deadlines, cross-process wake-up) */
 int infra_liveness_start(struct backend_ctx *b);
 
 #endif
