@@ -551,7 +551,20 @@ static struct rnode *complete_leaf(struct exec *x, const struct gql_typeref *t, 
         if (t->kind == GQL_KIND_LIST ||
             (t->named->kind != GQL_KIND_SCALAR && t->named->kind != GQL_KIND_ENUM))
                 return NULL;
-        if (gql_serialize_leaf(x->a, t->named, v, &out))
+        switch (t->named->scalar) { /* values that serialize to themselves (as gql_serialize_leaf does) */
+        case GQL_SCALAR_STRING:
+        case GQL_SCALAR_ID:
+                if (v->kind == GQL_STRING)
+                        out = (struct gql_value *)v;
+                break;
+        case GQL_SCALAR_BOOLEAN:
+                if (v->kind == GQL_BOOLEAN)
+                        out = (struct gql_value *)v;
+                break;
+        default:
+                break;
+        }
+        if (!out && gql_serialize_leaf(x->a, t->named, v, &out))
                 return NULL;
         r = gql_arena_alloc(x->a, sizeof(*r));
         r->kind = R_LEAF;
@@ -683,7 +696,13 @@ static int write_node(struct rift_buf *out, const struct rnode *r)
                         ret = gql_buf_put(out, r->groups[i]->json_key + first,
                                           r->groups[i]->json_key_len - first);
                         first = 0;
-                        if (ret >= 0)
+                        if (ret < 0)
+                                break;
+                        if (r->items[i]->kind == R_LEAF &&
+                            r->items[i]->v->kind == GQL_STRING) /* most members */
+                                ret = gql_json_write_string(out, r->items[i]->v->str.s,
+                                                            r->items[i]->v->str.len);
+                        else
                                 ret = write_node(out, r->items[i]);
                 }
                 return ret < 0 ? ret : gql_buf_putc(out, '}');

@@ -149,7 +149,7 @@ static size_t memo_slot(const cJSON *obj, const void *key)
         return (size_t)(h >> 32) & (memo_cap - 1);
 }
 
-static struct memo *memo_find(const cJSON *obj, const void *key)
+static inline struct memo *memo_find(const cJSON *obj, const void *key)
 {
         size_t i;
 
