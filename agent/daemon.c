@@ -172,14 +172,25 @@ static void auth_init(struct daemon *d, Rift__Infra__V1__InfraAuth *a)
         a->connection_id = d->connection_id;
 }
 
+/* The call did not reach the InfraService (as opposed to being refused by it). */
+static bool transport_error(int r)
+{
+        return r == RIFT_E_UNAVAILABLE || r == RIFT_E_TIMEOUT || r == RIFT_E_TLS || r == RIFT_E_PROTOCOL ||
+               r > RIFT_E_LAST || r < RIFT_E_FIRST;
+}
+
 /* One call; success resets the backoff and the unreachable clock. */
 static int call(struct daemon *d, const char *method, const ProtobufCMessage *in,
                 const ProtobufCMessageDescriptor *out_desc, int timeout_ms, ProtobufCMessage **ret)
 {
         struct rift_rpc_call_opts o = { .timeout_ms = timeout_ms };
         int r = rift_rpc_call_with(d->rpc, &o, SERVICE, method, in, out_desc, ret);
-        if (r == 0) {
+        if (r == 0 || !transport_error(r)) { /* an answer, even a refusal, means it is reachable */
                 d->last_ok_ms = rift_mono_ms();
+                if (d->task)
+                        task_contact(d->task);
+        }
+        if (r == 0) {
                 d->backoff_ms = 0;
                 return 0;
         }
@@ -322,6 +333,9 @@ static int push_logs(struct daemon *d)
         if (r < 0)
                 return r;
         task_ack_lines(d->task, rs->acked_seq);
+        if (rs->acked_seq < lines[n - 1].seq) /* the server stored less than we sent: a gap it refuses */
+                log_warn("the control plane acknowledged fewer lines than sent",
+                         LOG_INT("acked", rs->acked_seq));
         protobuf_c_message_free_unpacked(&rs->base, NULL);
         return 0;
 }
@@ -361,7 +375,8 @@ static void take_task(struct daemon *d, const Rift__Infra__V1__Task *t)
                 return; /* one run at a time; the control plane delivers it again later */
         if (report_status(d, t->task_id, "Running", "") < 0)
                 return; /* not acknowledged: Poll delivers it again */
-        int r = task_start(t, d->cfg->journal_dir, d->host, &d->task);
+        int r =
+            task_start(t, d->cfg->journal_dir, d->host, d->cfg->state_dir, d->cfg->unreachable_ms, &d->task);
         if (r < 0) {
                 log_error("cannot start the run", LOG_STR("task", t->task_id), LOG_ERR(r));
                 return;
@@ -392,6 +407,25 @@ static int poll_once(struct daemon *d, int64_t wait_ms)
         return r;
 }
 
+/* The result is acknowledged (or refused for good): forget the run, spool included. */
+static void finish_task(struct daemon *d)
+{
+        task_discard_spool(d->task);
+        task_free(d->task);
+        d->task = NULL;
+}
+
+/* A refusal that no retry can change (unknown task, invalid request): drop what is left to deliver. */
+static int give_up_if_refused(struct daemon *d, int r)
+{
+        if (r >= 0 || transport_error(r) || r == RIFT_E_AUTH || !task_finished(d->task))
+                return r;
+        log_error("the control plane refused the run's logs or result: dropping them",
+                  LOG_STR("task", task_id(d->task)), LOG_ERR(r));
+        finish_task(d);
+        return 0;
+}
+
 /* Streams logs, reports the step (and learns of stops), submits the result once the run is done and
  * every line is acknowledged. Returns a negative error if a call failed. */
 static int service_task(struct daemon *d)
@@ -415,8 +449,7 @@ static int service_task(struct daemon *d)
         r = submit_result(d);
         if (r < 0)
                 return r;
-        task_free(d->task);
-        d->task = NULL;
+        finish_task(d);
         return 0;
 }
 
@@ -429,7 +462,7 @@ static void loop_once(struct daemon *d)
 {
         int r = 0;
         if (d->task)
-                r = service_task(d);
+                r = give_up_if_refused(d, service_task(d));
         if (r == 0 && rift_mono_ms() >= d->next_heartbeat_ms)
                 heartbeat(d);
         if (r == 0 && !terminating && !d->superseded)
@@ -440,12 +473,7 @@ static void loop_once(struct daemon *d)
         }
         if (r >= 0)
                 return;
-        if (d->task && rift_mono_ms() - d->last_ok_ms > d->cfg->unreachable_ms) {
-                log_error("control plane unreachable too long: reverting the run",
-                          LOG_INT("unreachable_ms", rift_mono_ms() - d->last_ok_ms));
-                task_request_stop(d->task, TASK_STOP_UNREACHABLE);
-        }
-        backoff(d);
+        backoff(d); /* the task thread's dead-man switch reverts the run if this lasts too long */
 }
 
 /* On SIGTERM: stop and revert the run, then try for a few seconds to deliver its logs and result. */
@@ -510,6 +538,9 @@ int daemon_run(const struct daemon_config *c)
         }
         log_info("connected", LOG_STR("control_plane", c->control_plane),
                  LOG_STR("connection", d.connection_id));
+        if (task_restore(c->state_dir, &d.task) > 0)
+                log_info("delivering a run left by the previous agent process",
+                         LOG_STR("task", task_id(d.task)));
         while (!terminating && !d.superseded)
                 loop_once(&d);
         if (d.superseded)

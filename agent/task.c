@@ -1,12 +1,16 @@
 /* Runs one experiment run on its own thread (see task.h). Every journal and fault call happens on
  * this thread, so the undo journal needs no lock; the lock guards the log queue, the stop reason and
  * the current step, which the control thread reads. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent/agent.h"
 #include "agent/probes/probe.h"
@@ -48,12 +52,111 @@ struct task {
         Rift__Infra__V1__SubmitResultRequest result; /* built by the thread before finished */
         Rift__Infra__V1__FaultResult *faults[TASK_MAX_STEPS];
         Rift__Infra__V1__FaultResult fault_res[TASK_MAX_STEPS];
-        char result_msg[256]; /* result.message */
+        char result_msg[256];                           /* result.message */
+        bool has_thread;                                /* thread was started (a restored task has none) */
+        int spool_fd;                                   /* STATE/spool-<task>.log; -1 = not spooled */
+        char spool_base[600];                           /* STATE/spool-<task> ("" = not spooled) */
+        Rift__Infra__V1__SubmitResultRequest *restored; /* result read back from the spool */
+        int64_t contact_mono_ms;                        /* (L) last answer from the control plane */
+        int64_t unreachable_ms;                         /* (L) dead-man switch: 0 = off */
 };
 
 static int64_t now_ms(void)
 {
         return rift_now_ms();
+}
+
+static void closedirp(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+
+static void fclosep(FILE **f)
+{
+        if (*f)
+                fclose(*f);
+}
+
+/* ---- the spool: unacknowledged lines and the result survive an agent restart ----
+ * STATE/spool-<task>.log gets every line as {"seq","t","step","line"} (written before it is sent; the
+ * page cache outlives a killed process); STATE/spool-<task>.result the packed SubmitResultRequest,
+ * fsynced. Both go once the result is acknowledged. */
+
+static bool safe_id(const char *id)
+{
+        if (!*id || strlen(id) > 128)
+                return false;
+        for (const char *c = id; *c; c++)
+                if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+                        return false;
+        return *id != '.';
+}
+
+static void spool_path(const struct task *t, const char *ext, char *out, size_t size)
+{
+        snprintf(out, size, "%s.%s", t->spool_base, ext);
+}
+
+static void spool_line(struct task *t, const struct task_line *l)
+{
+        if (t->spool_fd < 0)
+                return;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "seq", (double)l->seq);
+        cJSON_AddNumberToObject(o, "t", (double)l->time_ms);
+        cJSON_AddStringToObject(o, "step", l->step);
+        cJSON_AddStringToObject(o, "line", l->line);
+        char *text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        if (text) {
+                size_t n = strlen(text);
+                text[n] = '\n'; /* replaces the terminator: written with its length */
+                if (write(t->spool_fd, text, n + 1) != (ssize_t)(n + 1))
+                        log_warn("cannot spool a run log line", LOG_STR("task", t->msg->task_id));
+        }
+        free(text);
+}
+
+static void spool_open(struct task *t, const char *dir)
+{
+        t->spool_fd = -1;
+        if (!dir || !safe_id(t->msg->task_id))
+                return;
+        snprintf(t->spool_base, sizeof(t->spool_base), "%s/spool-%s", dir, t->msg->task_id);
+        char path[620];
+        spool_path(t, "log", path, sizeof(path));
+        t->spool_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (t->spool_fd < 0)
+                log_warn("cannot open the run log spool", LOG_STR("path", path), LOG_ERR(-errno));
+}
+
+static void spool_result(struct task *t)
+{
+        if (t->spool_fd < 0)
+                return;
+        char path[620], tmp[630];
+        spool_path(t, "result", path, sizeof(path));
+        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+        size_t len = rift__infra__v1__submit_result_request__get_packed_size(&t->result);
+        _cleanup_free_ uint8_t *buf = malloc(len + 1);
+        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (!buf || fd < 0)
+                return;
+        rift__infra__v1__submit_result_request__pack(&t->result, buf);
+        if (write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0 && fsync(t->spool_fd) == 0)
+                rename(tmp, path);
+}
+
+void task_discard_spool(struct task *t)
+{
+        char path[620];
+        if (!t->spool_base[0])
+                return;
+        spool_path(t, "log", path, sizeof(path));
+        unlink(path);
+        spool_path(t, "result", path, sizeof(path));
+        unlink(path);
 }
 
 static void task_log(struct task *t, const char *step, const char *fmt, ...)
@@ -78,16 +181,34 @@ static void task_log(struct task *t, const char *step, const char *fmt, ...)
                 l->time_ms = now_ms();
                 rift_strlcpy(l->step, step ? step : "", sizeof(l->step));
                 l->line = copy;
+                spool_line(t, l);
         }
         pthread_mutex_unlock(&t->lock);
 }
 
+/* The stop reason; the dead-man switch fires here, on the task thread, so a control thread stuck in a
+ * slow call cannot delay the revert. */
 static enum task_stop stop_reason(struct task *t)
 {
         pthread_mutex_lock(&t->lock);
+        int64_t silent = rift_mono_ms() - t->contact_mono_ms;
+        bool fire =
+            t->stop == TASK_STOP_NONE && !t->finished && t->unreachable_ms > 0 && silent > t->unreachable_ms;
+        if (fire)
+                t->stop = TASK_STOP_UNREACHABLE;
         enum task_stop s = t->stop;
         pthread_mutex_unlock(&t->lock);
+        if (fire)
+                log_error("control plane unreachable too long: reverting the run",
+                          LOG_INT("unreachable_ms", silent));
         return s;
+}
+
+void task_contact(struct task *t)
+{
+        pthread_mutex_lock(&t->lock);
+        t->contact_mono_ms = rift_mono_ms();
+        pthread_mutex_unlock(&t->lock);
 }
 
 static void set_step(struct task *t, const char *step)
@@ -367,39 +488,137 @@ static void *task_main(void *arg)
         t->result.phase = (char *)(r < 0 ? "Error" : final_phase(t));
         t->result.message = t->result_msg;
         t->result.faults = t->faults;
+        t->result.task_id = t->msg->task_id;
         task_log(t, "", "run finished: %s", t->result.phase);
+        spool_result(t);
         pthread_mutex_lock(&t->lock);
         t->finished = true;
         pthread_mutex_unlock(&t->lock);
         return NULL;
 }
 
-int task_start(const Rift__Infra__V1__Task *msg, const char *journal_dir, const char *control_plane_host,
-               struct task **ret)
+static struct task *task_alloc(const Rift__Infra__V1__Task *msg)
 {
         struct task *t = calloc(1, sizeof(*t));
         size_t len = rift__infra__v1__task__get_packed_size(msg);
         _cleanup_free_ uint8_t *buf = malloc(len + 1);
         if (!t || !buf || !(t->lines = calloc(RIFT_MAX_AGENT_LOG_QUEUE, sizeof(*t->lines)))) {
-                task_free(t);
-                return -ENOMEM;
+                free(t);
+                return NULL;
         }
+        t->spool_fd = -1;
         rift__infra__v1__task__pack(msg, buf);
         t->msg = rift__infra__v1__task__unpack(NULL, len, buf);
         pthread_mutex_init(&t->lock, NULL);
         rift__infra__v1__submit_result_request__init(&t->result);
+        if (!t->msg) {
+                task_free(t);
+                return NULL;
+        }
+        return t;
+}
+
+int task_start(const Rift__Infra__V1__Task *msg, const char *journal_dir, const char *control_plane_host,
+               const char *spool_dir, int64_t unreachable_ms, struct task **ret)
+{
+        struct task *t = task_alloc(msg);
+        if (!t)
+                return -ENOMEM;
         rift_strlcpy(t->journal_dir, journal_dir, sizeof(t->journal_dir));
         rift_strlcpy(t->control_plane, control_plane_host ? control_plane_host : "",
                      sizeof(t->control_plane));
-        if (!t->msg || pthread_create(&t->thread, NULL, task_main, t) != 0) {
-                if (t->msg)
-                        rift__infra__v1__task__free_unpacked(t->msg, NULL);
-                free(t->lines);
-                free(t);
-                return -ENOMEM;
+        spool_open(t, spool_dir);
+        t->unreachable_ms = unreachable_ms;
+        t->contact_mono_ms = rift_mono_ms();
+        if (pthread_create(&t->thread, NULL, task_main, t) != 0) {
+                task_discard_spool(t);
+                task_free(t);
+                return -EAGAIN;
         }
+        t->has_thread = true;
         *ret = t;
         return 0;
+}
+
+/* Reads a spooled log file back into t's queue (at most the queue's cap). */
+static void restore_lines(struct task *t, const char *path)
+{
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        char *buf = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        while (f && (n = getline(&buf, &cap, f)) > 0 && t->n_lines < RIFT_MAX_AGENT_LOG_QUEUE) {
+                cJSON *o =
+                    n < 8 * (ssize_t)RIFT_MAX_AGENT_LOG_LINE ? cJSON_ParseWithLength(buf, (size_t)n) : NULL;
+                const cJSON *seq = cJSON_GetObjectItem(o, "seq"), *line = cJSON_GetObjectItem(o, "line");
+                const cJSON *step = cJSON_GetObjectItem(o, "step"), *tm = cJSON_GetObjectItem(o, "t");
+                if (cJSON_IsNumber(seq) && seq->valuedouble == (double)(t->next_seq + 1) &&
+                    cJSON_IsString(line)) {
+                        struct task_line *l = &t->lines[t->n_lines];
+                        l->seq = ++t->next_seq;
+                        l->time_ms = cJSON_IsNumber(tm) ? (int64_t)tm->valuedouble : 0;
+                        rift_strlcpy(l->step, cJSON_IsString(step) ? step->valuestring : "", sizeof(l->step));
+                        if ((l->line = strndup(line->valuestring, RIFT_MAX_AGENT_LOG_LINE)))
+                                t->n_lines++;
+                        else
+                                t->next_seq--;
+                }
+                cJSON_Delete(o);
+        }
+        free(buf);
+}
+
+static void restore_result(struct task *t, const char *path)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        static uint8_t buf[256 * 1024];
+        ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+        if (n > 0 && (size_t)n < sizeof(buf))
+                t->restored = rift__infra__v1__submit_result_request__unpack(NULL, (size_t)n, buf);
+}
+
+int task_restore(const char *spool_dir, struct task **ret)
+{
+        _cleanup_(closedirp) DIR *d = opendir(spool_dir);
+        struct dirent *de;
+        char id[160] = "";
+        while (d && (de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                if (strncmp(de->d_name, "spool-", 6) == 0 && len > 10 &&
+                    strcmp(de->d_name + len - 4, ".log") == 0 && len - 10 < sizeof(id)) {
+                        snprintf(id, sizeof(id), "%.*s", (int)(len - 10), de->d_name + 6);
+                        break;
+                }
+        }
+        if (!id[0] || !safe_id(id))
+                return 0;
+        Rift__Infra__V1__Task m = RIFT__INFRA__V1__TASK__INIT;
+        m.task_id = id;
+        m.kind = "run";
+        struct task *t = task_alloc(&m);
+        if (!t)
+                return -ENOMEM;
+        snprintf(t->spool_base, sizeof(t->spool_base), "%s/spool-%s", spool_dir, id);
+        char path[620];
+        spool_path(t, "log", path, sizeof(path));
+        restore_lines(t, path);
+        spool_path(t, "result", path, sizeof(path));
+        restore_result(t, path);
+        if (!t->restored) {
+                /* killed mid-run: the journal replay at start reverted its faults */
+                rift_strlcpy(t->result_msg,
+                             "the agent restarted during the run; its faults were reverted by recovery",
+                             sizeof(t->result_msg));
+                t->result.phase = "Error";
+                t->result.message = t->result_msg;
+                t->result.task_id = t->msg->task_id;
+                t->finished = true;
+                task_log(t, "",
+                         "agent restarted during the run: faults reverted by recovery; run finished: Error");
+        }
+        t->finished = true;
+        *ret = t;
+        return 1;
 }
 
 void task_request_stop(struct task *t, enum task_stop why)
@@ -465,7 +684,7 @@ void task_current_step(struct task *t, char *out, size_t size)
 
 Rift__Infra__V1__SubmitResultRequest *task_result(struct task *t)
 {
-        return &t->result;
+        return t->restored ? t->restored : &t->result;
 }
 
 static void free_fault_result(Rift__Infra__V1__FaultResult *fr)
@@ -487,10 +706,14 @@ void task_free(struct task *t)
 {
         if (!t)
                 return;
-        if (t->msg) {
+        if (t->has_thread)
                 pthread_join(t->thread, NULL);
+        if (t->msg)
                 rift__infra__v1__task__free_unpacked(t->msg, NULL);
-        }
+        if (t->restored)
+                rift__infra__v1__submit_result_request__free_unpacked(t->restored, NULL);
+        if (t->spool_fd >= 0)
+                close(t->spool_fd);
         for (size_t i = 0; i < t->result.n_faults; i++)
                 free_fault_result(t->faults[i]);
         for (size_t i = 0; t->lines && i < t->n_lines; i++)

@@ -31,9 +31,18 @@ struct task_line {
 
 struct task;
 
-/* Starts the run on a new thread; t copies what it needs from msg. */
+/* Starts the run on a new thread; t copies what it needs from msg. Its log lines and result are
+ * spooled to spool_dir (NULL = memory only). The run stops (TASK_STOP_UNREACHABLE) once no
+ * task_contact() came for unreachable_ms (0 = never). */
 int task_start(const Rift__Infra__V1__Task *msg, const char *journal_dir, const char *control_plane_host,
-               struct task **ret);
+               const char *spool_dir, int64_t unreachable_ms, struct task **ret);
+/* The control plane answered (any answer): resets the dead-man switch. */
+void task_contact(struct task *t);
+/* A run a previous agent process left in spool_dir: its undelivered lines and result (or, if it was
+ * killed mid-run, an Error result saying so). Returns 1 with *ret, 0 if there is none. */
+int task_restore(const char *spool_dir, struct task **ret);
+/* Removes the task's spool files (after its result was acknowledged). */
+void task_discard_spool(struct task *t);
 /* Asks the run to stop (reverting at once); the first reason wins. */
 void task_request_stop(struct task *t, enum task_stop why);
 bool task_finished(struct task *t);
