@@ -518,6 +518,9 @@ static int db_setup(sqlite3 *db, bool memory)
         static const char *const pragmas[] = {
                 "PRAGMA synchronous = FULL",
                 "PRAGMA busy_timeout = 5000",
+                /* 512 KiB page cache instead of 2 MiB: services keep their hot data in their own
+                 * caches, and the OS page cache holds the file; this keeps idle RSS small. */
+                "PRAGMA cache_size = -512",
         };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/memory.h"
 #include "lib/config.h"
 #include "lib/http_server.h"
 #include "lib/log.h"
@@ -217,6 +218,8 @@ int main(int argc, char **argv)
         const char *cmd = NULL;
         size_t i;
         int r;
+
+        rift_memory_tune_daemon();
 
         if (argc > 1 && argv[1][0] != '-') {
                 cmd = argv[1];

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/memory.h"
 #include "lib/buf.h"
 #include "lib/config.h"
 #include "lib/graphql/graphql.h"
@@ -216,6 +217,8 @@ int main(int argc, char **argv)
 {
         struct backend_config cfg = { 0 };
         int r = rift_config_main_args(&spec, argc, argv, &cfg);
+
+        rift_memory_tune_daemon();
 
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
