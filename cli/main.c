@@ -338,8 +338,23 @@ int main(int argc, char **argv)
         const char *gvals[G__MAX] = {}, *extra = NULL;
         struct cli_ctx ctx = { .output = OUTPUT_TABLE };
         struct cli_args args = {};
+        _cleanup_free_ char **view_argv = NULL;
         int code;
 
+        /* `riftctl --check-config [--config FILE]`, like every Rift binary: validate the config file
+         * and print it (tokens redacted); the same as `riftctl config view`. */
+        if (argc >= 2 && strcmp(argv[1], "--check-config") == 0) {
+                view_argv = calloc((size_t)argc + 2, sizeof(*view_argv));
+                if (!view_argv)
+                        return cli_error(CLI_EXIT_SERVER, "out of memory");
+                view_argv[0] = argv[0];
+                view_argv[1] = (char *)"config";
+                view_argv[2] = (char *)"view";
+                for (int i = 2; i < argc; i++)
+                        view_argv[i + 1] = argv[i];
+                argc++;
+                argv = view_argv;
+        }
         code = resolve(argc, argv, &cmd, &extra);
         if (code >= 0)
                 return code;

@@ -277,6 +277,17 @@ def test_missing_or_broken_config(cli):
     assert r.returncode == 1 and str(other) in r.stderr
 
 
+def test_check_config_validates_the_config_file(admin_cli):
+    r = admin_cli.ok("--check-config")
+    doc = yaml.safe_load(r.stdout)
+    assert doc["current-user"] == "admin"
+    assert doc["accounts"][0]["users"][0]["token"] == "[redacted]"
+    bad = admin_cli.home / "bad.yaml"
+    bad.write_text("accounts: [unclosed\n")
+    r = admin_cli("--check-config", "--config", str(bad))
+    assert (r.returncode, r.stderr) == (1, f"Error: config file {bad}: not valid YAML\n")
+
+
 def test_help_lists_only_registered_commands(cli):
     r = cli.ok("--help")
     commands = re.findall(r"^  (\w+) +([\w-]*) {2,}", r.stdout.split("Global flags:")[0], re.M)
