@@ -4,7 +4,8 @@
  *   rift-agent check --spec FILE.json        validate a spec and exit
  *   rift-agent --recover [--journal DIR]     revert whatever the journal says is still in place
  *   rift-agent --list-faults
- *   rift-agent run                           the daemon: settings from the environment (daemon.h) */
+ *   rift-agent run                           the daemon: settings from the environment (daemon.h)
+ *   rift-agent --check-config                validate and print those settings */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@ static int usage(void)
               "       rift-agent check --spec FILE.json\n"
               "       rift-agent --recover [--journal DIR]\n"
               "       rift-agent --list-faults\n"
-              "       rift-agent run [--journal DIR]\n",
+              "       rift-agent run [--journal DIR]\n"
+              "       rift-agent --check-config     validate the settings `run` reads from the environment\n",
               stderr);
         return AGENT_EXIT_USAGE;
 }
@@ -33,6 +35,24 @@ static int run_daemon(const char *journal_dir)
         return daemon_run(&c);
 }
 
+/* --check-config: validates the daemon's settings (the environment, as `run` reads it) and prints
+ * them, the one-time key redacted. */
+static int check_config(const char *journal_dir)
+{
+        struct daemon_config c;
+
+        if (daemon_config_load(&c, journal_dir) < 0)
+                return AGENT_EXIT_USAGE;
+        printf("# rift-agent: configuration is valid\n"
+               "control_plane = %s\ninfra_id = %s\naccess_key = [secret]\njournal = %s\nstate_dir = %s\n"
+               "ca_file = %s\nunreachable_timeout_ms = %lld\nheartbeat_interval_ms = %lld\n"
+               "poll_wait_ms = %lld\n",
+               c.control_plane, c.infra_id, c.journal_dir, c.state_dir,
+               c.ca_file ? c.ca_file : "(system CAs)", (long long)c.unreachable_ms, (long long)c.heartbeat_ms,
+               (long long)c.poll_wait_ms);
+        return AGENT_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -41,12 +61,13 @@ int main(int argc, char **argv)
                 { "control-plane", required_argument, NULL, 'c' },
                 { "recover", no_argument, NULL, 'r' },
                 { "list-faults", no_argument, NULL, 'l' },
+                { "check-config", no_argument, NULL, 'C' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
         struct runner_options o = { .journal_dir = getenv("RIFT_AGENT_JOURNAL") ?: UNDO_DEFAULT_DIR,
                                     .control_plane = getenv("RIFT_AGENT_CONTROL_PLANE") };
-        bool recover = false, list = false;
+        bool recover = false, list = false, check = false;
         int c;
         rift_log_init("rift-agent", RIFT_LOG_INFO, 2);
         while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -66,6 +87,9 @@ int main(int argc, char **argv)
                 case 'l':
                         list = true;
                         break;
+                case 'C':
+                        check = true;
+                        break;
                 default:
                         return usage();
                 }
@@ -75,6 +99,8 @@ int main(int argc, char **argv)
                         puts(fault_get(i)->name);
                 return AGENT_EXIT_OK;
         }
+        if (check)
+                return check_config(o.journal_dir);
         if (recover)
                 return runner_recover(o.journal_dir);
         const char *verb = optind < argc ? argv[optind] : "";
