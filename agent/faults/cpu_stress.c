@@ -82,8 +82,8 @@ static int worker(void *arg)
                         int64_t now = now_ns(CLOCK_MONOTONIC);
                         int64_t debt = (int64_t)(share * (double)(now - origin)) -
                                        (now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu_origin);
-                        if (debt > MAX_DEBT_NS) { /* cap the debt */
-                                cpu_origin += debt - MAX_DEBT_NS;
+                        if (debt > MAX_DEBT_NS) {                 /* cap the debt */
+                                cpu_origin -= debt - MAX_DEBT_NS; /* count the excess as used */
                                 debt = MAX_DEBT_NS;
                         }
                         if (debt <= 0 || now >= end)
