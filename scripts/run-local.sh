@@ -4,10 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-RUN=$PWD/$BUILD/run
+RUN=${RUN:-$PWD/$BUILD/run}
 mkdir -p "$RUN/data" "$RUN/logs"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanups=() # commands a fragment adds to undo what is not a process (run after every process has exited)
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    for c in "${cleanups[@]}"; do "$c" || true; done
+    cleanups=()
+}
 trap cleanup EXIT INT TERM
 
 started=0
