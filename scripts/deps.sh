@@ -9,7 +9,7 @@ PKGS=(
   libprotobuf-c-dev protobuf-c-compiler libyaml-dev libsqlite3-dev libnl-route-3-dev
   libnetfilter-queue-dev libmnl-dev libcmocka-dev
   prometheus stress-ng iproute2 iptables iputils-ping wrk nginx-light openssl curl
-  python3-pytest python3-yaml python3-requests nodejs npm jq util-linux
+  python3-pytest python3-yaml python3-requests nodejs npm jq util-linux systemd
 )
 
 missing=()
