@@ -1,9 +1,11 @@
 """A small client for rift-auth used by the test_auth_* suites: REST calls, account set-up, a
-hand-written protobuf encoder/decoder for AuthService over Twirp, and JWT pieces for forgery tests."""
+AuthService over Twirp (protobuf by hand, pbwire.py), and JWT pieces for forgery tests."""
 import base64
 import json
 
 import requests
+
+from pbwire import decode as pb_decode, encode as pb_encode  # noqa: F401  (re-exported for the tests)
 
 STRONG = "Passw0rd!x"  # satisfies the password policy
 
@@ -74,60 +76,6 @@ def jwt_parts(token):
 
 def jwt_claims(token):
     return jwt_parts(token)[1]
-
-
-# ---- protobuf (proto3) by hand, for the AuthService messages ------------------------------------------
-
-def _varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
-
-
-def pb_encode(fields):
-    """fields: list of (number, value) with str/bytes values (wire type 2) or bool/int (wire type 0)."""
-    out = bytearray()
-    for num, val in fields:
-        if isinstance(val, (bool, int)):
-            out += _varint(num << 3) + _varint(int(val))
-        else:
-            b = val.encode() if isinstance(val, str) else val
-            out += _varint(num << 3 | 2) + _varint(len(b)) + b
-    return bytes(out)
-
-
-def pb_decode(data):
-    """Returns {number: [values]} with bytes for length-delimited fields and ints for varints."""
-    i, out = 0, {}
-
-    def varint():
-        nonlocal i
-        shift = val = 0
-        while True:
-            b = data[i]
-            i += 1
-            val |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                return val
-    while i < len(data):
-        key = varint()
-        num, wt = key >> 3, key & 7
-        if wt == 0:
-            out.setdefault(num, []).append(varint())
-        elif wt == 2:
-            n = varint()
-            out.setdefault(num, []).append(data[i:i + n])
-            i += n
-        else:
-            raise ValueError(f"unexpected wire type {wt}")
-    return out
 
 
 def validate(rpc_url, jwt, project_id="", roles=(), invitation="Accepted"):
