@@ -17,10 +17,15 @@ grep -qx DEMO_READY "$env_file" 2>/dev/null || {
 val() { sed -n "s/^$1=//p" "$env_file"; }
 gql_url=$(val DEMO_GRAPHQL) auth=$(val DEMO_AUTH) project=$(val DEMO_PROJECT_ID) exp=$(val DEMO_EXPERIMENT_ID)
 
-token=$(curl -sS --fail-with-body --max-time 15 -H 'Content-Type: application/json' \
-    -d "$(jq -cn --arg u "$(val DEMO_ADMIN)" --arg p "${DEMO_ADMIN_PASSWORD:-RiftDemo@2024}" \
-        '{username: $u, password: $p}')" "$auth/login" | jq -r '.accessToken // empty')
-[[ -n $token ]] || { echo "demo-run: cannot log in (DEMO_ADMIN_PASSWORD?)" >&2; exit 2; }
+# the demo password 30-demo.sh set at the first login, or ADMIN_PASSWORD if the admin had changed it before
+token=
+for pw in "${DEMO_ADMIN_PASSWORD:-RiftDemo@2024}" ${ADMIN_PASSWORD:+"$ADMIN_PASSWORD"}; do
+    token=$(curl -sS --max-time 15 -H 'Content-Type: application/json' \
+        -d "$(jq -cn --arg u "$(val DEMO_ADMIN)" --arg p "$pw" '{username: $u, password: $p}')" \
+        "$auth/login" | jq -r '.accessToken // empty' 2>/dev/null) || true
+    [[ -z $token ]] || break
+done
+[[ -n $token ]] || { echo "demo-run: cannot log in (set DEMO_ADMIN_PASSWORD or ADMIN_PASSWORD)" >&2; exit 2; }
 
 # $1 query, $2 variables: prints .data, exits on GraphQL errors
 gql() {

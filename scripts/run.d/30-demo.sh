@@ -164,6 +164,7 @@ demo_experiment() {
 demo_start() {
     { command -v jq && command -v nsenter; } >/dev/null || { demo_fail "jq and nsenter are needed"; return 1; }
     [[ -n ${backend_http:-} && -n ${auth_rest:-} ]] || { demo_fail "rift-auth and rift-backend must run"; return 1; }
+    [[ ! -f $RUN/demo.env ]] || sed -i '/^DEMO_READY$/d' "$RUN/demo.env" # a previous start's
     demo_netns_up || { demo_fail "cannot create the demo namespaces"; return 1; }
     demo_services && demo_login && demo_register && demo_agent && demo_experiment || return 1
     {

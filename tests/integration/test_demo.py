@@ -5,9 +5,12 @@ temporary directory and the namespaces have names of their own, so a `make run` 
 disturbed. SIGTERM to run-local.sh must remove the namespaces and every process it started. Root is
 required (namespaces, faults)."""
 import os
+import pathlib
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -127,3 +130,54 @@ def test_make_run_demo_runs_a_real_experiment_and_stops_clean(stack):
         time.sleep(0.2)
     assert session_pids(stack["proc"].pid) == []
     assert not set(stack["names"].values()) & netns_list()
+
+
+@pytest.fixture
+def nobody_dir():
+    """A directory `nobody` can write (pytest's tmp_path sits under root-only 0700 directories)."""
+    d = tempfile.mkdtemp(prefix="rift-demo-")
+    os.chmod(d, 0o777)
+    yield pathlib.Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_without_root_the_demo_is_skipped_with_a_clear_line(nobody_dir):
+    """run-local.sh as `nobody`: rift-auth and rift-backend start, the demo says it needs root and
+    creates nothing; SIGTERM stops everything."""
+    missing = [b for b in BINS if not (BUILD / "bin" / b).exists()]
+    if missing:
+        pytest.skip("not built: " + ", ".join(missing))
+    run = nobody_dir
+    ns = "rdemo-n%d" % (os.getpid() % 100000)
+    env = dict(os.environ, BUILD=str(BUILD.resolve()), RUN=str(run), DEMO_NS=ns, DEMO_SVC_NS=ns + "s",
+               REST_PORT=str(free_port()), RPC_PORT=str(free_port()), BACKEND_HTTP_PORT=str(free_port()),
+               BACKEND_RPC_PORT=str(free_port()), HOME="/tmp")
+    out_path = run / "out"
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen([str(ROOT / "scripts" / "run-local.sh")], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True, user=65534, group=65534,
+                                extra_groups=[])
+    try:
+        end = time.monotonic() + 30
+        while time.monotonic() < end and "stack is up" not in out_path.read_text() and proc.poll() is None:
+            time.sleep(0.2)
+        text = out_path.read_text()
+        assert "run: demo: the demo agent needs root (network namespaces, faults); skipped" in text, text
+        assert "rift-backend GraphQL on" in text and "stack is up" in text, text
+        assert not {ns, ns + "s"} & netns_list()
+        assert not (run / "demo.env").exists()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+        end = time.monotonic() + 10
+        while time.monotonic() < end and session_pids(proc.pid):
+            time.sleep(0.2)
+        assert session_pids(proc.pid) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for p in session_pids(proc.pid):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
