@@ -8,6 +8,9 @@
 # the admin's project, starts `rift-agent run` in $DEMO_NS and saves the experiment "rift-demo" (latency
 # on the service's address plus an HTTP probe on it). scripts/demo-run.sh runs it. What it created is
 # written to $RUN/demo.env. Uses $BUILD, $RUN, pids, cleanups, auth_rest, backend_http, backend_rpc.
+# Variables (defaults): DEMO_NS (rift-demo), DEMO_SVC_NS (rift-demo-svc), DEMO_VETH (rdemo0), DEMO_NET
+# (10.203.0, a /24 that exists only inside the namespaces), DEMO_SVC_PORT (8088), DEMO_RELAY_PORT (8000),
+# DEMO_ADMIN_PASSWORD (RiftDemo@2024). The namespaces are removed by run-local.sh's cleanup.
 # shellcheck disable=SC2016,SC2154 # GraphQL $variables are literal; ports come from 10-auth.sh, 20-backend.sh
 demo_ns=${DEMO_NS:-rift-demo}
 demo_svc_ns=${DEMO_SVC_NS:-rift-demo-svc}
@@ -95,7 +98,10 @@ demo_login() {
         demo_token=$(jq -r '.accessToken // empty' <<<"$out")
         [[ -n $demo_token ]] && break
     done
-    [[ -n $demo_token ]] || { demo_fail "cannot log in as $demo_admin"; return 1; }
+    [[ -n $demo_token ]] || {
+        demo_fail "cannot log in as $demo_admin with ADMIN_PASSWORD or DEMO_ADMIN_PASSWORD (set one to its password)"
+        return 1
+    }
     # only while the forced first change is pending (403 password_change_required on other endpoints)
     if [[ $(curl -sS --max-time 15 -H "Authorization: Bearer $demo_token" \
         "http://127.0.0.1:$auth_rest/list_projects") == *password_change_required* ]] && demo_post "http://127.0.0.1:$auth_rest/update/password" \
