@@ -95,8 +95,11 @@ int proc_wait_gone(pid_t pid, uint64_t start, int64_t timeout_ms)
 {
         for (int64_t waited = 0;; waited += 5) {
                 waitpid(pid, NULL, WNOHANG); /* reap it if it is our child; harmless otherwise */
-                if (!proc_is_same(pid, start))
+                if (!proc_is_same(pid, start)) {
+                        /* a zombie counts as gone: it may have exited since the waitpid above */
+                        waitpid(pid, NULL, WNOHANG);
                         return 0;
+                }
                 if (waited >= timeout_ms)
                         return -ETIMEDOUT;
                 sleep_ms(5);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent/cgroup.h"
@@ -346,8 +347,11 @@ static int revert_stopped(const struct undo_entry *e)
 static int revert_proc(const struct undo_entry *e)
 {
         int r = proc_signal_if_same((pid_t)e->pid, e->start, SIGTERM);
-        if (r <= 0)
+        if (r <= 0) {
+                /* already gone: a worker that ended at its own deadline is our zombie until reaped */
+                waitpid((pid_t)e->pid, NULL, WNOHANG);
                 return r;
+        }
         if (proc_wait_gone((pid_t)e->pid, e->start, 1000) == 0)
                 return 0;
         r = proc_signal_if_same((pid_t)e->pid, e->start, SIGKILL);

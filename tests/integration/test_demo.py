@@ -120,8 +120,20 @@ def test_make_run_demo_runs_a_real_experiment_and_stops_clean(stack):
     score = re.search(r"demo-run: resilience score ([\d.]+)$", out, re.M)
     assert score and float(score.group(1)) == pytest.approx(100.0), out
 
-    # Ctrl-C / SIGTERM: every process and both namespaces go away
+    # the agent reaped every worker it started (no zombies left behind by a finished run)
     started = session_pids(stack["proc"].pid)
+    zombies = []
+    for pid in started:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] == "Z":
+            zombies.append(pid)
+    assert zombies == [], zombies
+
+    # Ctrl-C / SIGTERM: every process and both namespaces go away
     assert len(started) >= 6, started    # run-local, auth, backend, demo service, relay, agent
     stack["proc"].send_signal(signal.SIGTERM)
     stack["proc"].wait(30)
