@@ -65,6 +65,7 @@ struct backend_config {
         int64_t run_grace_ms;     /* a Running run times out this long after its faults' total duration */
         int64_t auth_cache_ms;    /* how long a ValidateRequest answer is reused */
         int log_level;            /* index in main.c's levels */
+        bool introspection;       /* __schema/__type allowed (ENABLE_GQL_INTROSPECTION) */
         bool print_schema;        /* print the SDL and exit */
 };
 

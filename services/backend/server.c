@@ -108,6 +108,7 @@ int backend_ctx_new(const struct backend_config *cfg, struct event_base *base, s
         b->cfg = cfg;
         b->base = base;
         gql_limits_default(&lim);
+        lim.introspection = cfg->introspection;
         if ((r = rift_crypto_init()) < 0 || (r = rift_store_open(cfg->db_server, &b->store)) < 0 ||
             (r = store_prepare(b->store)) < 0 || (r = backend_schema_new(&b->schema)) < 0 ||
             (r = gql_engine_new(b->schema, &lim, &b->engine)) < 0 ||

@@ -99,6 +99,21 @@ def test_server_version_needs_a_token_only(world):
     assert r["data"] is None and r["errors"]
 
 
+def test_introspection_can_be_switched_off(rift_auth, rift_backend):
+    auth = rift_auth()
+    team = Team(auth.url)
+    on = rift_backend(auth)
+    names = [t["name"] for t in ok(gql(on.url, team.owner.token, "{ __schema { types { name } } }"))["__schema"]["types"]]
+    assert "ChaosExperimentRequest" in names
+    off = rift_backend(auth, ENABLE_GQL_INTROSPECTION="false")
+    r = gql(off.url, team.owner.token, "{ __schema { types { name } } }")
+    assert "data" not in r and r["errors"], r
+    r = gql(off.url, team.owner.token, '{ __type(name: "Query") { name } }')
+    assert "data" not in r and r["errors"], r
+    # ordinary queries still work, __typename included
+    assert ok(gql(off.url, team.owner.token, "{ getServerVersion { __typename key } }"))["getServerVersion"]["key"] == "version"
+
+
 def test_missing_token_and_bad_requests(world):
     auth, backend, team, infra, exp = world
     r = requests.post(backend.url + "/query", json={"query": "query($p: ID!) { listInfras(projectID: $p) { totalNoOfInfras } }",
