@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# rift-backend with N simulated infrastructures long-polling it: RSS, idle CPU, dispatch latency.
+# Usage: BUILD=build bench/backend/run.sh [N...]   (default: 1000 10000)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+make --no-print-directory BUILD="$BUILD" "$BUILD/bin/rift-auth" "$BUILD/bin/rift-backend" >/dev/null
+ulimit -n "$(ulimit -Hn)"   # one socket per simulated infrastructure on each side
+for n in "${@:-1000 10000}"; do
+    for k in $n; do
+        echo "--- $k infrastructures"
+        BUILD=$BUILD /usr/bin/python3 bench/backend/bench.py "$k"
+    done
+done
