@@ -147,9 +147,10 @@ fuzz-smoke: fuzz
 	@BUILD=$(BUILD) scripts/run-tests.sh fuzz
 
 # ---- benchmark programs (built on demand by bench/*/run.sh; not part of `all`) ----------------------
-$(BUILD)/bench/%: bench/%.c $(LIBRIFT)
+BENCH_COMMON := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/common/*.c))
+$(BUILD)/bench/%: bench/%.c $(BENCH_COMMON) $(LIBRIFT)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LIBRIFT) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(BENCH_COMMON) $(LIBRIFT) $(LDFLAGS) $(LDLIBS)
 
 # ---- sanitizers -------------------------------------------------------------------------------------
 # A target that fails to build (-k) fails the tier, but the tests that did build still run.

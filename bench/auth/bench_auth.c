@@ -8,12 +8,11 @@
  *                                                each) calling AuthService.ValidateRequest for SECONDS;
  *                                                prints calls, errors, req/s, p50 and p99 latency */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/common/rpc_load.h"
 #include "lib/crypto.h"
 #include "lib/error.h"
 #include "lib/json.h"
@@ -23,10 +22,7 @@
 #include "lib/str.h"
 #include "proto/auth.pb-c.h"
 
-#define MAX_THREADS 64
-#define MAX_SAMPLES (4u * 1024 * 1024) /* latencies kept per thread */
-#define MAX_SECONDS 600
-#define MEMBERS     4 /* members per seeded project */
+#define MEMBERS 4 /* members per seeded project */
 
 static cJSON *user_doc(size_t i, const char *hash, char id[RIFT_UUID_STRLEN + 1])
 {
@@ -114,99 +110,31 @@ static int seed(const char *uri, size_t n_users, size_t n_projects)
         return 0;
 }
 
-struct worker {
-        const char *url;     /* RPC base URL */
+struct validate_args {
         const char *jwt;     /* bearer token to validate */
         const char *project; /* project the token's user owns */
-        double end;          /* monotonic second to stop at */
-        uint32_t *lat_us;    /* latency samples */
-        size_t n;            /* samples taken */
-        size_t errors;       /* failed or invalid answers */
-        pthread_t thread;    /* the worker */
 };
 
-static double now_s(void)
+static bool validate_call(struct rift_rpc_client *c, const void *ud)
 {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void *work(void *arg)
-{
-        struct worker *w = arg;
-        struct rift_rpc_client *c;
+        const struct validate_args *v = ud;
         Rift__Auth__V1__ValidateRequestRequest rq = RIFT__AUTH__V1__VALIDATE_REQUEST_REQUEST__INIT;
         char *roles[] = { "Owner", "Executor" };
+        ProtobufCMessage *out = NULL;
+        bool good;
+        int r;
 
-        if (rift_rpc_client_new(&(struct rift_rpc_client_config){ .base_url = w->url }, &c) < 0)
-                return NULL;
-        rq.jwt = (char *)w->jwt;
-        rq.project_id = (char *)w->project;
+        rq.jwt = (char *)v->jwt;
+        rq.project_id = (char *)v->project;
         rq.required_roles = roles;
         rq.n_required_roles = ARRAY_SIZE(roles);
         rq.invitation = "Accepted";
-        for (double t = now_s(); t < w->end && w->n < MAX_SAMPLES;) {
-                ProtobufCMessage *out = NULL;
-                double t2;
-                int r = rift_rpc_call(c, "rift.auth.v1.AuthService", "ValidateRequest", &rq.base,
-                                      &rift__auth__v1__validate_request_response__descriptor, &out);
-
-                t2 = now_s();
-                if (r < 0 || !((Rift__Auth__V1__ValidateRequestResponse *)out)->is_valid)
-                        w->errors++;
-                else
-                        w->lat_us[w->n++] = (uint32_t)((t2 - t) * 1e6);
-                if (out)
-                        protobuf_c_message_free_unpacked(out, NULL);
-                t = t2;
-        }
-        rift_rpc_client_free(c);
-        return NULL;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-        uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-        return x < y ? -1 : x > y;
-}
-
-static int validate(struct worker *tmpl, uint64_t seconds, uint64_t threads)
-{
-        static struct worker w[MAX_THREADS];
-        double start = now_s(), took;
-        size_t total = 0, errors = 0, k = 0;
-        uint32_t *all;
-
-        for (size_t i = 0; i < threads; i++) {
-                w[i] = *tmpl;
-                w[i].end = start + (double)seconds;
-                w[i].lat_us = malloc(MAX_SAMPLES * sizeof(uint32_t));
-                if (!w[i].lat_us || pthread_create(&w[i].thread, NULL, work, &w[i]) != 0)
-                        return 1;
-        }
-        for (size_t i = 0; i < threads; i++) {
-                pthread_join(w[i].thread, NULL);
-                total += w[i].n;
-                errors += w[i].errors;
-        }
-        took = now_s() - start;
-        all = malloc((total ? total : 1) * sizeof(*all));
-        if (!all)
-                return 1;
-        for (size_t i = 0; i < threads; i++) {
-                memcpy(all + k, w[i].lat_us, w[i].n * sizeof(*all));
-                k += w[i].n;
-                free(w[i].lat_us);
-        }
-        qsort(all, total, sizeof(*all), cmp_u32);
-        printf("calls %zu errors %zu req/s %.0f p50_ms %.3f p99_ms %.3f\n", total, errors,
-               (double)total / took, total ? all[total / 2] / 1000.0 : 0.0,
-               total ? all[total * 99 / 100] / 1000.0 : 0.0);
-        free(all);
-        return errors > 0;
+        r = rift_rpc_call(c, "rift.auth.v1.AuthService", "ValidateRequest", &rq.base,
+                          &rift__auth__v1__validate_request_response__descriptor, &out);
+        good = r >= 0 && ((Rift__Auth__V1__ValidateRequestResponse *)out)->is_valid;
+        if (out)
+                protobuf_c_message_free_unpacked(out, NULL);
+        return good;
 }
 
 int main(int argc, char **argv)
@@ -217,11 +145,11 @@ int main(int argc, char **argv)
             rift_parse_uint64(argv[4], 1000000, &b) == 0 && a > 0)
                 return seed(argv[2], a, b);
         if (argc == 7 && strcmp(argv[1], "validate") == 0 &&
-            rift_parse_uint64(argv[3], MAX_SECONDS, &a) == 0 &&
-            rift_parse_uint64(argv[4], MAX_THREADS, &b) == 0 && a > 0 && b > 0) {
-                struct worker w = { .url = argv[2], .jwt = argv[5], .project = argv[6] };
+            rift_parse_uint64(argv[3], BENCH_MAX_SECONDS, &a) == 0 &&
+            rift_parse_uint64(argv[4], BENCH_MAX_THREADS, &b) == 0 && a > 0 && b > 0) {
+                struct validate_args v = { .jwt = argv[5], .project = argv[6] };
 
-                return validate(&w, a, b);
+                return bench_rpc_load(argv[2], a, b, validate_call, &v);
         }
         fprintf(stderr, "usage: %s seed DB_URI USERS PROJECTS | validate URL SECONDS THREADS JWT PROJECT\n",
                 argv[0]);
