@@ -1,8 +1,10 @@
 /* Comparators of Litmus probes: int/float criteria >= <= > < == != oneOf between, and string criteria
  * equal notEqual contains matches notMatches oneOf. Pure functions. */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <regex.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -194,9 +196,69 @@ static int compare_num(const struct probe_comparator *c, const char *actual)
         }
 }
 
+/* glibc's regcomp expands every `+` and `{n,m}` by copying the operand's tree, so stacked or nested
+ * quantifiers ("a+++++++…", "((a+)+)+…") grow exponentially: a probe's pattern could exhaust the agent's
+ * memory. A pattern is refused when the product of its expansion factors (2 per `+`, the larger bound
+ * per interval) passes REGEX_MAX_EXPANSION, as if every quantifier were nested, or when a quantifier
+ * follows another one directly. */
+#define REGEX_MAX_EXPANSION 65536.0
+#define REGEX_MAX_LEN       1024
+
+/* Reads "{n}", "{n,}" or "{n,m}" at p; returns its expansion factor and advances *end past it. */
+static double interval_factor(const char *p, const char **end)
+{
+        char *e;
+        double n = strtod(p + 1, &e), m = n;
+
+        if (*e == ',') {
+                m = isdigit((unsigned char)e[1]) ? strtod(e + 1, &e) : n + 1;
+                if (*e == ',')
+                        e++;
+        }
+        *end = *e == '}' ? e + 1 : e;
+        return MAX(MAX(n, m), 1.0);
+}
+
+static bool regex_too_complex(const char *p)
+{
+        double product = 1;
+        bool after_quantifier = false;
+
+        if (strlen(p) > REGEX_MAX_LEN)
+                return true;
+        while (*p) {
+                bool quantifier = *p == '*' || *p == '+' || *p == '?' || *p == '{';
+                if (quantifier && after_quantifier)
+                        return true;
+                if (*p == '\\' && p[1]) {
+                        p += 2;
+                } else if (*p == '[') { /* bracket expression: "]" first is literal */
+                        p += p[1] == '^' ? 2 : 1;
+                        if (*p == ']')
+                                p++;
+                        while (*p && *p != ']')
+                                p++;
+                        if (*p)
+                                p++;
+                } else if (*p == '{' && isdigit((unsigned char)p[1])) {
+                        product *= interval_factor(p, &p);
+                } else {
+                        if (*p == '+')
+                                product *= 2;
+                        p++;
+                }
+                after_quantifier = quantifier;
+                if (product > REGEX_MAX_EXPANSION)
+                        return true;
+        }
+        return false;
+}
+
 static int regex_match(const char *pattern, const char *actual)
 {
         regex_t re;
+        if (regex_too_complex(pattern))
+                return RIFT_E_INVALID;
         if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
                 return RIFT_E_INVALID;
         int r = regexec(&re, actual, 0, NULL, 0);

@@ -70,6 +70,14 @@ static const struct cmp_case cases[] = {
         { "string", "notMatches", "err(or)?", "all good", 1 },
         { "string", "notMatches", "err(or)?", "an error", 0 },
         { "string", "matches", "([", "x", -1 },
+        /* patterns whose compilation would blow up are refused (stacked or deeply nested quantifiers,
+         * huge interval products); ordinary ones with several quantifiers and intervals still work */
+        { "string", "matches", "^[0-9]+\\++++++++++++++++++++++++++++++++++++.[0-9]+", "1+2", -1 },
+        { "string", "matches", "((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+", "a", -1 },
+        { "string", "matches", "(a{300}){300}", "a", -1 },
+        { "string", "matches", "a**", "a", -1 },
+        { "string", "matches", "^[0-9]{3}-[0-9]{4} [a-z]+ [a-z]+ [+*?]x{2,5}$", "555-1234 ab cd +xxx", 1 },
+        { "string", "matches", "[+]+[{]*", "++{{", 1 },
         { "string", "oneOf", "running,ready", "ready", 1 },
         { "string", "oneOf", "running,ready", "read", 0 },
 };
