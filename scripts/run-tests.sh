@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Rift's test tiers and prints one closing line: "Summary: N passed, N failed[, N skipped]".
 # Usage: scripts/run-tests.sh [unit] [integration] [fuzz] [all]   (BUILD selects the build folder)
-# Environment: FUZZ_SECONDS (default 15) per fuzz target; PYTEST_ARGS extra pytest arguments.
+# Environment: FUZZ_SECONDS (default 15) per fuzz target; FUZZ_SEED (default 1, so a CI run repeats the
+# same mutations; 0 = random, for exploring); PYTEST_ARGS extra pytest arguments.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -76,7 +77,7 @@ run_fuzz() {
         mkdir -p "$work" "$BUILD-fuzz/artifacts"
         [[ -d $corpus ]] && cp -n "$corpus"/* "$work"/ 2>/dev/null
         echo "fuzz: $name for ${secs}s"
-        ASAN_OPTIONS=detect_leaks=1 "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+        ASAN_OPTIONS=detect_leaks=1 "$t" -max_total_time="$secs" -seed="${FUZZ_SEED:-1}" -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
             -artifact_prefix="$BUILD-fuzz/artifacts/$name-" "$work" ${corpus:+$( [[ -d $corpus ]] && echo "$corpus")} \
             >"$log_dir/$name.log" 2>&1
         rc=$?
