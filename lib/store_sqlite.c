@@ -312,19 +312,33 @@ static int sqlite_find(struct rift_store *s, const struct rift_store_req *req, c
         return rows_collect(q, st, ret_docs);
 }
 
-static int sqlite_count(struct rift_store *s, const struct rift_store_req *req, uint64_t *ret_count)
+/* Builds, prepares and binds "HEAD FROM coll WHERE ..." for a statement without sort or paging. */
+static int where_prepare(struct sqlite_store *q, const struct rift_store_req *req, const char *head,
+                         sqlite3_stmt **ret)
 {
-        struct sqlite_store *q = to_sqlite(s);
         _cleanup_buf_ struct rift_buf sql = RIFT_BUF_INIT(SQL_MAX);
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         struct where_params p;
-        int r, rc;
+        int r;
 
-        r = stmt_where(q, req, "SELECT count(*)", &sql, &p);
+        r = stmt_where(q, req, head, &sql, &p);
         if (r >= 0)
                 r = prepare(q, sql.data, &st);
         if (r >= 0)
                 r = where_bind(st, req, &p);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(st);
+        return 0;
+}
+
+static int sqlite_count(struct rift_store *s, const struct rift_store_req *req, uint64_t *ret_count)
+{
+        struct sqlite_store *q = to_sqlite(s);
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        r = where_prepare(q, req, "SELECT count(*)", &st);
         if (r < 0)
                 return r;
         rc = sqlite3_step(st);
@@ -337,16 +351,10 @@ static int sqlite_count(struct rift_store *s, const struct rift_store_req *req, 
 static int sqlite_delete_many(struct rift_store *s, const struct rift_store_req *req, uint64_t *ret_deleted)
 {
         struct sqlite_store *q = to_sqlite(s);
-        _cleanup_buf_ struct rift_buf sql = RIFT_BUF_INIT(SQL_MAX);
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        struct where_params p;
         int r, rc;
 
-        r = stmt_where(q, req, "DELETE", &sql, &p);
-        if (r >= 0)
-                r = prepare(q, sql.data, &st);
-        if (r >= 0)
-                r = where_bind(st, req, &p);
+        r = where_prepare(q, req, "DELETE", &st);
         if (r < 0)
                 return r;
         rc = sqlite3_step(st);
