@@ -135,7 +135,20 @@ struct authz_cache;
 int authz_cache_new(size_t slots, struct authz_cache **ret);
 void authz_cache_free(struct authz_cache *c);
 
-/* schema.c */
+/* schema.c: the schema is the union of parts, each feature's types and root fields in its own file */
+struct gql_type_def;
+struct gql_field_def;
+struct backend_schema_part {
+        const struct gql_type_def *types;     /* NULL-name terminated, or NULL (not Query/Mutation) */
+        const struct gql_field_def *query;    /* fields added to Query, or NULL */
+        const struct gql_field_def *mutation; /* fields added to Mutation, or NULL */
+};
+extern const struct backend_schema_part backend_part_core;      /* schema.c */
+extern const struct backend_schema_part backend_part_probes;    /* schema_probes.c: probes, hubs */
+extern const struct backend_schema_part backend_part_manifests; /* schema_manifests.c: revisions */
+extern const struct backend_schema_part backend_part_schedule;  /* schema_schedule.c: cron */
+extern const struct backend_schema_part backend_part_live;      /* schema_live.c: live updates */
+extern const struct backend_schema_part backend_part_safety;    /* schema_safety.c: guards, audit */
 int backend_schema_new(struct gql_schema **ret);
 /* generic resolvers reading the parent cJSON object's member named like the field */
 int backend_res_json(struct gql_resolve_info *ri, struct gql_value **ret);

@@ -1,8 +1,12 @@
 /* The GraphQL schema of rift-backend as static tables (operation names and argument shapes as in
  * Litmus's ChaosCenter), and the generic resolvers that read fields of stored cJSON documents. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/graphql/graphql.h"
+#include "lib/log.h"
+#include "lib/macro.h"
 #include "services/backend/backend.h"
 
 /* the tables below list leading members positionally and leave the rest zero */
@@ -593,11 +597,75 @@ static const struct gql_type_def types[] = {
         { 0, NULL },
 };
 
-static const struct gql_schema_def schema_def = { .types = types, .query = "Query", .mutation = "Mutation" };
+const struct backend_schema_part backend_part_core = { .types = types + 2,
+                                                       .query = query,
+                                                       .mutation = mutation };
+
+/* Every part of the API, in SDL order. A feature adds its own part (its file, its tables) here. */
+static const struct backend_schema_part *const parts[] = {
+        &backend_part_core,     &backend_part_probes, &backend_part_manifests,
+        &backend_part_schedule, &backend_part_live,   &backend_part_safety,
+};
+
+static size_t count_fields(const struct gql_field_def *f)
+{
+        size_t n = 0;
+
+        while (f && f[n].name)
+                n++;
+        return n;
+}
+
+static size_t count_types(const struct gql_type_def *t)
+{
+        size_t n = 0;
+
+        while (t && t[n].name)
+                n++;
+        return n;
+}
 
 int backend_schema_new(struct gql_schema **ret)
 {
+        size_t nq = 0, nm = 0, nt = 2, iq = 0, im = 0, it = 2;
+        struct gql_field_def *q, *m;
+        struct gql_type_def *t;
         char err[256];
+        int r = -ENOMEM;
 
-        return gql_schema_new(&schema_def, err, sizeof(err), ret);
+        for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+                nq += count_fields(parts[i]->query);
+                nm += count_fields(parts[i]->mutation);
+                nt += count_types(parts[i]->types);
+        }
+        q = calloc(nq + 1, sizeof(*q));
+        m = calloc(nm + 1, sizeof(*m));
+        t = calloc(nt + 1, sizeof(*t));
+        if (q && m && t) {
+                for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+                        size_t a = count_fields(parts[i]->query), b = count_fields(parts[i]->mutation);
+                        size_t c = count_types(parts[i]->types);
+
+                        if (a)
+                                memcpy(q + iq, parts[i]->query, a * sizeof(*q));
+                        if (b)
+                                memcpy(m + im, parts[i]->mutation, b * sizeof(*m));
+                        if (c)
+                                memcpy(t + it, parts[i]->types, c * sizeof(*t));
+                        iq += a;
+                        im += b;
+                        it += c;
+                }
+                t[0] = (struct gql_type_def)OBJ("Query", q);
+                t[1] = (struct gql_type_def)OBJ("Mutation", m);
+                struct gql_schema_def def = { .types = t, .query = "Query", .mutation = "Mutation" };
+
+                r = gql_schema_new(&def, err, sizeof(err), ret);
+                if (r < 0)
+                        log_error("backend schema", LOG_STR("error", err));
+        }
+        free(q);
+        free(m);
+        free(t);
+        return r;
 }
