@@ -66,6 +66,7 @@ struct backend_config {
         int64_t auth_cache_ms;    /* how long a ValidateRequest answer is reused */
         int log_level;            /* index in main.c's levels */
         bool introspection;       /* __schema/__type allowed (ENABLE_GQL_INTROSPECTION) */
+        char *results_token;      /* bearer token ResultService callers (rift-exporter) present; NULL = off */
         bool print_schema;        /* print the SDL and exit */
 };
 
@@ -95,6 +96,7 @@ struct backend_ctx {
         size_t n_waiters;               /* entries in waiters */
         struct event *liveness;         /* periodic inactivity check */
         struct event *cross_wake;       /* wakes polls for tasks other processes queued */
+        struct backend_obs *obs;        /* obs_metrics.c: per-operation, infrastructure and run metrics */
 };
 
 /* What one GraphQL request carries through the engine. */
@@ -114,6 +116,7 @@ struct gql_req {
         char user_id[64];                             /* the caller (after validation) */
         char username[RIFT_BACKEND_USERNAME_MAX + 1]; /* the caller's name */
         cJSON *keep;                                  /* documents referenced by results */
+        char operation[64];                           /* first root field authorised (metrics label) */
 };
 
 /* server.c */
@@ -252,7 +255,61 @@ int infra_rpc_mount(struct backend_ctx *b, struct rift_rpc_server *rpc);
 void infra_rpc_wake(struct backend_ctx *b, const char *infra_id);
 void infra_rpc_drop_waiters(struct backend_ctx *b);
 
+/* results_rpc.c: ResultService (proto/results.proto) for rift-exporter */
+int results_rpc_mount(struct backend_ctx *b, struct rift_rpc_server *rpc);
+
+/* obs_metrics.c: GraphQL requests and latency per operation, infrastructures by state, runs by phase,
+ * run durations (docs/observability/README.md) */
+struct backend_obs;
+int backend_obs_new(struct backend_ctx *b);
+void backend_obs_free(struct backend_obs *o); /* accepts NULL */
+/* Monotonic microseconds, for request latencies. */
+int64_t backend_obs_now_us(void);
+/* One finished POST /query: operation "" when no resolver ran; started_us from backend_obs_now_us(). */
+void backend_obs_request(struct backend_ctx *b, const char *operation, const char *result,
+                         int64_t started_us);
+/* A run reached a final phase (created_ms: its createdAt). */
+void backend_obs_run_final(struct backend_ctx *b, const char *phase, int64_t created_ms);
+
 /* liveness.c: the periodic timers (inactive infrastructures, run deadlines, cross-process wake-up) */
 int infra_liveness_start(struct backend_ctx *b);
+
+/* probe_spec.c: saved probes (Litmus's ProbeRequest shape) checked, in the agent's format, as YAML */
+#define BC_PROBES "probes"
+/* Checks an addProbe/updateProbe request (cJSON); err names the field ("request.promProperties.query"). */
+int probe_spec_check(const cJSON *req, char *err, size_t n);
+/* A stored probe as the agent parses it ({name, type, mode, runProperties, "<type>/inputs"}); RIFT_E_INVALID
+ * for a k8sProbe. */
+int probe_spec_agent_json(const cJSON *probe, const char *mode, cJSON **ret);
+/* A JSON document as YAML text (malloc'd). */
+int probe_spec_yaml(const cJSON *doc, char **ret);
+bool probe_spec_mode_valid(const char *mode);
+bool probe_spec_name_valid(const char *name);
+const char *probe_spec_member(const char *type);
+
+/* manifest.c: steps may name saved probes; find answers 0 (exists), RIFT_E_NOTFOUND, or RIFT_E_INVALID with
+ * why in err. The normalised spec lists them in "savedProbes" [{name, mode}]. */
+struct manifest_probe_lookup {
+        int (*find)(void *ud, const char *name, char *err, size_t n); /* is name a usable saved probe */
+        void *ud;                                                     /* passed to find */
+};
+int manifest_parse_saved(const char *text, size_t len, const struct manifest_probe_lookup *lk, cJSON **ret,
+                         char *err, size_t errlen);
+
+/* res_probe.c: probe resolvers, and saved probes in experiments */
+int res_add_probe(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_update_probe(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_delete_probe(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_list_probes(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_probe(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_probe_yaml(struct gql_resolve_info *ri, struct gql_value **ret);
+/* manifest_parse_saved with the project's saved probes. */
+int probe_manifest_parse(struct backend_ctx *b, const char *project, const char *text, size_t len,
+                         cJSON **ret, char *err, size_t errlen);
+/* Appends the current definition of each of spec's savedProbes to spec's probes (a run's task). */
+int probe_snapshot(struct backend_ctx *b, const char *project, cJSON *spec);
+/* Adds {field: {$gte: startDate, $lte: endDate}} (epoch ms) from a DateRange input; -1 after a field error. */
+int backend_filter_date_range(struct gql_resolve_info *ri, cJSON *filter, const char *field,
+                              const struct gql_value *range);
 
 #endif

@@ -765,6 +765,10 @@ static void apply_fault(cJSON *rf, const Rift__Infra__V1__FaultResult *f)
         }
         cJSON_DeleteItemFromObject(rf, "probes");
         cJSON_AddItemToObject(rf, "probes", probes);
+        cJSON_DeleteItemFromObject(rf, "startedAtMs"); /* injection and end times (exporter) */
+        cJSON_AddNumberToObject(rf, "startedAtMs", (double)f->started_at_ms);
+        cJSON_DeleteItemFromObject(rf, "endedAtMs");
+        cJSON_AddNumberToObject(rf, "endedAtMs", (double)f->ended_at_ms);
 }
 
 static void count_verdicts(cJSON *run)
@@ -810,6 +814,8 @@ static int apply_result(struct backend_ctx *b, const Rift__Infra__V1__SubmitResu
         backend_set_str(run, "message", in->message);
         backend_set_now(run, "updatedAt");
         r = rift_store_update(b->store, BC_RUNS, run, NULL);
+        if (r == 0)
+                backend_obs_run_final(b, in->phase, strtoll(str_of(run, "createdAt"), NULL, 10));
         cJSON_Delete(run);
         if (r == 0)
                 *ret_score = score;

@@ -35,6 +35,7 @@ static void timeout_runs(struct backend_ctx *b)
                         if (rift_store_update(b->store, BC_RUNS, run, NULL) < 0 ||
                             rift_store_get(b->store, BC_TASKS, str_of(run, "taskID"), &t) < 0)
                                 continue;
+                        backend_obs_run_final(b, "Timeout", strtoll(str_of(run, "createdAt"), NULL, 10));
                         cJSON_ReplaceItemInObject(t, "stopRequested", cJSON_CreateBool(true));
                         cJSON_DeleteItemFromObject(t, "timedOut");
                         cJSON_AddBoolToObject(t, "timedOut", true);

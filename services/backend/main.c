@@ -132,6 +132,13 @@ static const struct rift_config_option options[] = {
           .offset = F(introspection),
           .def = "true",
           .help = "answer __schema and __type queries (Litmus's variable; switch off in production)" },
+        { .key = "results_token",
+          .env = "RESULTS_TOKEN",
+          .type = RIFT_CONFIG_STRING,
+          .offset = F(results_token),
+          .max = 256,
+          .flags = RIFT_CONFIG_SECRET,
+          .help = "bearer token rift-exporter presents to ResultService; unset = service off" },
         { .key = "print_schema",
           .type = RIFT_CONFIG_BOOL,
           .offset = F(print_schema),
@@ -199,7 +206,8 @@ static int serve(const struct backend_config *cfg)
             (r = rift_http_server_new(base, &hc, &http)) < 0 || (r = backend_http_mount(b, http)) < 0 ||
             (r = rift_http_server_new(base, &rc, &rpc_http)) < 0 ||
             (r = rift_rpc_server_new(rpc_http, 0, &rpc)) < 0 || (r = infra_rpc_mount(b, rpc)) < 0 ||
-            (r = infra_liveness_start(b)) < 0 || (r = rift_http_server_watch_signals(http)) < 0)
+            (r = results_rpc_mount(b, rpc)) < 0 || (r = infra_liveness_start(b)) < 0 ||
+            (r = rift_http_server_watch_signals(http)) < 0)
                 goto out;
         log_info("listening", LOG_STR("address", cfg->bind_address),
                  LOG_INT("http_port", rift_http_server_port(http)),

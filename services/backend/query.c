@@ -92,6 +92,7 @@ struct query_call {
         struct gql_req q;              /* resolver context */
         size_t pending;                /* ValidateRequest calls in flight */
         bool abandoned;                /* the server went away */
+        int64_t started_us;            /* backend_obs_now_us() at arrival */
 };
 
 static void call_free(struct query_call *c)
@@ -107,9 +108,10 @@ static void call_free(struct query_call *c)
         free(c);
 }
 
-static void count(struct backend_ctx *b, const char *result)
+static void count(struct query_call *c, const char *result)
 {
-        rift_metric_inc(b->m_requests, RIFT_LV(result));
+        rift_metric_inc(c->b->m_requests, RIFT_LV(result));
+        backend_obs_request(c->b, c->q.operation, result, c->started_us);
 }
 
 /* A GraphQL-format error reply ({"errors":[{"message":...}]}). */
@@ -162,10 +164,10 @@ static void finish(struct query_call *c)
         }
         r = execute(c, false, &out);
         if (r < 0) {
-                count(c->b, "too_big");
+                count(c, "too_big");
                 reply_gql_error(c->req, 200, r == RIFT_E_TOOBIG ? "response too large" : "internal error");
         } else {
-                count(c->b, memmem(out.data, out.len, "\"errors\":", 9) ? "errors" : "ok");
+                count(c, memmem(out.data, out.len, "\"errors\":", 9) ? "errors" : "ok");
                 rift_http_reply(c->req, 200, "application/json", out.data, out.len);
         }
         call_free(c);
@@ -334,17 +336,17 @@ static int h_query(struct rift_http_request *req, void *userdata)
 
         if (!c)
                 return -ENOMEM;
-        *c = (struct query_call){ .b = b, .req = req, .q = { .b = b } };
+        *c = (struct query_call){ .b = b, .req = req, .q = { .b = b }, .started_us = backend_obs_now_us() };
         r = parse_body(c);
         if (r < 0) {
-                count(b, "bad_request");
+                count(c, "bad_request");
                 call_free(c);
                 return rift_http_request_replied(req) ? 0 : r;
         }
         r = execute(c, true, &out);
         if (r < 0 || c->q.n_needs == 0 || c->q.overflow) {
                 /* invalid documents (and pure introspection) never reached a resolver */
-                count(b, c->q.overflow ? "bad_request" : r < 0 ? "too_big" : "errors");
+                count(c, c->q.overflow ? "bad_request" : r < 0 ? "too_big" : "errors");
                 if (c->q.overflow)
                         reply_gql_error(req, 200, "too many distinct projects in one request");
                 else if (r < 0)
@@ -356,7 +358,7 @@ static int h_query(struct rift_http_request *req, void *userdata)
         }
         c->token = bearer(req);
         if (!c->token) {
-                count(b, "denied");
+                count(c, "denied");
                 call_free(c);
                 return reply_gql_error(req, 401, "unauthorized: missing bearer token");
         }
@@ -368,6 +370,8 @@ int backend_authorize(struct gql_resolve_info *ri, enum backend_role role, const
         struct gql_req *q = ri->ctx;
         const char *project = role == ROLE_TOKEN ? "" : backend_arg_str(ri, "projectID");
 
+        if (!q->operation[0] && ri->field_name)
+                rift_strlcpy(q->operation, ri->field_name, sizeof(q->operation));
         if (!project || (role != ROLE_TOKEN && !project[0]) || strlen(project) >= sizeof(q->needs[0].project))
                 return gql_resolve_error(ri, "projectID is required");
         for (size_t i = 0; i < q->n_needs; i++) {

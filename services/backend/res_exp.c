@@ -333,6 +333,7 @@ int res_delete_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
                                          cJSON_GetObjectItem(doc, "experimentID")->valuestring))
                         return gql_resolve_error(ri, "experimentRunID: no such run of this experiment");
                 cJSON_ReplaceItemInObject(run, "isRemoved", cJSON_CreateBool(true));
+                backend_set_now(run, "updatedAt"); /* rift-exporter's change window */
                 r = rift_store_update(q->b->store, BC_RUNS, run, NULL);
         } else {
                 runs_stop(q->b, project, cJSON_GetObjectItem(doc, "experimentID")->valuestring, NULL, NULL);

@@ -114,7 +114,8 @@ int backend_ctx_new(const struct backend_config *cfg, struct event_base *base, s
             (r = gql_engine_new(b->schema, &lim, &b->engine)) < 0 ||
             (r = authz_cache_new(1024, &b->cache)) < 0 || (r = auth_client_new(b)) < 0 ||
             (r = rift_metrics_new(0, &b->metrics)) < 0 ||
-            (r = rift_metrics_register_all(b->metrics, metric_defs, ARRAY_SIZE(metric_defs), h)) < 0) {
+            (r = rift_metrics_register_all(b->metrics, metric_defs, ARRAY_SIZE(metric_defs), h)) < 0 ||
+            (r = backend_obs_new(b)) < 0) {
                 log_error("cannot start", LOG_STR("db", cfg->db_server), LOG_ERR(r));
                 backend_ctx_free(b);
                 return r;
@@ -138,6 +139,7 @@ void backend_ctx_free(struct backend_ctx *b)
         gql_engine_free(b->engine);
         gql_schema_free(b->schema);
         rift_metrics_free(b->metrics);
+        backend_obs_free(b->obs);
         rift_store_close(b->store);
         free(b);
 }
