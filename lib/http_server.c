@@ -26,11 +26,12 @@
 #include "lib/log.h"
 #include "lib/str.h"
 
-#define MAX_PARAMS          8     /* path parameters in one route pattern */
-#define MAX_ROUTE_GROUPS    32    /* calls to rift_http_server_add_routes per server */
-#define LISTEN_BACKLOG      511   /* pending connections the kernel queues */
-#define DEFAULT_SHUTDOWN_MS 10000 /* graceful stop waits this long for in-flight requests */
-#define CORS_MAX_AGE        "600" /* seconds a browser may cache a preflight answer */
+#define MAX_PARAMS          8            /* path parameters in one route pattern */
+#define MAX_ROUTE_GROUPS    32           /* calls to rift_http_server_add_routes per server */
+#define LISTEN_BACKLOG      511          /* pending connections the kernel queues */
+#define DEFAULT_SHUTDOWN_MS 10000        /* graceful stop waits this long for in-flight requests */
+#define CORS_MAX_AGE        "600"        /* seconds a browser may cache a preflight answer */
+#define STREAM_MAX_SNDBUF   (256 * 1024) /* kernel send buffer of a streamed reply, at most */
 #define ALL_EVHTTP_METHODS                                                                                   \
         (EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |          \
          EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS)
@@ -62,6 +63,22 @@ struct rift_http_server {
         struct event *stop_timer;                    /* bounds the wait for in-flight requests */
         struct event *sig_term;                      /* SIGTERM watcher */
         struct event *sig_int;                       /* SIGINT watcher */
+        int timeout_ms;                              /* per-connection read/write timeout */
+        struct rift_http_stream *streams;            /* open streamed replies (list head) */
+        unsigned n_streams;                          /* entries in streams */
+};
+
+struct rift_http_stream {
+        struct rift_http_server *srv;         /* the server; NULL once the server was freed */
+        struct evhttp_request *ev;            /* the request; NULL once libevent freed it */
+        struct evhttp_connection *evcon;      /* its connection; NULL once gone */
+        size_t max_buffered;                  /* unsent bytes above which the client is dropped */
+        void (*on_gone)(void *userdata);      /* the client left or the server stops */
+        void *userdata;                       /* for on_gone */
+        struct event *notify;                 /* runs on_gone from the loop */
+        bool gone;                            /* writes fail from now on */
+        bool counted;                         /* still counted in srv->inflight */
+        struct rift_http_stream *prev, *next; /* in srv->streams */
 };
 
 struct param {
@@ -290,6 +307,192 @@ int rift_http_reply_errno(struct rift_http_request *req, int err)
         if (i == SIZE_MAX)
                 return rift_http_reply_error(req, 500, "server_error", "internal server error");
         return rift_http_reply_error(req, error_map[i].status, error_map[i].code, rift_strerror(err));
+}
+
+/* ---- streamed replies ----------------------------------------------------------------------------- */
+
+static void set_timeouts(struct evhttp_connection *evcon, int read_ms, int write_ms)
+{
+        struct timeval r = { read_ms / 1000, (read_ms % 1000) * 1000 };
+        struct timeval w = { write_ms / 1000, (write_ms % 1000) * 1000 };
+
+        bufferevent_set_timeouts(evhttp_connection_get_bufferevent(evcon), read_ms > 0 ? &r : NULL, &w);
+}
+
+static void stream_unlink(struct rift_http_stream *s)
+{
+        struct rift_http_server *srv = s->srv;
+
+        if (!srv)
+                return;
+        if (s->prev)
+                s->prev->next = s->next;
+        else if (srv->streams == s)
+                srv->streams = s->next;
+        if (s->next)
+                s->next->prev = s->prev;
+        s->prev = s->next = NULL;
+        srv->n_streams--;
+}
+
+static void stream_uncount(struct rift_http_stream *s)
+{
+        struct rift_http_server *srv = s->srv;
+
+        if (!s->counted || !srv)
+                return;
+        s->counted = false;
+        srv->inflight--;
+        if (srv->stopping && srv->inflight == 0)
+                event_base_once(srv->base, -1, EV_TIMEOUT, finish_stop, srv, NULL);
+}
+
+static void stream_notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+        struct rift_http_stream *s = arg;
+
+        if (s->on_gone)
+                s->on_gone(s->userdata);
+}
+
+/* Marks the stream gone and tells its owner from the loop (once). */
+static void stream_gone(struct rift_http_stream *s)
+{
+        if (s->gone)
+                return;
+        s->gone = true;
+        if (s->notify)
+                event_active(s->notify, EV_TIMEOUT, 0);
+}
+
+/* libevent frees the connection (the client closed it, or a read/write error or timeout): the request
+ * was detached from it and stays ours until rift_http_stream_end(). */
+static void stream_closed(struct evhttp_connection *evcon, void *arg)
+{
+        struct rift_http_stream *s = arg;
+
+        s->evcon = NULL;
+        stream_uncount(s);
+        stream_gone(s);
+}
+
+int rift_http_stream_start(struct rift_http_request *req, int status, const char *content_type,
+                           size_t max_buffered, void (*on_gone)(void *userdata), void *userdata,
+                           struct rift_http_stream **ret)
+{
+        struct rift_http_server *srv = req->srv;
+        struct evhttp_connection *evcon = evhttp_request_get_connection(req->ev);
+        struct rift_http_stream *s;
+        int sndbuf;
+
+        if (req->replied)
+                return -EALREADY;
+        if (!evcon)
+                return -EPIPE;
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        *s = (struct rift_http_stream){ .srv = srv,
+                                        .ev = req->ev,
+                                        .evcon = evcon,
+                                        .max_buffered = max_buffered,
+                                        .on_gone = on_gone,
+                                        .userdata = userdata,
+                                        .counted = true };
+        s->notify = evtimer_new(srv->base, stream_notify_cb, s);
+        if (!s->notify) {
+                free(s);
+                return -ENOMEM;
+        }
+        if (content_type)
+                evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Content-Type", content_type);
+        evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Cache-Control", "no-cache");
+        req->replied = true;
+        evhttp_send_reply_start(req->ev, status, NULL);
+        /* an idle stream is not a stuck request: only unsendable data times out */
+        set_timeouts(evcon, 0, srv->timeout_ms);
+        /* the kernel's share of the backlog is bounded too, so a client that stops reading shows */
+        sndbuf = max_buffered < STREAM_MAX_SNDBUF ? (int)max_buffered : STREAM_MAX_SNDBUF;
+        setsockopt(bufferevent_getfd(evhttp_connection_get_bufferevent(evcon)), SOL_SOCKET, SO_SNDBUF,
+                   &sndbuf, sizeof(sndbuf));
+        evhttp_connection_set_closecb(evcon, stream_closed, s);
+        s->next = srv->streams;
+        if (srv->streams)
+                srv->streams->prev = s;
+        srv->streams = s;
+        srv->n_streams++;
+        if (srv->stopping)
+                stream_gone(s);
+        request_done(req, status);
+        *ret = s;
+        return 0;
+}
+
+size_t rift_http_stream_buffered(const struct rift_http_stream *s)
+{
+        if (s->gone || !s->evcon)
+                return 0;
+        return evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent(s->evcon)));
+}
+
+/* Closes the connection of a client that does not read; libevent frees the request with it. */
+static void stream_drop(struct rift_http_stream *s)
+{
+        struct evhttp_connection *evcon = s->evcon;
+
+        evhttp_connection_set_closecb(evcon, NULL, NULL);
+        s->evcon = NULL;
+        s->ev = NULL;
+        s->gone = true;
+        stream_uncount(s);
+        evhttp_connection_free(evcon);
+}
+
+int rift_http_stream_write(struct rift_http_stream *s, const void *data, size_t len)
+{
+        struct evbuffer *chunk;
+
+        if (s->gone || !s->evcon)
+                return -EPIPE;
+        if (len == 0)
+                return 0;
+        if (rift_http_stream_buffered(s) + len > s->max_buffered) {
+                log_debug("http stream dropped: client not reading",
+                          LOG_INT("buffered", (int64_t)rift_http_stream_buffered(s)));
+                stream_drop(s);
+                return RIFT_E_TOOBIG;
+        }
+        chunk = evbuffer_new();
+        if (!chunk || evbuffer_add(chunk, data, len) < 0) {
+                evbuffer_free(chunk);
+                return -ENOMEM;
+        }
+        evhttp_send_reply_chunk(s->ev, chunk);
+        evbuffer_free(chunk);
+        return 0;
+}
+
+void rift_http_stream_end(struct rift_http_stream *s)
+{
+        if (!s)
+                return;
+        if (s->evcon) { /* still connected: the last chunk, then keep-alive as usual */
+                evhttp_connection_set_closecb(s->evcon, NULL, NULL);
+                if (s->srv)
+                        set_timeouts(s->evcon, s->srv->timeout_ms, s->srv->timeout_ms);
+                evhttp_send_reply_end(s->ev); /* on_sent uncounts it once written */
+        } else if (s->ev) {
+                evhttp_send_reply_end(s->ev); /* detached by libevent: this frees it */
+        }
+        stream_unlink(s);
+        if (s->notify)
+                event_free(s->notify);
+        free(s);
+}
+
+unsigned rift_http_server_streams(const struct rift_http_server *srv)
+{
+        return srv->n_streams;
 }
 
 /* ---- request accessors ---------------------------------------------------------------------------- */
@@ -765,6 +968,7 @@ static int server_setup(struct rift_http_server *srv, const struct rift_http_ser
         if (!srv->http)
                 return -ENOMEM;
         srv->max_body = cfg->max_body ? cfg->max_body : RIFT_MAX_HTTP_BODY;
+        srv->timeout_ms = timeout_ms;
         srv->shutdown_timeout_ms =
             cfg->shutdown_timeout_ms > 0 ? cfg->shutdown_timeout_ms : DEFAULT_SHUTDOWN_MS;
         evhttp_set_max_body_size(srv->http, (ev_ssize_t)srv->max_body);
@@ -823,6 +1027,26 @@ void rift_http_server_free(struct rift_http_server *srv)
                         req->abandon(req->abandon_userdata);
                 request_free(req);
         }
+        while (srv->streams) { /* streams never ended: detach them, then tell their owners */
+                struct rift_http_stream *s = srv->streams;
+                stream_unlink(s);
+                s->srv = NULL;
+                s->counted = false;
+                if (s->evcon) {
+                        evhttp_connection_set_closecb(s->evcon, NULL, NULL);
+                        s->ev = NULL; /* evhttp_free frees it with its connection */
+                        s->evcon = NULL;
+                } else if (s->ev) {
+                        evhttp_request_free(s->ev);
+                        s->ev = NULL;
+                }
+                s->gone = true;
+                if (s->notify)
+                        event_free(s->notify);
+                s->notify = NULL;
+                if (s->on_gone)
+                        s->on_gone(s->userdata);
+        }
         if (srv->http)
                 evhttp_free(srv->http); /* also closes the listener and every connection */
         if (srv->stop_timer)
@@ -880,6 +1104,8 @@ void rift_http_server_stop(struct rift_http_server *srv, void (*done)(void *user
                 evhttp_del_accept_socket(srv->http, srv->bound);
                 srv->bound = NULL;
         }
+        for (struct rift_http_stream *s = srv->streams; s; s = s->next)
+                stream_gone(s); /* their owners end them; each end counts as a finished request */
         log_debug("http server stopping", LOG_INT("inflight", srv->inflight));
         if (srv->inflight == 0) {
                 event_base_once(srv->base, -1, EV_TIMEOUT, finish_stop, srv, NULL);

@@ -136,4 +136,33 @@ int rift_http_reply_errno(struct rift_http_request *req, int err);
 /* HTTP status rift_http_reply_errno() would use for err. */
 int rift_http_status_from_error(int err);
 
+/* ---- streamed replies (chunked transfer encoding, e.g. Server-Sent Events) ----
+ * A handler (or an async handler, later) answers with a stream instead of one reply:
+ *
+ *   r = rift_http_stream_start(req, 200, "text/event-stream", 256 * 1024, on_gone, st, &st->stream);
+ *   r = rift_http_stream_write(st->stream, "data: x\n\n", 9);   // any number of times
+ *   rift_http_stream_end(st->stream);                              // last chunk; frees the stream
+ *
+ * The request is answered by the start (the handler returns 0, or its async reply is done) and must not
+ * be used afterwards: the stream carries the connection on its own. on_gone(userdata) runs at most once,
+ * from the loop, when the client closed the connection or the server is stopping or freed; writes then
+ * fail with -EPIPE and the owner calls rift_http_stream_end() (also allowed inside on_gone). A client
+ * that stops reading is dropped, not buffered: when more than max_buffered bytes wait in the connection's
+ * output, rift_http_stream_write() closes the connection and returns RIFT_E_TOOBIG (on_gone is not
+ * called for that; the owner ends the stream). An idle stream is not timed out by the server's read
+ * timeout; the write timeout still applies to data that cannot be sent. The socket's kernel send buffer
+ * is capped to max_buffered (at most 256 KiB) so that the backlog of a stuck client shows quickly. */
+struct rift_http_stream;
+int rift_http_stream_start(struct rift_http_request *req, int status, const char *content_type,
+                           size_t max_buffered, void (*on_gone)(void *userdata), void *userdata,
+                           struct rift_http_stream **ret);
+/* Queues one chunk (len > 0). 0, -EPIPE (client gone), RIFT_E_TOOBIG (dropped), -ENOMEM. */
+int rift_http_stream_write(struct rift_http_stream *s, const void *data, size_t len);
+/* Bytes queued in the connection and not yet sent (0 once the client is gone). */
+size_t rift_http_stream_buffered(const struct rift_http_stream *s);
+/* Ends the reply (the terminating chunk, if the client is still there) and frees the stream. Accepts NULL. */
+void rift_http_stream_end(struct rift_http_stream *s);
+/* Streams currently open on the server. */
+unsigned rift_http_server_streams(const struct rift_http_server *srv);
+
 #endif
