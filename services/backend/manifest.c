@@ -79,6 +79,74 @@ static bool probe_defined(const cJSON *probes, const char *name)
         return false;
 }
 
+/* Saved probes (res_probe.c) a manifest's steps name: each step reference is a name defined in the
+ * manifest's probes, or a saved probe of the project, written as "name" (mode Continuous) or
+ * {"name": ..., "mode": ...}. Saved ones are listed once in the spec's "savedProbes" [{name, mode}] and
+ * copied into the task when a run is queued (probe_snapshot). */
+struct saved_refs {
+        const struct manifest_probe_lookup *lk; /* NULL: inline probes only */
+        cJSON *list;                            /* savedProbes being built */
+};
+
+static bool mode_ok(const cJSON *md)
+{
+        static const char *const modes[] = { "SOT", "EOT", "Edge", "Continuous", "OnChaos" };
+
+        for (size_t i = 0; cJSON_IsString(md) && i < sizeof(modes) / sizeof(modes[0]); i++)
+                if (!strcmp(modes[i], md->valuestring))
+                        return true;
+        return false;
+}
+
+static int check_probe_ref(cJSON *refs, cJSON *ref, const cJSON *probes, struct saved_refs *saved,
+                           const char *at, char *err, size_t n)
+{
+        const cJSON *nm = cJSON_IsObject(ref) ? cJSON_GetObjectItemCaseSensitive(ref, "name") : ref;
+        const cJSON *md = cJSON_IsObject(ref) ? cJSON_GetObjectItemCaseSensitive(ref, "mode") : NULL, *e;
+        const char *mode = cJSON_IsString(md) ? md->valuestring : "Continuous";
+        char why[256] = "";
+        int r;
+
+        if (!cJSON_IsString(nm))
+                return fail(err, n, "%s.probes: each item is a probe name or {name, mode}", at);
+        if (md && !mode_ok(md))
+                return fail(err, n,
+                            "%s.probes: probe \"%.64s\": mode must be SOT, EOT, Edge, Continuous or OnChaos",
+                            at, nm->valuestring);
+        if (!md && probe_defined(probes, nm->valuestring))
+                return 0;
+        if (probe_defined(probes, nm->valuestring))
+                return fail(err, n, "%s.probes: probe \"%.64s\" is defined in probes: its mode is set there",
+                            at, nm->valuestring);
+        r = saved->lk ? saved->lk->find(saved->lk->ud, nm->valuestring, why, sizeof(why)) : RIFT_E_NOTFOUND;
+        if (r == RIFT_E_NOTFOUND)
+                return fail(err, n, "%s.probes: probe \"%.64s\" is not defined in probes%s", at,
+                            nm->valuestring, saved->lk ? " nor saved in the project" : "");
+        if (r < 0)
+                return r == RIFT_E_INVALID ? fail(err, n, "%s.probes: %s", at, why) : r;
+        cJSON_ArrayForEach(
+            e, saved->list) if (!strcmp(cJSON_GetObjectItem(e, "name")->valuestring, nm->valuestring))
+        {
+                if (strcmp(cJSON_GetObjectItem(e, "mode")->valuestring, mode))
+                        return fail(err, n, "%s.probes: saved probe \"%.64s\" is used with two modes", at,
+                                    nm->valuestring);
+                break;
+        }
+        if (!e) {
+                e = cJSON_CreateObject();
+                cJSON_AddStringToObject((cJSON *)e, "name", nm->valuestring);
+                cJSON_AddStringToObject((cJSON *)e, "mode", mode);
+                cJSON_AddItemToArray(saved->list, (cJSON *)e);
+        }
+        if (cJSON_IsObject(ref)) { /* the agent's step carries names only */
+                cJSON *name = cJSON_CreateString(nm->valuestring);
+                if (!name)
+                        return -ENOMEM;
+                cJSON_ReplaceItemViaPointer(refs, ref, name);
+        }
+        return 0;
+}
+
 /* Checks every tunable against the hub and stores it as a string (numbers and booleans written
  * as YAML and JSON allow), which is how Harness passes tunables to the agent. */
 static int check_tunables(const struct hub_fault *f, cJSON *tuns, const char *at, char *err, size_t n)
@@ -118,12 +186,13 @@ static int check_tunables(const struct hub_fault *f, cJSON *tuns, const char *at
 }
 
 /* Checks one step and writes its normalised duration_ms and weight. */
-static int check_step(cJSON *s, const cJSON *probes, const char *at, char *err, size_t n)
+static int check_step(cJSON *s, const cJSON *probes, struct saved_refs *saved, const char *at, char *err,
+                      size_t n)
 {
         const cJSON *fault = cJSON_GetObjectItemCaseSensitive(s, "fault");
         const cJSON *dur = cJSON_GetObjectItemCaseSensitive(s, "duration");
         const cJSON *w = cJSON_GetObjectItemCaseSensitive(s, "weight");
-        const cJSON *refs = cJSON_GetObjectItemCaseSensitive(s, "probes"), *ref;
+        cJSON *refs = cJSON_GetObjectItemCaseSensitive(s, "probes"), *ref, *next;
         const struct hub_fault *f;
         int64_t ms = DEFAULT_DURATION_MS;
         int r;
@@ -147,12 +216,11 @@ static int check_step(cJSON *s, const cJSON *probes, const char *at, char *err, 
                 return r;
         if (refs && !cJSON_IsArray(refs))
                 return fail(err, n, "%s.probes: must be a list of probe names", at);
-        cJSON_ArrayForEach(ref, refs) if (
-            !cJSON_IsString(ref) ||
-            !probe_defined(
-                probes, ref->valuestring)) return fail(err, n,
-                                                       "%s.probes: probe \"%.64s\" is not defined in probes",
-                                                       at, cJSON_IsString(ref) ? ref->valuestring : "?");
+        for (ref = refs ? refs->child : NULL; ref; ref = next) {
+                next = ref->next; /* an object reference is replaced by its name */
+                if ((r = check_probe_ref(refs, ref, probes, saved, at, err, n)) < 0)
+                        return r;
+        }
         cJSON_DeleteItemFromObjectCaseSensitive(s, "duration_ms");
         cJSON_AddNumberToObject(s, "duration_ms", (double)ms);
         if (!w)
@@ -160,7 +228,7 @@ static int check_step(cJSON *s, const cJSON *probes, const char *at, char *err, 
         return 0;
 }
 
-static int check_groups(cJSON *groups, const cJSON *probes, char *err, size_t n)
+static int check_groups(cJSON *groups, const cJSON *probes, struct saved_refs *saved, char *err, size_t n)
 {
         cJSON *g, *s;
         int gi = 0, total = 0;
@@ -180,7 +248,7 @@ static int check_groups(cJSON *groups, const cJSON *probes, char *err, size_t n)
                         if (++total > (int)BACKEND_MAX_STEPS)
                                 return fail(err, n, "groups: more than %u steps", BACKEND_MAX_STEPS);
                         snprintf(at, sizeof(at), "groups[%d].steps[%d]", gi, si++);
-                        r = check_step(s, probes, at, err, n);
+                        r = check_step(s, probes, saved, at, err, n);
                         if (r < 0)
                                 return r;
                 }
@@ -201,6 +269,13 @@ static bool looks_like_json(const char *text, size_t len)
 
 int manifest_parse(const char *text, size_t len, cJSON **ret, char *err, size_t errlen)
 {
+        return manifest_parse_saved(text, len, NULL, ret, err, errlen);
+}
+
+int manifest_parse_saved(const char *text, size_t len, const struct manifest_probe_lookup *lk, cJSON **ret,
+                         char *err, size_t errlen)
+{
+        struct saved_refs saved = { lk, NULL };
         cJSON *doc;
         int r;
 
@@ -218,10 +293,12 @@ int manifest_parse(const char *text, size_t len, cJSON **ret, char *err, size_t 
                 cJSON_Delete(doc);
                 return fail(err, errlen, "manifest: not a JSON or YAML object (Rift's experiment format)");
         }
-        r = check_probes(cJSON_GetObjectItemCaseSensitive(doc, "probes"), err, errlen);
+        cJSON_DeleteItemFromObjectCaseSensitive(doc, "savedProbes");
+        saved.list = cJSON_AddArrayToObject(doc, "savedProbes");
+        r = saved.list ? check_probes(cJSON_GetObjectItemCaseSensitive(doc, "probes"), err, errlen) : -ENOMEM;
         if (r == 0)
                 r = check_groups(cJSON_GetObjectItemCaseSensitive(doc, "groups"),
-                                 cJSON_GetObjectItemCaseSensitive(doc, "probes"), err, errlen);
+                                 cJSON_GetObjectItemCaseSensitive(doc, "probes"), &saved, err, errlen);
         if (r < 0) {
                 cJSON_Delete(doc);
                 return r;

@@ -67,7 +67,7 @@ static int build_experiment(struct gql_resolve_info *ri, const char *project, co
                 return gql_resolve_error(ri, "request.experimentManifest: required");
         if ((r = backend_load_infra(ri, project, backend_field_str(req, "infraID"), &infra)) < 0)
                 return r;
-        if (manifest_parse(manifest, strlen(manifest), &spec, err, sizeof(err)) < 0)
+        if (probe_manifest_parse(q->b, project, manifest, strlen(manifest), &spec, err, sizeof(err)) < 0)
                 return gql_resolve_error(ri, err);
         backend_keep(q, spec);
         if (!id || !id[0]) {

@@ -128,7 +128,11 @@ int runs_create(struct backend_ctx *b, const cJSON *exp, const char *user, cJSON
         if (r < 0)
                 return r;
         task = new_task(exp, stored, task_id);
-        r = rift_store_insert(b->store, BC_TASKS, task, NULL);
+        /* saved probes: the definition current when the run is queued */
+        r = probe_snapshot(b, cJSON_GetObjectItem(exp, "projectID")->valuestring,
+                           cJSON_GetObjectItem(task, "spec"));
+        if (r == 0)
+                r = rift_store_insert(b->store, BC_TASKS, task, NULL);
         cJSON_Delete(task);
         if (r < 0) {
                 cJSON_Delete(stored);

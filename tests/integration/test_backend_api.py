@@ -63,6 +63,13 @@ def operations(infra, exp):
         (f'mutation($p: ID!) {{ createChaosExperiment(projectID: $p, request: {{experimentName: "n", experimentManifest: {m}, infraID: "{infra}"}}) {{ experimentID }} }}', "owner"),
         (f'mutation($p: ID!) {{ saveChaosExperiment(projectID: $p, request: {{id: "{exp}", name: "n", manifest: {m}, infraID: "{infra}"}}) }}', "owner"),
         ('mutation($p: ID!) { deleteChaosExperiment(projectID: $p, experimentID: "nope") }', "owner"),
+        # saved probes (test_backend_probes.py has the behaviour)
+        ("query($p: ID!) { listProbes(projectID: $p) { name } }", "viewer"),
+        ('query($p: ID!) { getProbe(projectID: $p, probeName: "nope") { name } }', "viewer"),
+        ('query($p: ID!) { getProbeYAML(projectID: $p, request: {probeName: "nope", mode: SOT}) }', "viewer"),
+        ('mutation($p: ID!) { addProbe(projectID: $p, request: {name: "rb", type: cmdProbe, infrastructureType: Linux, kubernetesCMDProperties: {probeTimeout: "1s", interval: "1s", command: "true", comparator: {type: "int", criteria: "==", value: "0"}}}) { name } }', "owner"),
+        ('mutation($p: ID!) { updateProbe(projectID: $p, request: {name: "nope", type: cmdProbe, infrastructureType: Linux, kubernetesCMDProperties: {probeTimeout: "1s", interval: "1s", command: "true", comparator: {type: "int", criteria: "==", value: "0"}}}) }', "owner"),
+        ('mutation($p: ID!) { deleteProbe(projectID: $p, probeName: "nope") }', "owner"),
     ]
 
 
