@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -14,6 +16,7 @@
 
 #include "agent/agent.h"
 #include "agent/daemon.h"
+#include "agent/privsep.h"
 #include "agent/task.h"
 #include "lib/clock.h"
 #include "lib/error.h"
@@ -28,6 +31,7 @@
 #define BACKOFF_MIN   200
 #define BACKOFF_MAX   10000
 #define KEY_FILE      "access_key"
+#define NET_DIR       "net" /* STATE_DIR/net: the network process's own directory (spool, CA copy) */
 
 static volatile sig_atomic_t terminating;
 
@@ -47,6 +51,8 @@ struct daemon {
         int64_t backoff_ms;              /* current backoff after a failed call */
         int64_t started_ms;              /* mono ms at start, for uptime */
         bool superseded;                 /* a newer connection took over: leave */
+        struct privsep_client *injector; /* the privileged injector (faults, key storage) */
+        int64_t next_rotate_ms;          /* mono ms of the next RotateKey (0 = off) */
 };
 
 /* ---- configuration: one table, validated whole ---- */
@@ -73,6 +79,9 @@ static const struct cfg_var {
           100, 3600 * 1000 },
         { "RIFT_AGENT_POLL_WAIT", CFG_MS, offsetof(struct daemon_config, poll_wait_ms), false, "5s", 100,
           60 * 1000 },
+        { "RIFT_AGENT_USER", CFG_STR, offsetof(struct daemon_config, user), false, NULL, 0, 0 },
+        { "RIFT_AGENT_KEY_ROTATION", CFG_MS, offsetof(struct daemon_config, key_rotation_ms), false, "24h", 0,
+          365LL * 24 * 3600 * 1000 },
 };
 
 int daemon_config_load(struct daemon_config *c, const char *journal_dir)
@@ -100,6 +109,11 @@ int daemon_config_load(struct daemon_config *c, const char *journal_dir)
         }
         if (!c->state_dir)
                 c->state_dir = c->journal_dir;
+        if (c->key_rotation_ms > 0 && c->key_rotation_ms < 1000) {
+                log_error("invalid duration", LOG_STR("variable", "RIFT_AGENT_KEY_ROTATION"),
+                          LOG_STR("allowed", "0 (off) or at least 1s"));
+                return -EINVAL;
+        }
         if (strncmp(c->control_plane, "http://", 7) != 0 && strncmp(c->control_plane, "https://", 8) != 0) {
                 log_error("RIFT_AGENT_CONTROL_PLANE must be an http:// or https:// URL");
                 return -EINVAL;
@@ -141,24 +155,23 @@ static int key_load(struct daemon *d)
         return d->access_key[0] ? 0 : -ENOENT;
 }
 
-/* Writes the key to a 0600 temporary file, fsyncs it and renames it into place. */
+/* The injector writes the key (0600, temporary file, fsync, rename): the state directory is not
+ * writable by this unprivileged process. */
 static int key_store(struct daemon *d)
 {
-        char path[600], tmp[620];
-        int r = key_path(d, path, sizeof(path));
-        if (r < 0)
-                return r;
-        snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-        mkdir(d->cfg->state_dir, 0700);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0)
-                return -errno;
-        size_t len = strlen(d->access_key);
-        if (fchmod(fd, 0600) < 0 || write(fd, d->access_key, len) != (ssize_t)len || fsync(fd) < 0)
-                return -errno;
-        if (rename(tmp, path) < 0)
-                return -errno;
-        return 0;
+        struct privsep_request rq;
+        struct privsep_reply rp;
+        privsep_request_init(&rq, PRIVSEP_STORE_KEY);
+        if (strlen(d->access_key) >= sizeof(rq.key))
+                return -E2BIG;
+        memcpy(rq.key, d->access_key, strlen(d->access_key) + 1);
+        int r = privsep_call(d->injector, &rq, &rp);
+        if (r == 0 && rp.status < 0) {
+                log_error("the injector could not store the access key", LOG_STR("error", rp.text));
+                r = rp.status;
+        }
+        explicit_bzero(rq.key, sizeof(rq.key));
+        return r;
 }
 
 /* ---- calls ---- */
@@ -245,10 +258,44 @@ static int do_register(struct daemon *d)
         return r;
 }
 
+/* RotateKey: the new key is stored by the injector before it is used; if storing fails the old key
+ * (still accepted for the server's overlap) is kept and the rotation is retried later. */
+static void rotate_key(struct daemon *d)
+{
+        Rift__Infra__V1__RotateKeyRequest rq = RIFT__INFRA__V1__ROTATE_KEY_REQUEST__INIT;
+        Rift__Infra__V1__InfraAuth a;
+        auth_init(d, &a);
+        rq.auth = &a;
+        Rift__Infra__V1__RotateKeyResponse *rs = NULL;
+        d->next_rotate_ms = rift_mono_ms() + d->cfg->key_rotation_ms;
+        if (call(d, "RotateKey", &rq.base, &rift__infra__v1__rotate_key_response__descriptor, 10000,
+                 (ProtobufCMessage **)&rs) < 0) {
+                d->next_rotate_ms = rift_mono_ms() + 5000;
+                return;
+        }
+        char old[sizeof(d->access_key)];
+        memcpy(old, d->access_key, sizeof(old));
+        int r = !rs->access_key[0] || strlen(rs->access_key) >= sizeof(d->access_key) ? -EPROTO : 0;
+        if (r == 0) {
+                rift_strlcpy(d->access_key, rs->access_key, sizeof(d->access_key));
+                r = key_store(d);
+        }
+        if (r < 0) {
+                memcpy(d->access_key, old, sizeof(old));
+                d->next_rotate_ms = rift_mono_ms() + 5000;
+                log_error("access key rotation failed: keeping the old key", LOG_ERR(r),
+                          LOG_INT("old_valid_until_ms", rs->old_valid_until_ms));
+        } else {
+                log_info("access key rotated", LOG_INT("old_valid_until_ms", rs->old_valid_until_ms));
+        }
+        explicit_bzero(old, sizeof(old));
+        protobuf_c_message_free_unpacked(&rs->base, NULL);
+}
+
 /* Uses the stored key, or registers once with the one-time key (retrying while unreachable). */
 static int obtain_key(struct daemon *d)
 {
-        if (key_load(d) == 0) {
+        if (d->access_key[0]) { /* read by the injector before the fork */
                 log_info("using the stored access key", LOG_STR("dir", d->cfg->state_dir));
                 return 0;
         }
@@ -465,6 +512,8 @@ static void loop_once(struct daemon *d)
                 r = give_up_if_refused(d, service_task(d));
         if (r == 0 && rift_mono_ms() >= d->next_heartbeat_ms)
                 heartbeat(d);
+        if (r == 0 && d->next_rotate_ms && rift_mono_ms() >= d->next_rotate_ms)
+                rotate_key(d);
         if (r == 0 && !terminating && !d->superseded)
                 r = poll_once(d, d->task ? 500 : d->cfg->poll_wait_ms);
         if (r > 0 && d->task) {
@@ -514,6 +563,68 @@ static int client_new(const struct daemon_config *c, struct rift_rpc_client **re
         return rift_rpc_client_new(&rc, ret);
 }
 
+/* The network process: unprivileged, in STATE_DIR/net, talking to the control plane. */
+static int network_main(struct daemon *d, const struct daemon_config *c)
+{
+        int r = client_new(c, &d->rpc);
+        if (r < 0) {
+                log_error("cannot create the control-plane client", LOG_ERR(r));
+                return AGENT_EXIT_USAGE;
+        }
+        r = obtain_key(d);
+        if (r < 0) {
+                rift_rpc_client_free(d->rpc);
+                return terminating ? AGENT_EXIT_OK : AGENT_EXIT_USAGE;
+        }
+        log_info("connected", LOG_STR("control_plane", c->control_plane),
+                 LOG_STR("connection", d->connection_id));
+        if (c->key_rotation_ms > 0)
+                d->next_rotate_ms = rift_mono_ms() + c->key_rotation_ms;
+        if (task_restore(c->state_dir, &d->task) > 0)
+                log_info("delivering a run left by the previous agent process",
+                         LOG_STR("task", task_id(d->task)));
+        while (!terminating && !d->superseded)
+                loop_once(d);
+        if (d->superseded)
+                log_warn("a newer agent connection took over: leaving");
+        shutdown_task(d, d->superseded ? TASK_STOP_SUPERSEDED : TASK_STOP_TERM);
+        rift_rpc_client_free(d->rpc);
+        return AGENT_EXIT_OK;
+}
+
+/* Copies the pinned CA into the network process's directory (it cannot read the original's path). */
+static int copy_ca(const char *from, const char *to, uid_t uid, gid_t gid)
+{
+        char buf[64 * 1024];
+        _cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
+        if (in < 0)
+                return -errno;
+        ssize_t n = read(in, buf, sizeof(buf));
+        if (n < 0 || n == (ssize_t)sizeof(buf))
+                return n < 0 ? -errno : -EFBIG;
+        unlink(to);
+        _cleanup_close_ int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (out < 0 || write(out, buf, (size_t)n) != n || fchown(out, uid, gid) < 0)
+                return -errno;
+        return 0;
+}
+
+/* STATE_DIR/net, 0700, owned by the network process's user (an existing one is re-owned). */
+static int net_dir_prepare(const struct daemon_config *c, uid_t uid, gid_t gid, char *out, size_t size)
+{
+        if ((size_t)snprintf(out, size, "%s/" NET_DIR, c->state_dir) >= size)
+                return -ENAMETOOLONG;
+        mkdir(c->state_dir, 0700);
+        if (mkdir(out, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        struct stat st;
+        if (lstat(out, &st) < 0 || !S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+        if (chown(out, uid, gid) < 0 || chmod(out, 0700) < 0)
+                return -errno;
+        return 0;
+}
+
 int daemon_run(const struct daemon_config *c)
 {
         struct daemon d = { .cfg = c, .started_ms = rift_mono_ms(), .last_ok_ms = rift_mono_ms() };
@@ -526,26 +637,69 @@ int daemon_run(const struct daemon_config *c)
                 return r;
         url_host(c->control_plane, d.host, sizeof(d.host));
         connection_id_init(&d);
-        r = client_new(c, &d.rpc);
-        if (r < 0) {
-                log_error("cannot create the control-plane client", LOG_ERR(r));
+        bool root = geteuid() == 0;
+        uid_t uid = geteuid();
+        gid_t gid = getegid();
+        if (root && (r = privsep_user(c->user, &uid, &gid)) < 0) {
+                log_error("no unprivileged user for the network process",
+                          LOG_STR("variable", "RIFT_AGENT_USER"),
+                          LOG_STR("user", c->user ? c->user : "rift or nobody"), LOG_ERR(r));
                 return AGENT_EXIT_USAGE;
         }
-        r = obtain_key(&d);
-        if (r < 0) {
-                rift_rpc_client_free(d.rpc);
-                return terminating ? AGENT_EXIT_OK : AGENT_EXIT_USAGE;
+        if (!root)
+                log_warn("not started as root: the network process keeps this user's privileges");
+        char net_dir[600];
+        if ((r = net_dir_prepare(c, uid, gid, net_dir, sizeof(net_dir))) < 0) {
+                log_error("cannot prepare the network process's directory", LOG_STR("dir", net_dir),
+                          LOG_ERR(r));
+                return AGENT_EXIT_USAGE;
         }
-        log_info("connected", LOG_STR("control_plane", c->control_plane),
-                 LOG_STR("connection", d.connection_id));
-        if (task_restore(c->state_dir, &d.task) > 0)
-                log_info("delivering a run left by the previous agent process",
-                         LOG_STR("task", task_id(d.task)));
-        while (!terminating && !d.superseded)
-                loop_once(&d);
-        if (d.superseded)
-                log_warn("a newer agent connection took over: leaving");
-        shutdown_task(&d, d.superseded ? TASK_STOP_SUPERSEDED : TASK_STOP_TERM);
-        rift_rpc_client_free(d.rpc);
-        return AGENT_EXIT_OK;
+        struct daemon_config nc = *c; /* the network process's view: paths relative to its directory */
+        nc.state_dir = ".";
+        if (c->ca_file) {
+                char ca[620];
+                snprintf(ca, sizeof(ca), "%s/ca.pem", net_dir);
+                if ((r = copy_ca(c->ca_file, ca, uid, gid)) < 0) {
+                        log_error("cannot read the CA file", LOG_STR("path", c->ca_file), LOG_ERR(r));
+                        return AGENT_EXIT_USAGE;
+                }
+                nc.ca_file = "ca.pem";
+        }
+        key_load(&d);
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+                log_error("socketpair failed", LOG_ERR(-errno));
+                return AGENT_EXIT_USAGE;
+        }
+        pid_t parent = getpid(), child = fork();
+        if (child < 0) {
+                log_error("fork failed", LOG_ERR(-errno));
+                return AGENT_EXIT_USAGE;
+        }
+        if (child == 0) {
+                close(sv[0]);
+                if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                        _exit(AGENT_EXIT_USAGE);
+                if (chdir(net_dir) < 0 || (root && (r = privsep_drop(uid, gid)) < 0)) {
+                        log_error("cannot drop privileges", LOG_ERR(r < 0 ? r : -errno));
+                        _exit(AGENT_EXIT_USAGE);
+                }
+                struct privsep_client pc = { .fd = sv[1] };
+                pthread_mutex_init(&pc.lock, NULL);
+                d.cfg = &nc;
+                d.injector = &pc;
+                task_use_injector(&pc);
+                log_info("network process started", LOG_INT("uid", (int64_t)getuid()));
+                _exit(network_main(&d, &nc));
+        }
+        close(sv[1]);
+        explicit_bzero(d.access_key, sizeof(d.access_key));
+        log_info("injector started", LOG_INT("network_pid", child));
+        struct privsep_server_config sc = { .journal_dir = c->journal_dir,
+                                            .state_dir = c->state_dir,
+                                            .child = child,
+                                            .terminating = &terminating };
+        r = privsep_serve(sv[0], &sc);
+        close(sv[0]);
+        return r;
 }

@@ -19,6 +19,8 @@ struct daemon_config {
         int64_t unreachable_ms;       /* RIFT_AGENT_UNREACHABLE_TIMEOUT: revert after this silence */
         int64_t heartbeat_ms;         /* RIFT_AGENT_HEARTBEAT_INTERVAL: until the server says */
         int64_t poll_wait_ms;         /* RIFT_AGENT_POLL_WAIT: longest Poll wait asked for */
+        const char *user;             /* RIFT_AGENT_USER: the network process's user (rift, else nobody) */
+        int64_t key_rotation_ms;      /* RIFT_AGENT_KEY_ROTATION: RotateKey period (0 = never) */
 };
 
 /* Fills c from the environment; journal_dir is the default journal. Errors name the variable. */

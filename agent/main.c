@@ -46,10 +46,11 @@ static int check_config(const char *journal_dir)
         printf("# rift-agent: configuration is valid\n"
                "control_plane = %s\ninfra_id = %s\naccess_key = [secret]\njournal = %s\nstate_dir = %s\n"
                "ca_file = %s\nunreachable_timeout_ms = %lld\nheartbeat_interval_ms = %lld\n"
-               "poll_wait_ms = %lld\n",
+               "poll_wait_ms = %lld\nuser = %s\nkey_rotation_ms = %lld\n",
                c.control_plane, c.infra_id, c.journal_dir, c.state_dir,
                c.ca_file ? c.ca_file : "(system CAs)", (long long)c.unreachable_ms, (long long)c.heartbeat_ms,
-               (long long)c.poll_wait_ms);
+               (long long)c.poll_wait_ms, c.user ? c.user : "(rift, else nobody)",
+               (long long)c.key_rotation_ms);
         return AGENT_EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/privsep.h"
 #include "agent/probes/probe.h"
 #include "agent/task.h"
 #include "lib/clock.h"
@@ -33,6 +34,7 @@ struct step_run {
         bool failed;                           /* inject or revert failed: verdict Error */
         bool stopped;                          /* ended early by a stop */
         int64_t started_ms, ended_ms;          /* epoch ms */
+        uint32_t handle;                       /* the injector's handle (when injector is set) */
         char err[FAULT_ERR_MAX];               /* why it failed */
 };
 
@@ -60,6 +62,55 @@ struct task {
         int64_t contact_mono_ms;                        /* (L) last answer from the control plane */
         int64_t unreachable_ms;                         /* (L) dead-man switch: 0 = off */
 };
+
+/* The privileged injector, or NULL when faults run in this process (`rift-agent` unit tests). */
+static struct privsep_client *injector;
+
+void task_use_injector(struct privsep_client *c)
+{
+        injector = c;
+}
+
+/* One request about an injected fault; its message goes to ctx.err. */
+static int remote(struct step_run *s, enum privsep_type type)
+{
+        struct privsep_request rq;
+        struct privsep_reply rp;
+        privsep_request_init(&rq, type);
+        rq.handle = s->handle;
+        int r = privsep_call(injector, &rq, &rp);
+        if (r < 0) {
+                snprintf(s->ctx.err, sizeof(s->ctx.err), "injector: %s", rift_strerror(r));
+                return r;
+        }
+        rift_strlcpy(s->ctx.err, rp.text, sizeof(s->ctx.err));
+        return rp.status;
+}
+
+static int remote_inject(struct step_run *s, const char *control_plane, int *ret_revert)
+{
+        struct privsep_request rq;
+        struct privsep_reply rp;
+        const Rift__Infra__V1__FaultStep *m = s->msg;
+        *ret_revert = 0;
+        privsep_request_init(&rq, PRIVSEP_INJECT);
+        rq.duration_ms = s->ctx.duration_ms;
+        if (strlen(m->fault) >= sizeof(rq.fault) || strlen(control_plane) >= sizeof(rq.control_plane))
+                return fault_fail(&s->ctx, "fault: name or control-plane host too long");
+        memcpy(rq.fault, m->fault, strlen(m->fault) + 1);
+        memcpy(rq.control_plane, control_plane, strlen(control_plane) + 1);
+        for (size_t i = 0; i < m->n_tunables; i++)
+                if (privsep_request_add_tunable(&rq, m->tunables[i]->key, m->tunables[i]->value, s->ctx.err,
+                                                sizeof(s->ctx.err)) < 0)
+                        return RIFT_E_INVALID;
+        int r = privsep_call(injector, &rq, &rp);
+        if (r < 0)
+                return fault_fail(&s->ctx, "injector: %s", rift_strerror(r));
+        rift_strlcpy(s->ctx.err, rp.text, sizeof(s->ctx.err));
+        s->handle = rp.handle;
+        *ret_revert = rp.revert_status;
+        return rp.status;
+}
 
 static int64_t now_ms(void)
 {
@@ -268,10 +319,16 @@ static void step_revert(struct task *t, struct step_run *s)
 {
         if (!s->injected)
                 return;
-        int r = s->ctx.ops->revert(&s->ctx);
+        int r = injector ? remote(s, PRIVSEP_REVERT) : s->ctx.ops->revert(&s->ctx);
         for (int tries = 1; r < 0 && tries < 3; tries++) {
                 task_log(t, s->msg->name, "revert failed (%s), retrying", s->ctx.err);
-                r = s->ctx.ops->revert(&s->ctx);
+                r = injector ? remote(s, PRIVSEP_REVERT) : s->ctx.ops->revert(&s->ctx);
+        }
+        if (r < 0 && injector) {
+                char err[FAULT_ERR_MAX];
+                memcpy(err, s->ctx.err, sizeof(err));
+                remote(s, PRIVSEP_RELEASE); /* the journal keeps it for --recover */
+                memcpy(s->ctx.err, err, sizeof(err));
         }
         s->injected = false;
         s->ended_ms = now_ms();
@@ -287,10 +344,30 @@ static void step_revert(struct task *t, struct step_run *s)
 static void step_inject(struct task *t, struct step_run *s, struct undo_journal *j)
 {
         s->ctx.journal = j;
-        s->ctx.first_id = undo_last_id(j);
+        s->ctx.first_id = j ? undo_last_id(j) : 0;
         s->ctx.deadline_mono_ms = rift_mono_ms() + s->ctx.duration_ms;
         s->started_ms = now_ms();
         set_step(t, s->msg->name);
+        if (injector) {
+                int reverted;
+                int r = remote_inject(s, t->control_plane, &reverted);
+                if (r < 0) { /* the injector already reverted what it had done */
+                        s->failed = true;
+                        s->ended_ms = now_ms();
+                        snprintf(s->err, sizeof(s->err), "inject failed: %s",
+                                 s->ctx.err[0] ? s->ctx.err : rift_strerror(r));
+                        task_log(t, s->msg->name, "%s; reverting", s->err);
+                        if (reverted < 0)
+                                task_log(t, s->msg->name, "revert failed: a person must check this machine");
+                        else
+                                task_log(t, s->msg->name, "%s reverted", s->msg->fault);
+                        return;
+                }
+                s->injected = true;
+                task_log(t, s->msg->name, "%s injected for %lld ms", s->msg->fault,
+                         (long long)s->ctx.duration_ms);
+                return;
+        }
         int r = s->ctx.ops->inject(&s->ctx);
         s->injected = true; /* whatever was done before a failure is reverted below */
         if (r < 0) {
@@ -351,7 +428,9 @@ static void group_wait(struct task *t, struct step_run *s, size_t n, struct prob
                 if (rift_mono_ms() >= next_tick) {
                         next_tick += 1000;
                         for (size_t i = 0; i < n; i++)
-                                if (s[i].injected && s[i].ctx.ops->tick)
+                                if (s[i].injected && injector)
+                                        remote(&s[i], PRIVSEP_TICK);
+                                else if (s[i].injected && s[i].ctx.ops->tick)
                                         s[i].ctx.ops->tick(&s[i].ctx);
                 }
                 nap_ms(50);
@@ -473,7 +552,7 @@ static void *task_main(void *arg)
 {
         struct task *t = arg;
         struct undo_journal *j = NULL;
-        int r = undo_open(t->journal_dir, &j);
+        int r = injector ? 0 : undo_open(t->journal_dir, &j); /* the injector keeps its own */
         task_log(t, "", "run %s of experiment %s started: %zu group(s)", t->msg->experiment_run_id,
                  t->msg->experiment_name, t->msg->n_groups);
         for (size_t g = 0; r == 0 && g < t->msg->n_groups; g++)

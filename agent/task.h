@@ -30,6 +30,11 @@ struct task_line {
 };
 
 struct task;
+struct privsep_client;
+
+/* From now on every fault call (inject, tick, revert) is a request to the privileged injector
+ * (privsep.h) instead of a call into the fault library in this process; NULL = in this process. */
+void task_use_injector(struct privsep_client *c);
 
 /* Starts the run on a new thread; t copies what it needs from msg. Its log lines and result are
  * spooled to spool_dir (NULL = memory only). The run stops (TASK_STOP_UNREACHABLE) once no
