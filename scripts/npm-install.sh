@@ -21,6 +21,7 @@ up_to_date() {
         const have = JSON.parse(fs.readFileSync(process.argv[2], "utf8")).packages || {};
         for (const [k, v] of Object.entries(want)) {
             if (k === "") continue;
+            if (v.optional && !have[k]) continue;  // optional packages of other platforms are never installed
             if (!have[k] || have[k].version !== v.version) process.exit(1);
             if (!fs.existsSync(process.argv[3] + "/" + k + "/package.json")) process.exit(1);
         }' "$dir/package-lock.json" "$dir/node_modules/.package-lock.json" "$dir"
