@@ -171,7 +171,7 @@ format:
 
 # ---- web portal (built only once web/ exists) --------------------------------------------------------
 web:
-	@if [ -f $(WEB_DIR)/package.json ]; then scripts/build-web.sh; fi
+	@if [ -f $(WEB_DIR)/package.json ]; then BUILD=$(BUILD) scripts/build-web.sh; fi
 
 run:
 	@scripts/deps.sh

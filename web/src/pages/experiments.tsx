@@ -1,0 +1,109 @@
+import { useEffect, useState } from 'preact/hooks';
+import { canRun, gql, isOwner, pid } from '../api';
+import { cronToWords } from '../lib/cron';
+import { Action, Empty, ErrorBox, fmtTime, Phase, Spinner, useAsync } from '../ui';
+
+export const LIST_EXP = `query($p: ID!, $r: ListExperimentRequest!) { listExperiment(projectID: $p, request: $r) { totalNoOfExperiments
+  experiments { experimentID name description cronSyntax infraID updatedAt infra { name isActive } } } }`;
+const RUN = `mutation($p: ID!, $e: String!) { runChaosExperiment(projectID: $p, experimentID: $e) { experimentRunID } }`;
+const STOP = `mutation($p: ID!, $e: String!) { stopExperimentRuns(projectID: $p, experimentID: $e) }`;
+const DEL = `mutation($p: ID!, $e: String!) { deleteChaosExperiment(projectID: $p, experimentID: $e) }`;
+const CRON = `mutation($p: ID!, $e: String!, $d: Boolean!) { updateCronExperimentState(projectID: $p, experimentID: $e, disable: $d) }`;
+const ACTIVE = ['Queued', 'Running'];
+
+/** One page of the list. The API filters by exact name only, so name (substring) and status (of the last
+ * run) filters read every experiment of the project, 100 at a time, and page here. */
+async function fetchPage(page: number, limit: number, name: string, status: string) {
+  const sort = { field: 'TIME', ascending: false };
+  if (!name && !status) {
+    const r = await gql(LIST_EXP, { p: pid(), r: { pagination: { page, limit }, sort } });
+    await attachLastRuns(r.listExperiment.experiments);
+    return r;
+  }
+  const all: any[] = [];
+  for (let pg = 0; pg < 100; pg++) {
+    const r = await gql(LIST_EXP, { p: pid(), r: { pagination: { page: pg, limit: 100 }, sort } });
+    all.push(...r.listExperiment.experiments);
+    if (all.length >= r.listExperiment.totalNoOfExperiments || !r.listExperiment.experiments.length) break;
+  }
+  const n = name.toLowerCase();
+  const named = all.filter(x => !n || x.name.toLowerCase().includes(n));
+  if (status) for (let i = 0; i < named.length; i += 100) await attachLastRuns(named.slice(i, i + 100));
+  const hit = named.filter(x => (!n || x.name.toLowerCase().includes(n)) &&
+    (!status || x.recentExperimentRunDetails?.[0]?.phase === status));
+  const shown = hit.slice(page * limit, (page + 1) * limit);
+  if (!status) await attachLastRuns(shown);
+  return { listExperiment: { totalNoOfExperiments: hit.length, experiments: shown } };
+}
+
+/** The newest run of each experiment, in one request (one aliased field per experiment). */
+async function attachLastRuns(exps: any[]) {
+  if (!exps.length) return;
+  const fields = exps.map((x, i) => `e${i}: listExperimentRun(projectID: $p, request: {experimentIDs: ["${x.experimentID.replace(/["\\]/g, '')}"],
+    pagination: {page: 0, limit: 1}}) { experimentRuns { experimentRunID phase resiliencyScore runSequence } }`);
+  const r = await gql(`query($p: ID!) { ${fields.join('\n')} }`, { p: pid() });
+  exps.forEach((x, i) => { x.recentExperimentRunDetails = r[`e${i}`]?.experimentRuns || []; });
+}
+
+function words(c: string) {
+  try { return cronToWords(c); } catch { return c; }
+}
+
+export function Experiments() {
+  const [page, setPage] = useState(0);
+  const [limit, setLimit] = useState(25);
+  const [name, setName] = useState('');
+  const [status, setStatus] = useState('');
+  const [q, setQ] = useState({ name: '', status: '' });
+  const [err, setErr] = useState('');
+  useEffect(() => { const t = setTimeout(() => { setQ({ name, status }); setPage(0); }, 250); return () => clearTimeout(t); }, [name, status]);
+  const { data, error, loading, reload } = useAsync(() => fetchPage(page, limit, q.name, q.status), [page, limit, q.name, q.status], 5000);
+  const list: any[] = data?.listExperiment?.experiments || [];
+  const total: number = data?.listExperiment?.totalNoOfExperiments || 0;
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const act = (m: string, v: any) => async () => { setErr(''); await gql(m, { p: pid(), ...v }); await reload(true); };
+  return <div>
+    <div class="row"><h2>Experiments</h2><span class="grow" />
+      {isOwner() && <a class="button primary" href="#/experiments/new" data-testid="new-experiment">New experiment</a>}</div>
+    <div class="row filters">
+      <input class="search" placeholder="Filter by name" aria-label="Filter by name" value={name} onInput={e => setName(e.currentTarget.value)} />
+      <select aria-label="Filter by status" value={status} onChange={e => setStatus(e.currentTarget.value)}>
+        <option value="">Any status</option>
+        {['Completed', 'Completed_With_Error', 'Running', 'Queued', 'Stopped', 'Error', 'Timeout'].map(s => <option value={s}>{s.replace(/_/g, ' ')}</option>)}
+      </select>
+    </div>
+    <ErrorBox error={err || error} onRetry={() => { setErr(''); reload(); }} />
+    {loading && !data ? <Spinner /> : list.length === 0 ? <Empty title={q.name || q.status ? 'No experiment matches these filters' : 'No experiments yet'}>
+      {isOwner() && !q.name && !q.status ? <a href="#/experiments/new">Build your first experiment.</a> : null}</Empty> :
+      <table class="list" data-testid="experiment-list"><thead><tr><th>Name</th><th>Infrastructure</th><th>Last run</th><th>Score</th><th>Schedule</th><th>Updated</th><th></th></tr></thead>
+        <tbody>{list.map(x => {
+          const last = x.recentExperimentRunDetails?.[0];
+          const busy = last && ACTIVE.includes(last.phase);
+          const disabled = x.cronSyntax && /^#|^disabled:/.test(x.cronSyntax);
+          return <tr data-experiment={x.name}>
+            <td><a href={`#/experiments/${x.experimentID}/edit`}>{x.name}</a></td>
+            <td>{x.infra?.name || x.infraID}{x.infra && !x.infra.isActive && <span class="muted"> (inactive)</span>}</td>
+            <td>{last ? <a href={`#/runs/${last.experimentRunID}`}><Phase phase={last.phase} /></a> : <Phase />}</td>
+            <td>{last?.resiliencyScore != null ? Math.round(last.resiliencyScore) + '%' : '—'}</td>
+            <td>{x.cronSyntax ? <span title={x.cronSyntax}>{words(x.cronSyntax)}</span> : <span class="muted">not scheduled</span>}</td>
+            <td>{fmtTime(x.updatedAt)}</td>
+            <td class="actions">
+              {canRun() && !busy && <Action testid="run" onError={setErr} run={async () => {
+                const r = await gql(RUN, { p: pid(), e: x.experimentID });
+                location.hash = `#/runs/${r.runChaosExperiment.experimentRunID}`;
+              }}>Run</Action>}
+              {canRun() && busy && <Action testid="stop" cls="danger" onError={setErr} run={act(STOP, { e: x.experimentID })}>Stop</Action>}
+              {canRun() && x.cronSyntax && <Action onError={setErr} run={act(CRON, { e: x.experimentID, d: !disabled })}>{disabled ? 'Enable schedule' : 'Disable schedule'}</Action>}
+              {isOwner() && <a class="button" href={`#/experiments/${x.experimentID}/clone`}>Clone</a>}
+              {isOwner() && <Action testid="delete" cls="danger" confirm={`Delete experiment "${x.name}"?`} onError={setErr} run={act(DEL, { e: x.experimentID })}>Delete</Action>}
+            </td></tr>;
+        })}</tbody></table>}
+    {total > 0 && <div class="row pager">
+      <button disabled={page === 0} onClick={() => setPage(page - 1)}>Previous</button>
+      <span>Page {page + 1} of {pages} ({total} experiments)</span>
+      <button disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>Next</button>
+      <select aria-label="Per page" value={limit} onChange={e => { setLimit(Number(e.currentTarget.value)); setPage(0); }}>
+        {[10, 25, 50, 100].map(n => <option value={n}>{n} per page</option>)}</select>
+    </div>}
+  </div>;
+}
