@@ -1,6 +1,7 @@
 /* riftctl's calls to rift-auth (Litmus's auth REST paths) and the session read from the config file.
  * Every failure is printed once here, in words a user can act on, and becomes an exit code. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,7 @@ int api_session_open(struct cli_ctx *ctx, struct cli_session *ret)
         ret->endpoint = a->endpoint;
         ret->username = u->username;
         ret->token = u->token;
+        ret->server = a->server_endpoint && *a->server_endpoint ? a->server_endpoint : a->endpoint;
         return CLI_EXIT_OK;
 }
 
@@ -182,6 +184,8 @@ static int status_error(const struct rift_http_response *resp, bool had_token)
                                    RIFT_MAX_HTTP_RESPONSE, NULL, &body) == 0) {
                 (void)rift_json_get_string(body, "error", &code);
                 (void)rift_json_get_string(body, "errorDescription", &desc);
+                if (!desc && !code)
+                        desc = api_gql_error(body); /* rift-backend: {"errors":[{"message"}]} */
         }
         if (!desc || !*desc)
                 desc = code;
@@ -335,5 +339,38 @@ int api_read_secret(const char *value, bool from_stdin, const char *prompt, char
                 return cli_error(CLI_EXIT_USER, "cannot read the %s: %s", prompt, rift_strerror(r));
         if (r == 0)
                 return cli_error(CLI_EXIT_USER, "empty %s", prompt);
+        return CLI_EXIT_OK;
+}
+
+int api_print(struct cli_ctx *ctx, const cJSON *v, const struct output_column *cols, size_t n_cols)
+{
+        int r = output_print(ctx->output, v, cols, n_cols);
+
+        return r < 0 ? cli_error(CLI_EXIT_USER, "cannot print: %s", rift_strerror(r)) : CLI_EXIT_OK;
+}
+
+int api_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
+{
+        _cleanup_buf_ struct rift_buf b = RIFT_BUF_INIT(max);
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        char chunk[8192];
+        ssize_t n;
+        int r = 0;
+
+        if (fd < 0)
+                return cli_error(CLI_EXIT_USER, "cannot read %s: %s", path, strerror(errno));
+        while (r >= 0 && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return cli_error(CLI_EXIT_USER, "cannot read %s: %s", path, strerror(errno));
+                r = rift_buf_append(&b, chunk, (size_t)n);
+        }
+        if (r == RIFT_E_TOOBIG)
+                return cli_error(CLI_EXIT_USER, "%s is larger than %zu KiB", path, max / 1024);
+        if (r < 0 || rift_buf_append(&b, "", 0) < 0)
+                return cli_error(CLI_EXIT_SERVER, "out of memory");
+        *ret_len = b.len;
+        *ret = rift_buf_steal(&b);
         return CLI_EXIT_OK;
 }

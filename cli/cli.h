@@ -25,13 +25,16 @@ enum {
         CLI_EXIT_SERVER = 2,
 };
 
-#define CLI_MAX_FLAGS 12 /* flags of one command */
+#define CLI_MAX_FLAGS    12            /* flags of one command */
+#define CLI_MAX_MANIFEST (256u * 1024) /* bytes of an experiment or probe file (the backend's cap) */
 
 struct cli_flag {
         const char *name; /* long name without dashes: "endpoint" */
         bool has_value;   /* takes a value (--name VALUE or --name=VALUE); otherwise a switch */
         bool required;    /* the command refuses to run without it */
         const char *help; /* one line for --help */
+        char short_name;  /* one-letter form (-f), 0 = none */
+        bool positional;  /* may also be given as the word after the command (riftctl logs RUN_ID) */
 };
 
 struct cli_ctx; /* global options, below */
@@ -44,6 +47,7 @@ struct cli_command {
         const char *help;                                             /* one line */
         const struct cli_flag *flags;                                 /* the command's own flags */
         size_t n_flags;                                               /* entries in flags */
+        const void *data;                                             /* what a table-driven run needs */
 };
 
 struct cli_args {
@@ -75,6 +79,7 @@ struct cli_session {
         const char *endpoint;    /* current account's endpoint (points into config) */
         const char *username;    /* current user (points into config) */
         const char *token;       /* current user's token (points into config) */
+        const char *server;      /* rift-backend's URL (serverEndpoint; points into config) */
 };
 void api_session_done(struct cli_session *s);
 /* Checks an endpoint given by the user and copies it without trailing '/' into ret. */
@@ -93,6 +98,82 @@ int api_read_secret(const char *value, bool from_stdin, const char *prompt, char
 /* "2026-11-22 03:45:00 UTC" for Unix seconds t. */
 void api_format_time(int64_t t, char *ret, size_t size);
 void api_free(struct cli_ctx *ctx);
+/* Prints v in the chosen format (cols for tables); an exit code. */
+int api_print(struct cli_ctx *ctx, const cJSON *v, const struct output_column *cols, size_t n_cols);
+/* Reads a whole file of at most max bytes into *ret (NUL-terminated, caller frees); an exit code. */
+int api_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+
+/* gql.c: rift-backend's GraphQL API */
+enum gql_kind {
+        GQL_STR,   /* string ("" when absent) */
+        GQL_INT,   /* integer (0 when absent) */
+        GQL_NUM,   /* number or null */
+        GQL_BOOL,  /* true/false */
+        GQL_TIME,  /* server time (ms as text) -> ms number; tables get "YYYY-MM-DD HH:MM:SS UTC" */
+        GQL_COUNT, /* length of an array */
+        GQL_ANY,   /* copied as it is */
+        GQL_DOC,   /* a string holding JSON (a manifest): the parsed value, else the string */
+};
+
+struct gql_field {
+        const char *key;    /* member of riftctl's row */
+        const char *path;   /* where in the server's object: "infra.name", "faults.0.verdict" */
+        enum gql_kind kind; /* how it is converted */
+};
+
+struct gql_var {
+        const char *var;  /* variable path: "projectID", "request.name" */
+        const char *flag; /* the flag giving it */
+        bool list;        /* sent as a one-element list */
+};
+
+/* A command that is one GraphQL operation: a listing (items set: every page is fetched and printed
+ * as rows), a mutation (done set: a sentence for tables, the row otherwise) or one object (YAML/JSON). */
+struct gql_command {
+        const char *query;                /* the document */
+        const char *field;                /* root field of the answer */
+        const struct gql_var *vars;       /* flags -> variables */
+        size_t n_vars;                    /* entries in vars */
+        const char *items;                /* listing: member holding the page's items */
+        const char *total;                /* listing: member counting all items */
+        const struct gql_field *fields;   /* the row */
+        size_t n_fields;                  /* entries in fields */
+        const struct output_column *cols; /* table columns of a listing */
+        size_t n_cols;                    /* entries in cols */
+        const char *done; /* mutation: "experiment {experimentID} deleted" ({key}: row member) */
+};
+
+/* errors[0].message of a GraphQL answer, NULL if none. */
+const char *api_gql_error(const cJSON *reply);
+/* Posts query with vars to the session's server; *ret gets data.<field> (caller frees). GraphQL
+ * errors are printed as "field: message" (exit 1). Returns an exit code. */
+int gql_call(struct cli_ctx *ctx, const struct cli_session *s, const char *query, const cJSON *vars,
+             const char *field, cJSON **ret);
+/* riftctl's row from a server object (NULL on -ENOMEM); table: times as text. */
+cJSON *gql_shape(const cJSON *obj, const struct gql_field *fields, size_t n, bool table);
+/* Sets vars' member at a dotted path to v (taken, even on failure). */
+int gql_set(cJSON *vars, const char *path, cJSON *v);
+/* Every item of g's listing, page by page (request.pagination is set in vars), as rows. */
+int gql_list_all(struct cli_ctx *ctx, const struct cli_session *s, const struct gql_command *g, cJSON *vars,
+                 cJSON **ret_rows);
+/* tpl with {key} filled from row on tables; the row itself in JSON/YAML. */
+int gql_print_done(struct cli_ctx *ctx, const char *tpl, const cJSON *row);
+/* Runs the gql_command in a->cmd->data. */
+int cmd_gql(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* cmd_chaos.c */
+extern const struct gql_command gql_get_environments, gql_delete_environment, gql_get_infras,
+    gql_disconnect_infra, gql_get_experiments, gql_describe_experiment, gql_delete_experiment,
+    gql_run_experiment;
+int cmd_create_environment(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_connect_infra(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_create_experiment(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_save_experiment(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* cmd_run.c */
+extern const struct gql_command gql_get_runs;
+int cmd_stop_run(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_logs(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* cmd_config.c */
 int cmd_config_set_account(struct cli_ctx *ctx, const struct cli_args *a);

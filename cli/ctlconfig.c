@@ -94,7 +94,7 @@ static cJSON *node_json(struct loader *l, yaml_node_t *n, int depth)
         return o;
 }
 
-static int yaml_to_json(const char *data, size_t len, cJSON **ret, const char **ret_msg)
+int ctlconfig_yaml_to_json(const char *data, size_t len, cJSON **ret, const char **ret_msg)
 {
         yaml_parser_t parser;
         yaml_document_t doc;
@@ -218,7 +218,7 @@ int ctlconfig_parse(const char *data, size_t len, struct ctlconfig *ret, const c
         const char *msg = NULL;
         int r;
 
-        r = yaml_to_json(data, len, &o, &msg);
+        r = ctlconfig_yaml_to_json(data, len, &o, &msg);
         if (r >= 0) {
                 r = config_from_json(o, &c);
                 msg = "unexpected shape (accounts, users, endpoint, username, token, expires_in)";

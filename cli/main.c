@@ -1,5 +1,6 @@
 /* riftctl: the command line for the Chaos Center (litmusctl's verbs). main() only parses the global
  * flags, finds the command in the table and runs it; commands live in cmd_*.c. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,29 @@
         {                                                                                                    \
                 .name = (n), .has_value = (v), .required = (req), .help = (h)                                \
         }
+/* a flag that may also be the word after the command: riftctl logs RUN_ID */
+#define FP(n, req, h)                                                                                        \
+        {                                                                                                    \
+                .name = (n), .has_value = true, .required = (req), .help = (h), .positional = true           \
+        }
+/* a flag with a one-letter form */
+#define FS(n, c, v, req, h)                                                                                  \
+        {                                                                                                    \
+                .name = (n), .has_value = (v), .required = (req), .help = (h), .short_name = (c)             \
+        }
+#define PROJECT F("project-id", true, true, "ID of the project (riftctl get projects)")
 #define CMD(verb, noun, fn, help, flags)                                                                     \
         {                                                                                                    \
-                (verb), (noun), (fn), (help), (flags), ARRAY_SIZE(flags)                                     \
+                (verb), (noun), (fn), (help), (flags), ARRAY_SIZE(flags), NULL                               \
         }
 #define CMD0(verb, noun, fn, help)                                                                           \
         {                                                                                                    \
-                (verb), (noun), (fn), (help), NULL, 0                                                        \
+                (verb), (noun), (fn), (help), NULL, 0, NULL                                                  \
+        }
+/* a command that is one GraphQL operation (struct gql_command g) */
+#define GQL(verb, noun, g, help, flags)                                                                      \
+        {                                                                                                    \
+                (verb), (noun), cmd_gql, (help), (flags), ARRAY_SIZE(flags), &(g)                            \
         }
 
 static const struct cli_flag set_account_flags[] = {
@@ -54,6 +71,68 @@ static const struct cli_flag update_password_flags[] = {
         F("password-stdin", false, false, "read the current, then the new password from two lines of stdin"),
 };
 
+static const struct cli_flag project_flags[] = { PROJECT };
+static const struct cli_flag create_env_flags[] = {
+        PROJECT,
+        F("name", true, true, "name of the environment"),
+        F("type", true, false, "PROD or NON_PROD (default NON_PROD)"),
+        F("description", true, false, "description"),
+        F("environment-id", true, false, "ID (default: made from the name)"),
+};
+static const struct cli_flag env_id_flags[] = {
+        PROJECT,
+        FP("environment-id", true, "ID of the environment"),
+};
+static const struct cli_flag connect_infra_flags[] = {
+        PROJECT,
+        F("name", true, true, "name of the infrastructure"),
+        F("type", true, false, "linux (the only kind Rift's agent runs on)"),
+        F("environment-id", true, false, "environment to put it in (default: the project's only one)"),
+        F("description", true, false, "description"),
+        F("platform-name", true, false, "platform label (default linux)"),
+        F("install", false, false,
+          "run the install command here (needs install.sh in the current directory)"),
+        F("install-args", true, false, "words appended to the install command (e.g. \"--root DIR\")"),
+};
+static const struct cli_flag get_infra_flags[] = {
+        PROJECT,
+        F("environment-id", true, false, "only this environment's"),
+};
+static const struct cli_flag infra_id_flags[] = {
+        PROJECT,
+        FP("infra-id", true, "ID of the chaos infrastructure"),
+};
+static const struct cli_flag put_exp_flags[] = {
+        PROJECT,
+        FS("file", 'f', true, true, "experiment file: Rift JSON/YAML or a Litmus workflow YAML"),
+        F("chaos-infra-id", true, true, "infrastructure that runs it"),
+        F("name", true, false, "name (default: the file's metadata.name or name)"),
+        F("description", true, false, "description"),
+        F("experiment-id", true, false, "ID (default: a new UUID)"),
+};
+static const struct cli_flag get_exp_flags[] = {
+        PROJECT,
+        F("chaos-infra-id", true, false, "only this infrastructure's"),
+};
+static const struct cli_flag exp_id_flags[] = {
+        PROJECT,
+        FP("experiment-id", true, "ID of the chaos experiment"),
+};
+static const struct cli_flag get_runs_flags[] = {
+        PROJECT,
+        F("experiment-id", true, false, "only this experiment's runs"),
+        F("experiment-run-id", true, false, "only this run"),
+};
+static const struct cli_flag run_id_flags[] = {
+        PROJECT,
+        FP("experiment-run-id", true, "ID of the run"),
+};
+static const struct cli_flag logs_flags[] = {
+        PROJECT,
+        FP("experiment-run-id", true, "ID of the run"),
+        FS("follow", 'f', false, false, "wait for new lines until the run ends"),
+};
+
 /* Every command riftctl has; the help lists exactly these. A flag name either takes a value in every
  * command that has it or in none (the words of a command line are sorted out before the command is
  * known). */
@@ -68,6 +147,32 @@ static const struct cli_command commands[] = {
             create_project_flags),
         CMD("create", "user", cmd_create_user, "create an account (admins only)", create_user_flags),
         CMD0("get", "projects", cmd_get_projects, "list the projects you are a member of"),
+        CMD("create", "chaos-environment", cmd_create_environment, "create a chaos environment",
+            create_env_flags),
+        GQL("get", "chaos-environments", gql_get_environments, "list the project's chaos environments",
+            project_flags),
+        GQL("delete", "chaos-environment", gql_delete_environment, "delete a chaos environment",
+            env_id_flags),
+        CMD("connect", "chaos-infra", cmd_connect_infra,
+            "register a Linux chaos infrastructure and print (or run) its install command",
+            connect_infra_flags),
+        GQL("get", "chaos-infra", gql_get_infras, "list the project's chaos infrastructures",
+            get_infra_flags),
+        GQL("disconnect", "chaos-infra", gql_disconnect_infra, "remove a chaos infrastructure",
+            infra_id_flags),
+        CMD("create", "chaos-experiment", cmd_create_experiment,
+            "create a chaos experiment from a file and run it", put_exp_flags),
+        CMD("save", "chaos-experiment", cmd_save_experiment, "create or replace a chaos experiment (no run)",
+            put_exp_flags),
+        GQL("run", "chaos-experiment", gql_run_experiment, "start a run of a chaos experiment", exp_id_flags),
+        GQL("get", "chaos-experiments", gql_get_experiments, "list the project's chaos experiments",
+            get_exp_flags),
+        GQL("describe", "chaos-experiment", gql_describe_experiment,
+            "show a chaos experiment with its manifest and recent runs", exp_id_flags),
+        GQL("delete", "chaos-experiment", gql_delete_experiment, "delete a chaos experiment", exp_id_flags),
+        GQL("get", "chaos-experiment-runs", gql_get_runs, "list runs of chaos experiments", get_runs_flags),
+        CMD("stop", "chaos-experiment-run", cmd_stop_run, "stop a run", run_id_flags),
+        CMD("logs", NULL, cmd_logs, "print the log lines of a run (-f: follow it until it ends)", logs_flags),
         CMD0("get", "users", cmd_get_users, "list all accounts (admins only)"),
         CMD("update", "password", cmd_update_password, "change your password and log in again",
             update_password_flags),
@@ -78,12 +183,12 @@ static const struct cli_command commands[] = {
 enum { G_CONFIG, G_OUTPUT, G_CACERT, G_SKIP_SSL, G_SKIP_SSL_LITMUS, G_TIMEOUT, G_HELP, G__MAX };
 static const struct cli_flag global_flags[G__MAX] = {
         [G_CONFIG] = F("config", true, false, "config file (default $RIFTCONFIG or ~/.riftconfig)"),
-        [G_OUTPUT] = F("output", true, false, "output format: table, json or yaml (-o)"),
+        [G_OUTPUT] = FS("output", 'o', true, false, "output format: table, json or yaml"),
         [G_CACERT] = F("cacert", true, false, "PEM file of the CA that signed the server's certificate"),
         [G_SKIP_SSL] = F("skip-ssl", false, false, "do not verify the server's certificate (unsafe)"),
         [G_SKIP_SSL_LITMUS] = F("skipSSL", false, false, "same as --skip-ssl (litmusctl's spelling)"),
         [G_TIMEOUT] = F("request-timeout", true, false, "give up on a request after this long (default 30s)"),
-        [G_HELP] = F("help", false, false, "show help (-h)"),
+        [G_HELP] = FS("help", 'h', false, false, "show help"),
 };
 
 const char *cli_arg(const struct cli_args *a, const char *name)
@@ -119,10 +224,19 @@ void cli_warn(const char *fmt, ...)
 
 static void print_flags(const struct cli_flag *flags, size_t n)
 {
-        for (size_t i = 0; i < n; i++)
-                printf("  --%s%s%*s%s%s\n", flags[i].name, flags[i].has_value ? " VALUE" : "",
-                       (int)(24 - strlen(flags[i].name) - (flags[i].has_value ? 6 : 0)), "", flags[i].help,
-                       flags[i].required ? " (required)" : "");
+        for (size_t i = 0; i < n; i++) {
+                char head[64];
+                (void)snprintf(head, sizeof(head), "%c%c%s--%s%s", flags[i].short_name ? '-' : ' ',
+                               flags[i].short_name ? flags[i].short_name : ' ',
+                               flags[i].short_name ? ", " : "  ", flags[i].name,
+                               flags[i].has_value ? " VALUE" : "");
+                printf("  %-30s %s%s\n", head, flags[i].help,
+                       flags[i].positional
+                           ? (flags[i].required ? " (required; or as the word after the command)"
+                                                : " (or as the word after the command)")
+                       : flags[i].required ? " (required)"
+                                           : "");
+        }
 }
 
 /* Help for everything (verb NULL), one verb's commands, or one command. */
@@ -131,6 +245,15 @@ static int help(const char *verb, const struct cli_command *cmd)
         if (cmd) {
                 printf("%s\n\nUsage: riftctl %s%s%s [flags]\n", cmd->help, cmd->verb, cmd->noun ? " " : "",
                        cmd->noun ? cmd->noun : "");
+                for (size_t i = 0; i < cmd->n_flags; i++) {
+                        char word[64] = "";
+                        for (size_t k = 0;
+                             cmd->flags[i].positional && cmd->flags[i].name[k] && k + 1 < sizeof(word); k++)
+                                word[k] = (char)toupper((unsigned char)cmd->flags[i].name[k]);
+                        if (word[0])
+                                printf("       riftctl %s%s%s %s [flags]\n", cmd->verb, cmd->noun ? " " : "",
+                                       cmd->noun ? cmd->noun : "", word);
+                }
                 if (cmd->n_flags) {
                         printf("\nFlags:\n");
                         print_flags(cmd->flags, cmd->n_flags);
@@ -141,7 +264,7 @@ static int help(const char *verb, const struct cli_command *cmd)
                     "\nCommands:\n");
                 for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
                         if (!verb || rift_streq(verb, commands[i].verb))
-                                printf("  %-8s %-20s %s\n", commands[i].verb,
+                                printf("  %-10s %-22s %s\n", commands[i].verb,
                                        commands[i].noun ? commands[i].noun : "", commands[i].help);
         }
         printf("\nGlobal flags:\n");
@@ -178,31 +301,85 @@ static const struct cli_flag *flag_find(const struct cli_flag *flags, size_t n, 
         return NULL;
 }
 
-/* Whether --name takes a value in any command or globally (to find the words that are not values). */
-static bool takes_value_anywhere(const char *name, size_t len)
+/* The flag with one-letter form c among flags (NULL if none). */
+static const struct cli_flag *short_find(const struct cli_flag *flags, size_t n, char c, size_t *ret_index)
 {
-        size_t i;
-        const struct cli_flag *f = flag_find(global_flags, G__MAX, name, len, &i);
-
-        for (size_t c = 0; !f && c < ARRAY_SIZE(commands); c++)
-                f = flag_find(commands[c].flags, commands[c].n_flags, name, len, &i);
-        return f && f->has_value;
+        for (size_t i = 0; i < n; i++)
+                if (flags[i].short_name && flags[i].short_name == c) {
+                        *ret_index = i;
+                        return &flags[i];
+                }
+        return NULL;
 }
 
-/* Words of argv that are not flags or flag values (at most 3 are kept; *ret_n counts all). */
-static void positionals(int argc, char **argv, const char *ret[3], size_t *ret_n)
+/* The flag argv word w names (global first, then cmd's; with cmd NULL, the first command that has it),
+ * *ret_global telling which table; NULL if unknown. -o and -h are --output and --help. */
+static const struct cli_flag *word_flag(const struct cli_command *cmd, const char *w, size_t *ret_index,
+                                        bool *ret_global)
 {
-        size_t n = 0;
+        const char *name = w + 2, *eq;
+        const struct cli_flag *f = NULL;
+        size_t len;
+
+        *ret_global = true;
+        if (rift_streq(w, "-o"))
+                return &global_flags[*ret_index = G_OUTPUT];
+        if (rift_streq(w, "-h"))
+                return &global_flags[*ret_index = G_HELP];
+        if (w[1] != '-' && (!w[1] || w[2]))
+                return NULL;
+        *ret_global = false;
+        for (size_t c = 0; !f && c < ARRAY_SIZE(commands); c++) {
+                const struct cli_command *k = cmd ? cmd : &commands[c];
+                if (w[1] != '-')
+                        f = short_find(k->flags, k->n_flags, w[1], ret_index);
+                if (cmd)
+                        break;
+        }
+        if (w[1] != '-')
+                return f;
+        eq = strchr(name, '=');
+        len = eq ? (size_t)(eq - name) : strlen(name);
+        *ret_global = true;
+        if ((f = flag_find(global_flags, G__MAX, name, len, ret_index)))
+                return f;
+        *ret_global = false;
+        for (size_t c = 0; !f && c < ARRAY_SIZE(commands); c++) {
+                const struct cli_command *k = cmd ? cmd : &commands[c];
+                f = flag_find(k->flags, k->n_flags, name, len, ret_index);
+                if (cmd)
+                        break;
+        }
+        return f;
+}
+
+/* The command the leading words name: verb and noun, or a verb alone (riftctl logs RUN_ID). */
+static const struct cli_command *command_of(const char *const pos[], size_t n)
+{
+        const struct cli_command *c = n > 1 ? command_find(pos[0], pos[1]) : NULL;
+
+        return c ? c : n > 0 ? command_find(pos[0], NULL) : NULL;
+}
+
+/* Words of argv that are not flags or flag values (at most 4 are kept; *ret_n counts all). Which flags
+ * take a value is the command's business once its words have been seen (-f is a file for create and
+ * a switch for logs), any command's before. */
+static void positionals(int argc, char **argv, const char *ret[4], size_t *ret_n)
+{
+        size_t n = 0, idx;
+        bool global;
 
         for (int i = 1; i < argc; i++) {
                 const char *w = argv[i];
+                const struct cli_flag *f;
                 if (w[0] != '-') {
-                        if (n < 3)
+                        if (n < 4)
                                 ret[n] = w;
                         n++;
-                } else if (rift_streq(w, "-o"))
-                        i++;
-                else if (w[1] == '-' && !strchr(w, '=') && takes_value_anywhere(w + 2, strlen(w + 2)))
+                        continue;
+                }
+                f = word_flag(command_of(ret, MIN(n, 2u)), w, &idx, &global);
+                if (f && f->has_value && !strchr(w, '='))
                         i++;
         }
         *ret_n = n;
@@ -232,41 +409,49 @@ static int take_flag(const struct cli_flag *f, const char *eq, int i, int argc, 
 static int parse_flags(int argc, char **argv, const char *gvals[G__MAX], struct cli_args *a)
 {
         for (int i = 1; i < argc; i++) {
-                const char *w = argv[i], *name, *eq;
+                const char *w = argv[i];
                 const struct cli_flag *f;
-                const char **slot;
-                size_t idx, len;
+                size_t idx;
+                bool global;
                 int used;
 
                 if (w[0] != '-')
                         continue;
-                if (rift_streq(w, "-o"))
-                        w = "--output";
-                else if (rift_streq(w, "-h"))
-                        w = "--help";
-                if (w[1] != '-' || !w[2])
-                        return cli_error(CLI_EXIT_USER, "unknown flag %s (see 'riftctl --help')", argv[i]);
-                name = w + 2;
-                eq = strchr(name, '=');
-                len = eq ? (size_t)(eq - name) : strlen(name);
-                if ((f = flag_find(global_flags, G__MAX, name, len, &idx)))
-                        slot = &gvals[idx];
-                else if ((f = flag_find(a->cmd->flags, a->cmd->n_flags, name, len, &idx)))
-                        slot = &a->values[idx];
-                else
-                        return cli_error(CLI_EXIT_USER, "unknown flag --%.*s for 'riftctl %s%s%s'", (int)len,
-                                         name, a->cmd->verb, a->cmd->noun ? " " : "",
+                f = word_flag(a->cmd, w, &idx, &global);
+                if (!f && (w[1] != '-' || !w[2]))
+                        return cli_error(CLI_EXIT_USER, "unknown flag %s for 'riftctl %s%s%s'", w,
+                                         a->cmd->verb, a->cmd->noun ? " " : "",
                                          a->cmd->noun ? a->cmd->noun : "");
-                used = take_flag(f, eq, i, argc, argv, slot);
+                if (!f)
+                        return cli_error(CLI_EXIT_USER, "unknown flag --%.*s for 'riftctl %s%s%s'",
+                                         (int)strcspn(w + 2, "="), w + 2, a->cmd->verb,
+                                         a->cmd->noun ? " " : "", a->cmd->noun ? a->cmd->noun : "");
+                used = take_flag(f, w[1] == '-' ? strchr(w, '=') : NULL, i, argc, argv,
+                                 global ? &gvals[idx] : &a->values[idx]);
                 if (used < 0)
                         return CLI_EXIT_USER;
                 i += used;
         }
-        for (size_t k = 0; k < a->cmd->n_flags; k++)
-                if (a->cmd->flags[k].required && (!a->values[k] || !*a->values[k]))
+        return CLI_EXIT_OK;
+}
+
+/* The word after the command goes to its positional flag; then every required flag must be there. */
+static int finish_args(struct cli_args *a, const char *extra)
+{
+        const struct cli_command *c = a->cmd;
+        size_t k;
+
+        for (k = 0; extra && k < c->n_flags && !c->flags[k].positional; k++)
+                ;
+        if (extra && (k == c->n_flags || a->values[k]))
+                return cli_error(CLI_EXIT_USER, "unexpected argument \"%s\"", extra);
+        if (extra)
+                a->values[k] = extra;
+        for (k = 0; k < c->n_flags; k++)
+                if (c->flags[k].required && (!a->values[k] || !*a->values[k]))
                         return cli_error(
-                            CLI_EXIT_USER, "missing required flag --%s (see 'riftctl %s %s --help')",
-                            a->cmd->flags[k].name, a->cmd->verb, a->cmd->noun ? a->cmd->noun : "");
+                            CLI_EXIT_USER, "missing required flag --%s (see 'riftctl %s%s%s --help')",
+                            c->flags[k].name, c->verb, c->noun ? " " : "", c->noun ? c->noun : "");
         return CLI_EXIT_OK;
 }
 
@@ -308,15 +493,15 @@ static bool help_requested(int argc, char **argv)
  * to be valid); an exit code >= 0 when there is nothing to run (help printed or error). */
 static int resolve(int argc, char **argv, const struct cli_command **ret, const char **ret_extra)
 {
-        const char *pos[3] = {};
-        size_t n;
+        const char *pos[4] = {};
+        size_t n, words;
 
         positionals(argc, argv, pos, &n);
         if (n == 0)
                 return help(NULL, NULL);
         if (!verb_known(pos[0]))
                 return cli_error(CLI_EXIT_USER, "unknown command \"%s\" (see 'riftctl --help')", pos[0]);
-        *ret = command_find(pos[0], n > 1 ? pos[1] : NULL);
+        *ret = command_of(pos, MIN(n, 2u));
         if (!*ret && n == 1 && help_requested(argc, argv))
                 return help(pos[0], NULL);
         if (!*ret && n == 1)
@@ -325,8 +510,11 @@ static int resolve(int argc, char **argv, const struct cli_command **ret, const 
         if (!*ret)
                 return cli_error(CLI_EXIT_USER, "unknown command \"%s %s\" (see 'riftctl %s --help')", pos[0],
                                  pos[1], pos[0]);
-        if (n > ((*ret)->noun ? 2u : 1u))
-                *ret_extra = pos[(*ret)->noun ? 2 : 1];
+        words = (*ret)->noun ? 2u : 1u;
+        if (n > words + 1)
+                return cli_error(CLI_EXIT_USER, "unexpected argument \"%s\"", pos[MIN(words + 1, 3u)]);
+        if (n > words)
+                *ret_extra = pos[words];
         if (help_requested(argc, argv))
                 return help(pos[0], *ret);
         return -1;
@@ -360,8 +548,8 @@ int main(int argc, char **argv)
                 return code;
         args.cmd = cmd;
         code = parse_flags(argc, argv, gvals, &args);
-        if (code == CLI_EXIT_OK && extra)
-                code = cli_error(CLI_EXIT_USER, "unexpected argument \"%s\"", extra);
+        if (code == CLI_EXIT_OK)
+                code = finish_args(&args, extra);
         if (code == CLI_EXIT_OK)
                 code = apply_globals(gvals, &ctx);
         if (code == CLI_EXIT_OK)

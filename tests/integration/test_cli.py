@@ -293,13 +293,19 @@ def test_help_lists_only_registered_commands(cli):
     commands = re.findall(r"^  (\w+) +([\w-]*) {2,}", r.stdout.split("Global flags:")[0], re.M)
     assert commands == [("config", "set-account"), ("config", "use-account"), ("config", "get-accounts"),
                         ("config", "view"), ("create", "project"), ("create", "user"), ("get", "projects"),
+                        ("create", "chaos-environment"), ("get", "chaos-environments"),
+                        ("delete", "chaos-environment"), ("connect", "chaos-infra"), ("get", "chaos-infra"),
+                        ("disconnect", "chaos-infra"), ("create", "chaos-experiment"),
+                        ("save", "chaos-experiment"), ("run", "chaos-experiment"), ("get", "chaos-experiments"),
+                        ("describe", "chaos-experiment"), ("delete", "chaos-experiment"),
+                        ("get", "chaos-experiment-runs"), ("stop", "chaos-experiment-run"), ("logs", ""),
                         ("get", "users"), ("update", "password"), ("version", "")]
     for verb, noun in commands:
         h = cli.ok(*[w for w in (verb, noun) if w], "--help").stdout
         assert f"Usage: riftctl {verb}{' ' + noun if noun else ''} [flags]" in h
         assert "--output" in h and "--skip-ssl" in h
     assert "--password-stdin" in cli.ok("config", "set-account", "-h").stdout
-    assert "get      users" in cli.ok("get", "--help").stdout
+    assert "get        users" in cli.ok("get", "--help").stdout
 
 
 def test_version_and_skip_ssl_warning(cli):
