@@ -1,0 +1,34 @@
+/* The exporter's HTTP routes: GET /metrics (exposition text) and GET /status. */
+#include "lib/buf.h"
+#include "lib/http_server.h"
+#include "lib/metrics.h"
+#include "services/exporter/exporter.h"
+
+#define MAX_EXPOSITION (256u * 1024 * 1024) /* bytes of one /metrics reply */
+
+static int h_metrics(struct rift_http_request *req, void *userdata)
+{
+        _cleanup_(rift_buf_free) struct rift_buf out = RIFT_BUF_INIT(MAX_EXPOSITION);
+        int r = rift_metrics_format(userdata, &out);
+
+        if (r < 0)
+                return r;
+        return rift_http_reply(req, 200, RIFT_METRICS_CONTENT_TYPE, out.data, out.len);
+}
+
+static int h_status(struct rift_http_request *req, void *userdata)
+{
+        static const char body[] = "{\"status\":\"up\"}";
+
+        return rift_http_reply(req, 200, "application/json", body, sizeof(body) - 1);
+}
+
+static const struct rift_http_route routes[] = {
+        { RIFT_HTTP_GET, "/metrics", h_metrics },
+        { RIFT_HTTP_GET, "/status", h_status },
+};
+
+int exporter_http_mount(struct rift_http_server *http, struct rift_metrics *reg)
+{
+        return rift_http_server_add_routes(http, routes, ARRAY_SIZE(routes), reg);
+}
