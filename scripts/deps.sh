@@ -10,6 +10,7 @@ PKGS=(
   libnetfilter-queue-dev libmnl-dev libcmocka-dev
   prometheus stress-ng iproute2 iptables iputils-ping wrk nginx-light openssl curl
   python3-pytest python3-yaml python3-requests nodejs npm jq util-linux systemd
+  chromium
 )
 
 missing=()
