@@ -16,7 +16,7 @@ const MACROS: Record<string, string> = {
   '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
 };
 
-interface Part { star: boolean; lo: number; hi: number; step: number }
+interface Part { star: boolean; all: boolean; lo: number; hi: number; step: number }
 export interface Cron { fields: Part[][]; text: string }
 
 function num(s: string, f: typeof FIELDS[number]): number {
@@ -48,13 +48,13 @@ export function parseCron(expr: string): Cron {
         if (!/^\d+$/.test(stepS) || Number(stepS) < 1) throw new Error(`${f.name}: step "${stepS}" must be a positive number`);
         step = Number(stepS);
       }
-      if (range === '*') return { star: stepS === undefined, lo: f.min, hi: i === 4 ? 6 : f.max, step };
+      if (range === '*') return { star: stepS === undefined, all: true, lo: f.min, hi: i === 4 ? 6 : f.max, step };
       const [a, b, c] = range.split('-');
       if (c !== undefined) throw new Error(`${f.name}: "${range}" is not a range`);
       const lo = num(a, f);
       const hi = b === undefined ? (stepS !== undefined ? (i === 4 ? 6 : f.max) : lo) : num(b, f);
       if (hi < lo) throw new Error(`${f.name}: range ${lo}-${hi} goes backwards`);
-      return { star: false, lo, hi, step };
+      return { star: false, all: false, lo, hi, step };
     });
   });
   return { fields, text: full };
@@ -65,7 +65,7 @@ const ordinal = (n: number) => n + (n % 10 === 1 && n !== 11 ? 'st' : n % 10 ===
 
 function listWords(parts: Part[], name: (n: number) => string, unit: string): string {
   const items = parts.map(p => {
-    if (p.step > 1) return `every ${p.step} ${unit}s` + (p.star ? '' : ` from ${name(p.lo)} through ${name(p.hi)}`);
+    if (p.step > 1) return `every ${p.step} ${unit}s` + (p.all ? '' : ` from ${name(p.lo)} through ${name(p.hi)}`);
     if (p.lo === p.hi) return name(p.lo);
     return `${name(p.lo)} through ${name(p.hi)}`;
   });
@@ -81,9 +81,9 @@ export function cronToWords(expr: string): string {
   let time: string;
   if (single(mi) && single(ho)) time = `At ${pad(ho[0].lo)}:${pad(mi[0].lo)}`;
   else if (isStar(mi) && isStar(ho)) time = 'Every minute';
-  else if (mi.length === 1 && mi[0].step > 1 && mi[0].lo === 0 && isStar(ho)) time = `Every ${mi[0].step} minutes`;
+  else if (mi.length === 1 && mi[0].step > 1 && mi[0].all && isStar(ho)) time = `Every ${mi[0].step} minutes`;
   else if (single(mi) && isStar(ho)) time = mi[0].lo === 0 ? 'Every hour' : `At minute ${mi[0].lo} of every hour`;
-  else if (single(mi) && ho.length === 1 && ho[0].step > 1 && ho[0].star) time = `At minute ${mi[0].lo} every ${ho[0].step} hours`;
+  else if (single(mi) && ho.length === 1 && ho[0].step > 1 && ho[0].all) time = `At minute ${mi[0].lo} every ${ho[0].step} hours`;
   else {
     const m = isStar(mi) ? 'Every minute' : `At minute ${listWords(mi, String, 'minute')}`;
     const h = isStar(ho) ? '' : ` past hour ${listWords(ho, String, 'hour')}`;
