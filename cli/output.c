@@ -287,6 +287,40 @@ static bool plain_key(const char *k)
         return true;
 }
 
+/* Whether s reads back the same as a literal block ("|" keeps one final newline, "|-" none): several
+ * lines of printable text, the first not starting with a blank, at most one newline at the end. */
+static bool literal_block(const char *s, const char **ret_style)
+{
+        size_t len = strlen(s);
+
+        if (!strchr(s, '\n') || s[0] == ' ' || s[0] == '\n' ||
+            (len >= 2 && s[len - 1] == '\n' && s[len - 2] == '\n'))
+                return false;
+        for (const char *p = s; *p; p++)
+                if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
+                        return false;
+        *ret_style = s[len - 1] == '\n' ? "|" : "|-";
+        return true;
+}
+
+/* The lines of s at depth, after "key: |". */
+static int yaml_literal(const char *s, const char *style, int depth, struct rift_buf *out)
+{
+        int r = rift_buf_printf(out, "%s\n", style);
+
+        while (r >= 0 && *s) {
+                size_t n = strcspn(s, "\n");
+                if (n > 0)
+                        r = yaml_indent(out, depth);
+                if (r >= 0)
+                        r = rift_buf_append(out, s, n);
+                if (r >= 0)
+                        r = rift_buf_append_char(out, '\n');
+                s += n + (s[n] == '\n');
+        }
+        return r;
+}
+
 /* One entry: "key: scalar" or "key:" and a nested block; "- item" in sequences. */
 static int yaml_entry(const cJSON *item, int depth, bool first_inline, bool seq, struct rift_buf *out)
 {
@@ -305,6 +339,9 @@ static int yaml_entry(const cJSON *item, int depth, bool first_inline, bool seq,
         }
         if (r < 0)
                 return r;
+        const char *style;
+        if (!seq && cJSON_IsString(item) && literal_block(item->valuestring, &style))
+                return yaml_literal(item->valuestring, style, depth + 1, out);
         if (!yaml_is_block(item)) {
                 r = yaml_scalar(item, out);
                 return r < 0 ? r : rift_buf_append_char(out, '\n');
