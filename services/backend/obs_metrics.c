@@ -3,12 +3,18 @@
  * the store when /metrics is rendered, so several backends on one store agree) and the duration of
  * the runs this process saw finish. Names and meanings: docs/observability/README.md. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "lib/metrics.h"
 #include "lib/store.h"
+#include "proto/infra.pb-c.h"
 #include "services/backend/backend.h"
+#include "services/backend/obs_metrics.h"
+
+#define BACKEND_OBS_MAX_INFRAS 20000u /* series of the per-infrastructure families */
 
 struct backend_obs {
         struct rift_metric *ops;      /* rift_backend_graphql_operations_total{operation,result} */
@@ -16,12 +22,18 @@ struct backend_obs {
         struct rift_metric *infras;   /* rift_backend_infrastructures{state} */
         struct rift_metric *runs;     /* rift_backend_experiment_runs{phase} */
         struct rift_metric *duration; /* rift_backend_run_duration_seconds{phase} */
+        struct rift_metric *up;       /* rift_backend_infrastructure_up{infra_id,infra_name,project_id} */
+        struct rift_metric *oldest;   /* rift_backend_oldest_running_run_age_seconds */
+        struct rift_metric *agent[4]; /* rift_agent_fault_{injections,reverts}_total (ok, failed) */
+        cJSON *last;                  /* last agent totals per "infra\x1ffault": [4 numbers] */
 };
 
 static const char *const op_labels[] = { "operation", "result", NULL };
 static const char *const op_label[] = { "operation", NULL };
 static const char *const state_label[] = { "state", NULL };
 static const char *const phase_label[] = { "phase", NULL };
+static const char *const infra_labels[] = { "infra_id", "infra_name", "project_id", NULL };
+static const char *const agent_labels[] = { "infra_id", "infra_name", "fault", "result", NULL };
 /* runs last from seconds (a failed start) to hours */
 static const double run_buckets[] = { 1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200 };
 
@@ -48,6 +60,26 @@ static const struct rift_metric_def defs[] = {
           .labels = phase_label,
           .buckets = run_buckets,
           .n_buckets = sizeof(run_buckets) / sizeof(run_buckets[0]) },
+        { .name = "rift_backend_infrastructure_up",
+          .help = "1 if a registered (confirmed) infrastructure is active, 0 if it went inactive.",
+          .type = RIFT_METRIC_GAUGE,
+          .labels = infra_labels,
+          .max_series = BACKEND_OBS_MAX_INFRAS },
+        { .name = "rift_backend_oldest_running_run_age_seconds",
+          .help = "Age of the oldest run in phase Running (0 when none runs).",
+          .type = RIFT_METRIC_GAUGE },
+        { .name = "rift_agent_fault_injections_total",
+          .help = "Fault injections reported by agents (Heartbeat), by infrastructure, fault and result.",
+          .type = RIFT_METRIC_COUNTER,
+          .labels = agent_labels,
+          .max_series = BACKEND_OBS_MAX_INFRAS },
+        { .name = "rift_agent_fault_reverts_total",
+          .help =
+              "Fault reverts reported by agents (Heartbeat), by infrastructure, fault and result; a failed "
+              "revert left a change on the machine.",
+          .type = RIFT_METRIC_COUNTER,
+          .labels = agent_labels,
+          .max_series = BACKEND_OBS_MAX_INFRAS },
 };
 
 static const char *const phases[] = {
@@ -76,6 +108,51 @@ static void count_where(struct backend_ctx *b, const char *coll, const char *fie
         cJSON_Delete(filter);
 }
 
+static const char *str_of(const cJSON *o, const char *key)
+{
+        const cJSON *v = cJSON_GetObjectItem(o, key);
+
+        return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* One series per confirmed infrastructure (deleted ones disappear). */
+static void collect_infras(struct backend_ctx *b)
+{
+        cJSON *filter = cJSON_CreateObject(), *docs = NULL, *d;
+        struct rift_store_query sq = { .filter = filter, .limit = BACKEND_OBS_MAX_INFRAS };
+
+        cJSON_AddBoolToObject(filter, "isRemoved", false);
+        cJSON_AddBoolToObject(filter, "isInfraConfirmed", true);
+        if (rift_store_find(b->store, BC_INFRAS, &sq, &docs) == 0) {
+                rift_metric_clear(b->obs->up);
+                cJSON_ArrayForEach(d, docs) rift_metric_set(
+                    b->obs->up, RIFT_LV(str_of(d, "infraID"), str_of(d, "name"), str_of(d, "projectID")),
+                    cJSON_IsTrue(cJSON_GetObjectItem(d, "isActive")));
+        }
+        cJSON_Delete(docs);
+        cJSON_Delete(filter);
+}
+
+static void collect_oldest_run(struct backend_ctx *b)
+{
+        cJSON *filter = cJSON_CreateObject(), *docs = NULL;
+        static const struct rift_store_sort by_created = { "createdAt", false };
+        struct rift_store_query sq = { .filter = filter, .sort = &by_created, .n_sort = 1, .limit = 1 };
+        double age = 0;
+
+        cJSON_AddStringToObject(filter, "phase", "Running");
+        cJSON_AddBoolToObject(filter, "isRemoved", false);
+        if (rift_store_find(b->store, BC_RUNS, &sq, &docs) == 0) {
+                const cJSON *run = cJSON_GetArrayItem(docs, 0);
+                int64_t created = run ? strtoll(str_of(run, "createdAt"), NULL, 10) : 0;
+                if (created > 0 && backend_now_ms() > created)
+                        age = (double)(backend_now_ms() - created) / 1000;
+                rift_metric_set(b->obs->oldest, RIFT_LV_NONE, age);
+        }
+        cJSON_Delete(docs);
+        cJSON_Delete(filter);
+}
+
 static void collect(struct rift_metrics *reg, void *userdata)
 {
         struct backend_ctx *b = userdata;
@@ -84,6 +161,46 @@ static void collect(struct rift_metrics *reg, void *userdata)
         count_where(b, BC_INFRAS, "isActive", cJSON_CreateFalse(), b->obs->infras, "inactive");
         for (size_t i = 0; i < ARRAY_SIZE(phases); i++)
                 count_where(b, BC_RUNS, "phase", cJSON_CreateString(phases[i]), b->obs->runs, phases[i]);
+        collect_infras(b);
+        collect_oldest_run(b);
+}
+
+/* Adds the growth of one agent total since its last report (all of it after an agent restart, when
+ * the total starts again from 0), so the backend's counters never go down. */
+static void agent_add(struct backend_ctx *b, cJSON *last, size_t k, const char *const *lv, uint64_t total)
+{
+        cJSON *item = cJSON_GetArrayItem(last, (int)k);
+        double prev = item ? item->valuedouble : 0, now = (double)total;
+
+        rift_metric_add(b->obs->agent[k], lv, 4, now >= prev ? now - prev : now);
+        if (item)
+                cJSON_SetNumberValue(item, now);
+}
+
+void backend_obs_agent_counters(struct backend_ctx *b, const cJSON *infra,
+                                const Rift__Infra__V1__HeartbeatRequest *in)
+{
+        for (size_t i = 0; b->obs && i < in->n_fault_counters && i < 64; i++) {
+                const Rift__Infra__V1__FaultCounter *c = in->fault_counters[i];
+                const uint64_t totals[4] = { c->injected, c->inject_failed, c->reverted, c->revert_failed };
+                const char *id = str_of(infra, "infraID"), *name = str_of(infra, "name");
+                char key[RIFT_MAX_ID + 200];
+                cJSON *last;
+
+                if (!c->fault[0] || strlen(c->fault) > 128)
+                        continue;
+                snprintf(key, sizeof(key), "%s\x1f%s", id, c->fault);
+                last = cJSON_GetObjectItemCaseSensitive(b->obs->last, key);
+                if (!last) {
+                        const double zero[4] = { 0 };
+                        last = cJSON_CreateDoubleArray(zero, 4);
+                        cJSON_AddItemToObject(b->obs->last, key, last);
+                }
+                for (size_t k = 0; k < 4; k++) {
+                        const char *const lv[4] = { id, name, c->fault, k % 2 ? "failed" : "ok" };
+                        agent_add(b, last, k, lv, totals[k]);
+                }
+        }
 }
 
 int backend_obs_new(struct backend_ctx *b)
@@ -101,13 +218,19 @@ int backend_obs_new(struct backend_ctx *b)
                 free(o);
                 return r;
         }
-        *o = (struct backend_obs){ h[0], h[1], h[2], h[3], h[4] };
+        *o = (struct backend_obs){ h[0], h[1], h[2], h[3], h[4], h[5], h[6], { h[7], h[7], h[8], h[8] } };
+        if (!(o->last = cJSON_CreateObject())) {
+                free(o);
+                return -ENOMEM;
+        }
         b->obs = o;
         return 0;
 }
 
 void backend_obs_free(struct backend_obs *o)
 {
+        if (o)
+                cJSON_Delete(o->last);
         free(o);
 }
 
