@@ -415,3 +415,97 @@ def test_https_control_plane_is_verified_against_the_pinned_ca(np, world, tmp_pa
         assert got == {"isActive": True, "isInfraConfirmed": True}
     finally:
         tls.close()
+
+
+# ---- privilege separation: the network process is unprivileged, the injector keeps root ----
+
+def proc_status(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return dict((k, v.strip()) for k, _, v in (line.partition(":") for line in f))
+
+
+def network_process(agent, timeout=10):
+    """The agent's child that talks to the control plane (the injector's only child while idle)."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open("/proc/%d/task/%d/children" % (agent.pid, agent.pid)) as f:
+                kids = [int(x) for x in f.read().split()]
+        except FileNotFoundError:
+            kids = []
+        if kids:
+            return kids[0]
+        time.sleep(0.1)
+    raise AssertionError("no network process under the agent")
+
+
+def test_network_process_runs_unprivileged_and_the_injector_reverts_when_it_dies(np, web, world):
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    world.start_agent()
+    key = wait_registered(world)
+    net = network_process(world.agent)
+    ps, st = proc_status(world.agent.pid), proc_status(net)
+    assert ps["Uid"].split() == ["0"] * 4                      # the injector keeps root
+    assert st["Uid"].split() == [str(nobody.pw_uid)] * 4, st  # real, effective, saved, fs
+    assert st["Gid"].split() == [str(nobody.pw_gid)] * 4, st
+    assert st["Groups"] == ""
+    for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
+        assert int(st[cap], 16) == 0, (cap, st[cap])
+    assert st["NoNewPrivs"] == "1"
+    # its own directory (spool) is its; the key and the journal stay root's, 0600/0700
+    d = os.stat(os.path.join(world.state, "net"))
+    assert d.st_uid == nobody.pw_uid and stat.S_IMODE(d.st_mode) == 0o700
+    k = os.stat(key)
+    assert k.st_uid == 0 and stat.S_IMODE(k.st_mode) == 0o600
+
+    # a run is injected by the injector on the network process's request ...
+    before = snapshot(np)
+    world.run(world.experiment(manifest(np, web, duration="60s"), "e2e-privsep"))
+    assert wait_latency(np) is not None, world.agent_text()
+    # ... and when the network process dies, the injector reverts everything at once and exits
+    t0 = time.monotonic()
+    os.kill(net, signal.SIGKILL)
+    assert world.agent.wait(20) != 0
+    took = time.monotonic() - t0
+    after = snapshot(np)
+    assert (after["iptables"], after["qdisc"], after["cgroups"]) == \
+        (before["iptables"], before["qdisc"], before["cgroups"]), (after, before)
+    print("measured: network process killed -> injector reverted and exited in %.2f s" % took)
+    assert "reverting a fault the network process left in place" in world.agent_text()
+
+
+# ---- RotateKey ----
+
+def read_key(path):
+    with open(path) as f:
+        return f.read()
+
+
+def test_access_key_rotates_atomically_and_the_agent_keeps_working(np, web, world):
+    world.start_agent(RIFT_AGENT_KEY_ROTATION="1s")
+    key = wait_registered(world)
+    seen = [read_key(key)]
+    end = time.monotonic() + 15
+    while time.monotonic() < end and len(seen) < 3:
+        k = read_key(key)
+        if k and k != seen[-1]:
+            seen.append(k)
+        time.sleep(0.05)
+    assert len(seen) >= 3, (seen, world.agent_text())          # rotated at least twice
+    assert all(len(k) >= 32 for k in seen)                      # never a torn or empty file
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert not os.path.exists(key + ".tmp")
+    assert world.agent_text().count("access key rotated") >= 2
+    # runs keep working while the key changes under them
+    r = world.wait_run(world.run(world.experiment(manifest(np, web, duration="2s"), "e2e-rot")))
+    assert r["phase"] == "Completed", r
+    # a restart (rotation off) authenticates with the last stored key
+    world.agent.terminate()
+    assert world.agent.wait(20) == 0
+    last = read_key(key)
+    world.start_agent(RIFT_AGENT_KEY_ROTATION="0")
+    r = world.wait_run(world.run(world.experiment(manifest(np, web, duration="2s"), "e2e-rot2")))
+    assert r["phase"] == "Completed", r
+    assert read_key(key) == last
+    assert "control plane call failed" not in world.agent_text().split("using the stored access key")[-1]
