@@ -90,6 +90,7 @@ struct auth_pcache;
 #define AUTH_C_CONFIG   "auth_config"
 #define AUTH_C_REVOKED  "revoked_tokens"
 #define AUTH_C_TOKENS   "api_tokens"
+#define AUTH_C_AUDIT    "audit_events"
 
 /* Settings of one rift-auth process (filled by main.c's config table). */
 struct auth_config {
@@ -107,6 +108,7 @@ struct auth_config {
         uint64_t pwhash_memory;  /* argon2id memory per hash, bytes */
         int64_t pwhash_ops;      /* argon2id passes */
         int log_level;           /* index in debug, info, warn, error */
+        int64_t audit_keep_ms;   /* audit events are kept this long (AUDIT_RETENTION) */
 };
 
 /* Who is calling: the verified token's user as the store knows them now. */
@@ -285,6 +287,11 @@ int auth_h_leave_project(struct auth_ctx *ctx, struct auth_call *c, struct auth_
 int auth_h_update_member_role(struct auth_ctx *ctx, struct auth_call *c, struct auth_reply *rp);
 int auth_h_invite_users(struct auth_ctx *ctx, struct auth_call *c, struct auth_reply *rp);
 int auth_h_list_invitations(struct auth_ctx *ctx, struct auth_call *c, struct auth_reply *rp);
+
+/* audit.c: logins and role changes (who, when, what, from where); GET /audit_events */
+void auth_audit(struct auth_ctx *ctx, const struct auth_call *c, const char *action, const char *username,
+                const char *project, const char *detail, bool ok);
+int auth_h_audit_events(struct auth_ctx *ctx, struct auth_call *c, struct auth_reply *rp);
 
 /* routes.c */
 extern const struct auth_route auth_routes[];

@@ -203,6 +203,11 @@ int auth_h_update_member_role(struct auth_ctx *ctx, struct auth_call *c, struct 
                 return auth_reply_error(rp, 404, "not_found", "this user has no membership in the project");
         if ((r = set_member(m, "role", auth_prole_name(role))) < 0 || (r = save(ctx, p)) < 0)
                 return r;
+        char what[160];
+        const char *pid = "";
+        auth_body_string(c, "projectID", true, &pid);
+        snprintf(what, sizeof(what), "user %s is now %s", uid, auth_prole_name(role));
+        auth_audit(ctx, c, "role_change", NULL, pid, what, true);
         return auth_reply_message(rp, "member role updated successfully");
 }
 

@@ -90,7 +90,8 @@ static int h_readiness(struct auth_ctx *ctx, struct auth_call *c, struct auth_re
         X(update_member_role, POST, "/update_member_role", auth_h_update_member_role, BODY,                  \
           FIELDS("projectID", "userID", "role"))                                                             \
         X(invite_users, GET, "/invite_users/:project_id", auth_h_invite_users, 0, NULL)                      \
-        X(list_invitations, GET, "/list_invitations_with_filters/:state", auth_h_list_invitations, 0, NULL)
+        X(list_invitations, GET, "/list_invitations_with_filters/:state", auth_h_list_invitations, 0, NULL)  \
+        X(audit_events, GET, "/audit_events", auth_h_audit_events, 0, NULL)
 
 #define AS_ENUM(name, m, pattern, fn, flags, fields)   R_##name,
 #define AS_POLICY(name, m, pattern, fn, flags, fields) { m, pattern, #name, fn, flags, fields },

@@ -299,9 +299,11 @@ int auth_h_login(struct auth_ctx *ctx, struct auth_call *c, struct auth_reply *r
                 auth_throttle_failure(ctx->throttle, username, c->peer);
                 rift_metric_inc(ctx->m_auth_failures, RIFT_LV("invalid_credentials"));
                 log_info("login failed", LOG_STR("username", username), LOG_STR("peer", c->peer));
+                auth_audit(ctx, c, "login", username, NULL, "invalid credentials", false);
                 return auth_reply_error(rp, 401, "invalid_credentials", "Invalid Credentials");
         }
         auth_throttle_success(ctx->throttle, username, c->peer);
+        auth_audit(ctx, c, "login", username, NULL, NULL, true);
         return login_reply(ctx, user, rp);
 }
 

@@ -1,4 +1,4 @@
-// link: services/auth/policy.c services/auth/rbac.c services/auth/throttle.c services/auth/tokens.c services/auth/users.c services/auth/projects.c services/auth/invitations.c services/auth/routes.c services/auth/server.c services/auth/rpc_service.c
+// link: services/auth/policy.c services/auth/rbac.c services/auth/throttle.c services/auth/tokens.c services/auth/users.c services/auth/projects.c services/auth/invitations.c services/auth/routes.c services/auth/server.c services/auth/rpc_service.c services/auth/audit.c
 /* libFuzzer target: rift-auth's REST handlers called through auth_dispatch() (body parsing, field
  * checks, RBAC, store updates, replies) against an in-memory SQLite store, without HTTP. Input layout:
  *   byte 0: route index (mod the number of routes)

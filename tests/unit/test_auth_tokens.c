@@ -1,4 +1,4 @@
-// link: services/auth/policy.c services/auth/rbac.c services/auth/throttle.c services/auth/tokens.c services/auth/users.c services/auth/projects.c services/auth/invitations.c services/auth/routes.c services/auth/server.c services/auth/rpc_service.c
+// link: services/auth/policy.c services/auth/rbac.c services/auth/throttle.c services/auth/tokens.c services/auth/users.c services/auth/projects.c services/auth/invitations.c services/auth/routes.c services/auth/server.c services/auth/rpc_service.c services/auth/audit.c
 /* Tokens and keys of rift-auth against an in-memory SQLite store, with the fake clock: issue and verify,
  * rotation (old tokens stay valid), expiry, revocation, deactivation through the verified-token cache,
  * and the route table's own consistency. */
