@@ -16,6 +16,7 @@
 
 #include "agent/agent.h"
 #include "agent/daemon.h"
+#include "agent/policy.h"
 #include "agent/privsep.h"
 #include "agent/task.h"
 #include "lib/clock.h"
@@ -51,6 +52,7 @@ struct daemon {
         int64_t backoff_ms;              /* current backoff after a failed call */
         int64_t started_ms;              /* mono ms at start, for uptime */
         bool superseded;                 /* a newer connection took over: leave */
+        bool estop;                      /* an emergency stop is in force: revert, take no run */
         struct privsep_client *injector; /* the privileged injector (faults, key storage) */
         int64_t next_rotate_ms;          /* mono ms of the next RotateKey (0 = off) */
 };
@@ -82,6 +84,7 @@ static const struct cfg_var {
         { "RIFT_AGENT_USER", CFG_STR, offsetof(struct daemon_config, user), false, NULL, 0, 0 },
         { "RIFT_AGENT_KEY_ROTATION", CFG_MS, offsetof(struct daemon_config, key_rotation_ms), false, "24h", 0,
           365LL * 24 * 3600 * 1000 },
+        { "RIFT_AGENT_POLICY", CFG_STR, offsetof(struct daemon_config, policy_path), false, NULL, 0, 0 },
 };
 
 int daemon_config_load(struct daemon_config *c, const char *journal_dir)
@@ -418,8 +421,8 @@ static void take_task(struct daemon *d, const Rift__Infra__V1__Task *t)
                 }
                 return;
         }
-        if (d->task || strcmp(t->task_id, d->last_task) == 0)
-                return; /* one run at a time; the control plane delivers it again later */
+        if (d->task || strcmp(t->task_id, d->last_task) == 0 || d->estop)
+                return; /* one run at a time (none under an emergency stop); it is delivered again later */
         if (report_status(d, t->task_id, "Running", "") < 0)
                 return; /* not acknowledged: Poll delivers it again */
         int r =
@@ -447,6 +450,12 @@ static int poll_once(struct daemon *d, int64_t wait_ms)
         if (r < 0)
                 return r;
         d->superseded |= rs->superseded;
+        if (rs->emergency_stop != d->estop) /* safety: emergency stop pressed or released */
+                log_warn(rs->emergency_stop ? "emergency stop: reverting every fault, taking no run"
+                                            : "emergency stop released");
+        d->estop = rs->emergency_stop;
+        if (d->estop && d->task)
+                task_request_stop(d->task, TASK_STOP_USER);
         for (size_t i = 0; i < rs->n_tasks && !d->superseded; i++)
                 take_task(d, rs->tasks[i]);
         r = (int)rs->n_tasks;
@@ -625,6 +634,23 @@ static int net_dir_prepare(const struct daemon_config *c, uid_t uid, gid_t gid, 
         return 0;
 }
 
+/* The machine owner's policy (policy.h): a broken or unsafe file stops the agent, a missing default
+ * file means no local limits. */
+static int load_policy(const struct daemon_config *c)
+{
+        const char *path = c->policy_path ? c->policy_path : POLICY_DEFAULT_PATH;
+        struct agent_policy *p = NULL;
+        char err[400];
+        int r = policy_load(path, c->policy_path != NULL, &p, err, sizeof(err));
+        if (r < 0) {
+                log_error("cannot use the local policy", LOG_STR("detail", err));
+                return AGENT_EXIT_USAGE;
+        }
+        policy_set_active(p, path);
+        log_info(p ? "local policy loaded" : "no local policy", LOG_STR("path", path));
+        return AGENT_EXIT_OK;
+}
+
 int daemon_run(const struct daemon_config *c)
 {
         struct daemon d = { .cfg = c, .started_ms = rift_mono_ms(), .last_ok_ms = rift_mono_ms() };
@@ -634,6 +660,8 @@ int daemon_run(const struct daemon_config *c)
         signal(SIGPIPE, SIG_IGN);
         int r = runner_recover(c->journal_dir); /* leftovers of a killed agent go first */
         if (r != AGENT_EXIT_OK)
+                return r;
+        if ((r = load_policy(c)) != AGENT_EXIT_OK)
                 return r;
         url_host(c->control_plane, d.host, sizeof(d.host));
         connection_id_init(&d);

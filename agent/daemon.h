@@ -21,6 +21,7 @@ struct daemon_config {
         int64_t poll_wait_ms;         /* RIFT_AGENT_POLL_WAIT: longest Poll wait asked for */
         const char *user;             /* RIFT_AGENT_USER: the network process's user (rift, else nobody) */
         int64_t key_rotation_ms;      /* RIFT_AGENT_KEY_ROTATION: RotateKey period (0 = never) */
+        const char *policy_path; /* RIFT_AGENT_POLICY: local policy file (default /etc/rift/agent.policy) */
 };
 
 /* Fills c from the environment; journal_dir is the default journal. Errors name the variable. */

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/dryrun.h"
+#include "agent/policy.h"
 #include "agent/privsep.h"
 #include "agent/probes/probe.h"
 #include "agent/task.h"
@@ -494,6 +496,32 @@ static void step_result(struct task *t, struct step_run *s, struct probe_set *ps
         t->result.n_faults = k + 1;
 }
 
+/* Dry run of a group: each probe once, each step's checks (dryrun.c); verdict Error if something the
+ * fault needs is missing. */
+static void dry_group(struct task *t, struct step_run *s, size_t n, struct probe_set *ps)
+{
+        char report[1024], reg[256];
+        for (size_t i = 0; ps && i < probe_set_count(ps); i++) {
+                struct probe_outcome o = { .passed = false };
+                const struct probe_def *d = probe_set_def(ps, i);
+                int r = probe_run_def(d, &o, reg, sizeof(reg));
+                task_log(t, "", "dry run: probe %s ran once: %s (%s)", d->name,
+                         r == 0 && o.passed ? "passed" : "failed", o.description);
+        }
+        for (size_t i = 0; i < n; i++) {
+                s[i].started_ms = now_ms();
+                if (s[i].valid && dryrun_step(s[i].msg, s[i].ctx.duration_ms, injector != NULL, report,
+                                              sizeof(report)) < 0) {
+                        s[i].failed = true;
+                        snprintf(s[i].err, sizeof(s[i].err), "dry run: %.200s", report);
+                }
+                s[i].ended_ms = now_ms();
+                task_log(t, s[i].msg->name, "dry run: %s", s[i].valid ? report : s[i].err);
+                step_result(t, &s[i], NULL);
+                runner_ctx_free(&s[i].ctx);
+        }
+}
+
 static void run_group(struct task *t, const Rift__Infra__V1__StepGroup *g, struct undo_journal *j)
 {
         struct step_run s[TASK_MAX_STEPS] = {};
@@ -511,6 +539,11 @@ static void run_group(struct task *t, const Rift__Infra__V1__StepGroup *g, struc
                         task_log(t, s[i].msg->name, "%s", s[i].err);
                 } else if (s[i].ctx.duration_ms > longest)
                         longest = s[i].ctx.duration_ms;
+        }
+        if (t->msg->dry_run) { /* safety: report what would be done, change nothing */
+                dry_group(t, s, n, ps);
+                probe_set_free(ps);
+                return;
         }
         if (ps)
                 probe_run_phase(ps, PROBE_PHASE_PRE_CHAOS, 0);
@@ -553,11 +586,19 @@ static void *task_main(void *arg)
         struct task *t = arg;
         struct undo_journal *j = NULL;
         int r = injector ? 0 : undo_open(t->journal_dir, &j); /* the injector keeps its own */
-        task_log(t, "", "run %s of experiment %s started: %zu group(s)", t->msg->experiment_run_id,
-                 t->msg->experiment_name, t->msg->n_groups);
+        task_log(t, "", "run %s of experiment %s started: %zu group(s)%s", t->msg->experiment_run_id,
+                 t->msg->experiment_name, t->msg->n_groups, t->msg->dry_run ? " (dry run)" : "");
+        char why[256] = ""; /* safety: the machine owner's local policy wins over the control plane */
+        if (r == 0 && policy_check_task(policy_active(), t->msg, why, sizeof(why)) < 0) {
+                task_log(t, "", "refused by the local policy %s: %s", policy_active_path(), why);
+                r = RIFT_E_FORBIDDEN;
+        }
         for (size_t g = 0; r == 0 && g < t->msg->n_groups; g++)
                 run_group(t, t->msg->groups[g], j);
-        if (r < 0)
+        if (why[0])
+                snprintf(t->result_msg, sizeof(t->result_msg), "refused by the agent's local policy: %.200s",
+                         why);
+        else if (r < 0)
                 snprintf(t->result_msg, sizeof(t->result_msg), "cannot open the undo journal: %s",
                          rift_strerror(r));
         else if (stop_reason(t) == TASK_STOP_UNREACHABLE)
