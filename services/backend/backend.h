@@ -63,6 +63,7 @@ struct backend_config {
         int64_t infra_timeout_ms; /* silence after which an infrastructure is inactive */
         int64_t poll_timeout_ms;  /* longest long-poll */
         int64_t run_grace_ms;     /* a Running run times out this long after its faults' total duration */
+        int64_t queue_timeout_ms; /* a Queued run not picked up by then becomes Timeout (RUN_QUEUE_TIMEOUT) */
         int64_t auth_cache_ms;    /* how long a ValidateRequest answer is reused */
         int log_level;            /* index in main.c's levels */
         bool introspection;       /* __schema/__type allowed (ENABLE_GQL_INTROSPECTION) */
@@ -311,5 +312,32 @@ int probe_snapshot(struct backend_ctx *b, const char *project, cJSON *spec);
 /* Adds {field: {$gte: startDate, $lte: endDate}} (epoch ms) from a DateRange input; -1 after a field error. */
 int backend_filter_date_range(struct gql_resolve_info *ri, cJSON *filter, const char *field,
                               const struct gql_value *range);
+
+/* cron.c: five-field cron expressions (UTC) */
+struct cron_spec {
+        uint64_t minutes; /* bit m: minute m */
+        uint32_t hours;   /* bit h */
+        uint32_t dom;     /* bit d: day of month 1..31 */
+        uint16_t months;  /* bit m: month 1..12 */
+        uint8_t dow;      /* bit d: weekday, 0 = Sunday */
+        bool dom_star;    /* day of month was "*" */
+        bool dow_star;    /* day of week was "*" */
+};
+/* On failure err (may be NULL) names the field: "minute: 61 is out of range 0-59". */
+int cron_parse(const char *text, struct cron_spec *ret, char *err, size_t n);
+/* The first slot strictly after after_ms (epoch ms, whole minutes), or -1 if none within 8 years. */
+int64_t cron_next(const struct cron_spec *c, int64_t after_ms);
+
+/* schedule.c: cron experiments on the loop (claims slots with a conditional update; missed slots Skipped) */
+#define BC_SCHEDULES "schedules"
+/* "request.cronSyntax: ..." in err if cron ("" or NULL = none) is not valid. */
+int schedule_check(const char *cron, char *err, size_t n);
+/* Creates, moves or deletes the experiment's schedule after it was stored. */
+int schedule_sync(struct backend_ctx *b, const cJSON *exp);
+int schedule_set_disabled(struct backend_ctx *b, const char *exp_id, bool disable);
+int schedule_start(struct backend_ctx *b);
+int res_update_cron_state(struct gql_resolve_info *ri, struct gql_value **ret);
+/* Experiment.schedule */
+int res_schedule_json(struct gql_resolve_info *ri, struct gql_value **ret);
 
 #endif

@@ -48,6 +48,44 @@ static void timeout_runs(struct backend_ctx *b)
         cJSON_Delete(filter);
 }
 
+/* Queued runs whose infrastructure never took the task (inactive, or gone) within RUN_QUEUE_TIMEOUT
+ * become Timeout; the task is cancelled so a late Poll does not start it. */
+static void timeout_queued(struct backend_ctx *b)
+{
+        cJSON *filter = cJSON_CreateObject(), *tasks = NULL, *t, *run = NULL;
+        struct rift_store_query sq = { .filter = filter, .limit = 1000 };
+        char msg[256];
+
+        cJSON_AddStringToObject(filter, "state", "queued");
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "createdAtMs"), "$lt",
+                                (double)(backend_now_ms() - b->cfg->queue_timeout_ms));
+        if (rift_store_find(b->store, BC_TASKS, &sq, &tasks) == 0)
+                cJSON_ArrayForEach(t, tasks)
+                {
+                        backend_set_str(t, "state", "cancelled");
+                        if (rift_store_update(b->store, BC_TASKS, t, NULL) < 0) /* taken meanwhile */
+                                continue;
+                        if (rift_store_get(b->store, BC_RUNS, str_of(t, "experimentRunID"), &run) == 0 &&
+                            !strcmp(str_of(run, "phase"), "Queued")) {
+                                snprintf(msg, sizeof(msg),
+                                         "the infrastructure did not pick the run up within %lld ms "
+                                         "(RUN_QUEUE_TIMEOUT): is its agent running and connected?",
+                                         (long long)b->cfg->queue_timeout_ms);
+                                backend_set_str(run, "phase", "Timeout");
+                                backend_set_str(run, "message", msg);
+                                backend_set_now(run, "updatedAt");
+                                if (rift_store_update(b->store, BC_RUNS, run, NULL) == 0)
+                                        log_warn("queued run timed out",
+                                                 LOG_STR("run", str_of(run, "experimentRunID")),
+                                                 LOG_STR("infra", str_of(t, "infraID")));
+                        }
+                        cJSON_Delete(run);
+                        run = NULL;
+                }
+        cJSON_Delete(tasks);
+        cJSON_Delete(filter);
+}
+
 /* ---- liveness ---- */
 static void liveness_check(evutil_socket_t fd, short what, void *arg)
 {
@@ -69,6 +107,7 @@ static void liveness_check(evutil_socket_t fd, short what, void *arg)
         cJSON_Delete(stale);
         cJSON_Delete(filter);
         timeout_runs(b);
+        timeout_queued(b);
 }
 
 /* Another rift-backend on the same store may queue a task (or ask to stop one) for an infrastructure
@@ -112,6 +151,8 @@ int infra_liveness_start(struct backend_ctx *b)
                                                               : b->cfg->infra_timeout_ms / 4;
         struct timeval tv = { .tv_sec = every / 1000, .tv_usec = (every % 1000) * 1000 };
 
+        if (schedule_start(b) < 0) /* cron experiments (schedule.c) */
+                return -ENOMEM;
         b->liveness = event_new(b->base, -1, EV_PERSIST, liveness_check, b);
         b->cross_wake = event_new(b->base, -1, EV_PERSIST, cross_wake, b);
         if (!b->liveness || !b->cross_wake || event_add(b->cross_wake, &cw) < 0)

@@ -65,6 +65,8 @@ static int build_experiment(struct gql_resolve_info *ri, const char *project, co
                 return gql_resolve_error(ri, "request.experimentName: required, at most 128 bytes");
         if (!manifest)
                 return gql_resolve_error(ri, "request.experimentManifest: required");
+        if (schedule_check(backend_field_str(req, "cronSyntax"), err, sizeof(err)) < 0)
+                return gql_resolve_error(ri, err);
         if ((r = backend_load_infra(ri, project, backend_field_str(req, "infraID"), &infra)) < 0)
                 return r;
         if (probe_manifest_parse(q->b, project, manifest, strlen(manifest), &spec, err, sizeof(err)) < 0)
@@ -148,6 +150,8 @@ static int store_experiment(struct gql_resolve_info *ri, cJSON *doc, enum store_
                 return gql_resolve_error(ri, "request.experimentID: already used");
         if (r == RIFT_E_NOTFOUND)
                 return gql_resolve_error(ri, "experiment not found");
+        if (r == 0 && schedule_sync(q->b, doc) < 0)
+                return gql_resolve_error(ri, "cannot store the experiment's schedule");
         return r < 0 ? gql_resolve_error(ri, "cannot store the experiment") : 0;
 }
 

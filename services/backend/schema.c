@@ -195,6 +195,7 @@ static const struct gql_field_def experiment[] = {
         J("weightages", "[Weightages!]!"),
         J("recentExperimentRunDetails", "[RecentExperimentRun]"),
         J("revision", "Int!"),
+        R("schedule", "CronSchedule", NULL, res_schedule_json),
         { NULL },
 };
 static const struct gql_field_def weightages[] = {
@@ -364,10 +365,9 @@ static const struct gql_arg_def a_create_exp[] = {
         { NULL },
 };
 static const struct gql_arg_def a_save_exp[] = {
-        { "id", "String!" },       { "type", "String" },
-        { "name", "String!" },     { "description", "String" },
-        { "manifest", "String!" }, { "infraID", "String!" },
-        { "tags", "[String!]" },   { NULL },
+        { "id", "String!" },         { "type", "String" },       { "name", "String!" },
+        { "description", "String" }, { "manifest", "String!" },  { "infraID", "String!" },
+        { "tags", "[String!]" },     { "cronSyntax", "String" }, { NULL },
 };
 static const struct gql_arg_def a_exp_filter[] = {
         { "experimentName", "String" },

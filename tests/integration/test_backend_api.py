@@ -70,6 +70,7 @@ def operations(infra, exp):
         ('mutation($p: ID!) { addProbe(projectID: $p, request: {name: "rb", type: cmdProbe, infrastructureType: Linux, kubernetesCMDProperties: {probeTimeout: "1s", interval: "1s", command: "true", comparator: {type: "int", criteria: "==", value: "0"}}}) { name } }', "owner"),
         ('mutation($p: ID!) { updateProbe(projectID: $p, request: {name: "nope", type: cmdProbe, infrastructureType: Linux, kubernetesCMDProperties: {probeTimeout: "1s", interval: "1s", command: "true", comparator: {type: "int", criteria: "==", value: "0"}}}) }', "owner"),
         ('mutation($p: ID!) { deleteProbe(projectID: $p, probeName: "nope") }', "owner"),
+        (f'mutation($p: ID!) {{ updateCronExperimentState(projectID: $p, experimentID: "{exp}", disable: true) }}', "owner"),
     ]
 
 
