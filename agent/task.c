@@ -114,6 +114,14 @@ static int remote_inject(struct step_run *s, const char *control_plane, int *ret
         return rp.status;
 }
 
+/* Monotonic milliseconds with sub-millisecond precision (how long inject and revert took). */
+static double mono_ms_exact(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static int64_t now_ms(void)
 {
         return rift_now_ms();
@@ -321,6 +329,7 @@ static void step_revert(struct task *t, struct step_run *s)
 {
         if (!s->injected)
                 return;
+        double t0 = mono_ms_exact();
         int r = injector ? remote(s, PRIVSEP_REVERT) : s->ctx.ops->revert(&s->ctx);
         for (int tries = 1; r < 0 && tries < 3; tries++) {
                 task_log(t, s->msg->name, "revert failed (%s), retrying", s->ctx.err);
@@ -339,7 +348,7 @@ static void step_revert(struct task *t, struct step_run *s)
                 snprintf(s->err, sizeof(s->err), "revert failed: %.200s", s->ctx.err);
                 task_log(t, s->msg->name, "revert failed: a person must check this machine: %s", s->ctx.err);
         } else {
-                task_log(t, s->msg->name, "%s reverted", s->msg->fault);
+                task_log(t, s->msg->name, "%s reverted in %.1f ms", s->msg->fault, mono_ms_exact() - t0);
         }
 }
 
@@ -350,6 +359,7 @@ static void step_inject(struct task *t, struct step_run *s, struct undo_journal 
         s->ctx.deadline_mono_ms = rift_mono_ms() + s->ctx.duration_ms;
         s->started_ms = now_ms();
         set_step(t, s->msg->name);
+        double t0 = mono_ms_exact();
         if (injector) {
                 int reverted;
                 int r = remote_inject(s, t->control_plane, &reverted);
@@ -366,8 +376,8 @@ static void step_inject(struct task *t, struct step_run *s, struct undo_journal 
                         return;
                 }
                 s->injected = true;
-                task_log(t, s->msg->name, "%s injected for %lld ms", s->msg->fault,
-                         (long long)s->ctx.duration_ms);
+                task_log(t, s->msg->name, "%s injected for %lld ms (in %.1f ms)", s->msg->fault,
+                         (long long)s->ctx.duration_ms, mono_ms_exact() - t0);
                 return;
         }
         int r = s->ctx.ops->inject(&s->ctx);
@@ -380,7 +390,8 @@ static void step_inject(struct task *t, struct step_run *s, struct undo_journal 
                 step_revert(t, s);
                 return;
         }
-        task_log(t, s->msg->name, "%s injected for %lld ms", s->msg->fault, (long long)s->ctx.duration_ms);
+        task_log(t, s->msg->name, "%s injected for %lld ms (in %.1f ms)", s->msg->fault,
+                 (long long)s->ctx.duration_ms, mono_ms_exact() - t0);
 }
 
 /* Reverts, newest first, every injected step whose deadline passed and that has no later-injected
