@@ -11,6 +11,7 @@ PKGS=(
   prometheus stress-ng iproute2 iptables iputils-ping wrk nginx-light openssl curl
   python3-pytest python3-yaml python3-requests nodejs npm jq util-linux systemd
   chromium
+  prometheus-node-exporter
 )
 
 missing=()
