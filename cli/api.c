@@ -174,7 +174,7 @@ static int transport_error(int err, const char *endpoint)
 }
 
 /* Exit code and message for an HTTP error status, from Litmus's {error, errorDescription} body. */
-static int status_error(const struct rift_http_response *resp, bool had_token)
+int api_status_error(const struct rift_http_response *resp, bool had_token)
 {
         _cleanup_json_ cJSON *body = NULL;
         const char *code = NULL, *desc = NULL;
@@ -246,7 +246,7 @@ int api_call(struct cli_ctx *ctx, const char *endpoint, const char *token, const
         if (r < 0)
                 return transport_error(r, endpoint);
         if (resp.status < 200 || resp.status >= 300)
-                return status_error(&resp, token != NULL);
+                return api_status_error(&resp, token != NULL);
         return reply_json(&resp, endpoint, ret_json);
 }
 

@@ -92,6 +92,10 @@ int api_session_open(struct cli_ctx *ctx, struct cli_session *ret);
  * (may be NULL for an empty body). Returns an exit code; on failure the reason has been printed. */
 int api_call(struct cli_ctx *ctx, const char *endpoint, const char *token, const char *method,
              const char *path, const cJSON *body, cJSON **ret_json);
+struct rift_http_response;
+/* Prints the error of an HTTP error answer (Litmus's {error, errorDescription} or GraphQL's errors);
+ * exit 1 for 4xx, 2 otherwise. */
+int api_status_error(const struct rift_http_response *resp, bool had_token);
 /* Reads a secret: from value if given, else one line of stdin when from_stdin, else a no-echo prompt
  * on a terminal. Returns an exit code. */
 int api_read_secret(const char *value, bool from_stdin, const char *prompt, char *ret, size_t size);

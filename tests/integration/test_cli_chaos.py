@@ -1,10 +1,13 @@
 """riftctl's chaos commands end to end: the real binary against a real rift-auth and rift-backend, with
-the fake infrastructure (fake_infra.py) making runs progress. Exact messages and exit codes."""
+the fake infrastructure (fake_infra.py) making runs progress, and a stand-in server for the live stream's
+edge cases. Exact messages and exit codes."""
+import http.server
 import json
 import os
 import re
 import stat
 import subprocess
+import threading
 import time
 
 import pytest
@@ -333,3 +336,107 @@ def test_bad_files(world, tmp_path):
     r = cli("save", "chaos-experiment", "--project-id", cli.p, "-f", str(wrong), "--chaos-infra-id", infra_id)
     assert (r.returncode, r.stderr) == (
         1, 'Error: saveChaosExperiment: groups[0].steps[0].fault: unknown fault "linux-nope"\n')
+
+
+class StandIn:
+    """A stand-in rift-backend for `logs -f`: GET /sse/runs/{id} answers from a script of connections
+    (each a status and a body), POST /query answers getExperimentRun from `run` (the polling path).
+    It records each request's Last-Event-ID and Authorization."""
+
+    def __init__(self, connections, run=None):
+        self.connections = list(connections)
+        self.run = run
+        self.seen = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                outer.seen.append((self.path, self.headers.get("Last-Event-ID"), self.headers.get("Authorization")))
+                status, body = outer.connections.pop(0) if outer.connections else (404, b"{}")
+                self.send_response(status)
+                self.send_header("Content-Type", "text/event-stream" if status == 200 else "application/json")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
+
+            def do_POST(self):
+                query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                after = query["variables"]["after"]
+                logs = [ln for ln in outer.run["logs"] if ln["seq"] > after]
+                body = json.dumps({"data": {"getExperimentRun": {"phase": outer.run["phase"], "logs": logs}}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}"
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def stand_in(cli):
+    """Factory: a StandIn, and riftctl's config pointing at it with a token that has not expired."""
+    made = []
+
+    def start(connections, run=None):
+        s = StandIn(connections, run)
+        made.append(s)
+        cli.config.write_text(f'current-account: "{s.url}"\ncurrent-user: "u"\naccounts:\n'
+                              f'  - endpoint: "{s.url}"\n    serverEndpoint: "{s.url}"\n    users:\n'
+                              f'      - username: "u"\n        token: "a.b.c"\n        expires_in: "4102444800"\n')
+        return s
+    yield start
+    for s in made:
+        s.srv.shutdown()
+        s.srv.server_close()
+
+
+def sse_log(seq, step, line, crlf=False):
+    nl = "\r\n" if crlf else "\n"
+    data = json.dumps({"seq": seq, "time": 1795300000123 + seq, "step": step, "line": line})
+    return f"event: log{nl}id: {seq}{nl}data: {data}{nl}{nl}"
+
+
+def test_logs_follow_over_sse_resumes_after_a_drop(cli, stand_in):
+    first = (": ping\n\nevent: run\ndata: {\"phase\":\"Running\"}\n\n" + sse_log(1, "lat", "one", crlf=True)
+             + sse_log(2, "lat", "two")).encode()             # then the connection drops without `end`
+    second = (sse_log(2, "lat", "two") + sse_log(3, "cpu", "three") + "event: end\ndata: {\"phase\":\"Completed\"}\n\n"
+              + sse_log(4, "x", "after the end is not read")).encode()
+    s = stand_in([(200, first), (200, second)])
+    r = cli("logs", "run 1", "--project-id", "p/1", "-f")
+    assert (r.returncode, r.stderr) == (0, ""), r.stderr
+    assert r.stdout == ("2026-11-21T22:26:40.124Z [lat] one\n2026-11-21T22:26:40.125Z [lat] two\n"
+                        "2026-11-21T22:26:40.126Z [cpu] three\n")
+    assert [(p, last) for p, last, _ in s.seen] == [("/sse/runs/run%201?projectID=p%2F1", "0"),
+                                                    ("/sse/runs/run%201?projectID=p%2F1", "2")]
+    assert all(auth == "Bearer a.b.c" for _, _, auth in s.seen)
+
+    s = stand_in([(200, sse_log(7, "s", "json") .encode() + b"event: end\ndata: {}\n\n")])
+    r = cli("logs", "r", "--project-id", "p", "-f", "-o", "json")
+    assert r.returncode == 0 and json.loads(r.stdout) == {"seq": 7, "time": 1795300000130, "step": "s", "line": "json"}
+
+
+def test_logs_follow_errors_and_polling_fallback(cli, stand_in):
+    stand_in([(403, b'{"error":"permission_denied","errorDescription":"permission denied"}')])
+    r = cli("logs", "r", "--project-id", "p", "-f")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "Error: permission denied (HTTP 403)\n")
+    stand_in([(200, b"event: log\ndata: {not json}\n\n")])
+    r = cli("logs", "r", "--project-id", "p", "-f")
+    assert r.returncode == 2 and r.stderr.startswith("Error: the live stream of http://127.0.0.1:"), r.stderr
+    # a server without live streams (404): riftctl pages through getExperimentRun's lines instead
+    run = {"phase": "Completed", "logs": [{"seq": 1, "timeMs": 1795300000000, "step": "a", "line": "polled"}]}
+    stand_in([], run)
+    r = cli("logs", "r", "--project-id", "p", "-f")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "2026-11-21T22:26:40.000Z [a] polled\n", "")
+    s = stand_in([(200, b": nothing\n\n")] * 5)
+    r = cli("logs", "r", "--project-id", "p", "-f")
+    assert (r.returncode, r.stderr) == (2, f"Error: lost the live stream of run r at {s.url}\n")
