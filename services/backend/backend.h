@@ -69,6 +69,7 @@ struct backend_config {
         bool introspection;       /* __schema/__type allowed (ENABLE_GQL_INTROSPECTION) */
         char *results_token;      /* bearer token ResultService callers (rift-exporter) present; NULL = off */
         bool print_schema;        /* print the SDL and exit */
+        char **hub_dirs;          /* chaos-charts directories loaded as hubs (HUB_DIRS) */
 };
 
 /* Roles as in Litmus, each including the ones above it. */
@@ -339,5 +340,59 @@ int schedule_start(struct backend_ctx *b);
 int res_update_cron_state(struct gql_resolve_info *ri, struct gql_value **ret);
 /* Experiment.schedule */
 int res_schedule_json(struct gql_resolve_info *ri, struct gql_value **ret);
+
+/* manifest_litmus.c: Litmus manifests (ChaosEngine, Argo Workflow/CronWorkflow) into Rift's format */
+/* A doc with a "kind" is converted in place (*doc replaced; freed and NULL on failure, err naming the
+ * field in the original manifest); a doc without one is Rift's format and left alone. */
+int manifest_litmus_detect(cJSON **doc, char *err, size_t n);
+bool manifest_litmus_is(const cJSON *doc);
+int manifest_litmus_convert(const cJSON *doc, cJSON **ret, char *err, size_t n);
+/* Rift's Linux fault for a Rift, Harness or Litmus fault name, or NULL (*ret_kube: a known
+ * Kubernetes or cloud fault). */
+const char *manifest_litmus_fault(const char *name, bool *ret_kube);
+
+/* hub_dir.c: hubs from chaos-charts directories (HUB_DIRS) and predefined experiments */
+struct hub_dir_fault {
+        char *name;                   /* metadata.name of fault.yaml */
+        char *category;               /* faults/<category>/ */
+        char *description;            /* description.message */
+        const char *hub_id;           /* the hub's id */
+        bool runnable;                /* Rift runs it on Linux (rift != NULL) */
+        const struct hub_fault *rift; /* the built-in fault it runs as, or NULL */
+        cJSON *env;                   /* spec.definition.env [{name, value}], or NULL */
+};
+struct hub_experiment {
+        const char *name;        /* experiments/<name>/ */
+        const char *hub_id;      /* the hub's id */
+        const char *description; /* one line */
+        const char *manifest;    /* the manifest text */
+        bool runnable;           /* it validates as it is */
+        const char *reason;      /* why not, or NULL */
+};
+struct hub_dir {
+        char *id;                     /* directory base name (hubID) */
+        char *path;                   /* the directory */
+        struct hub_dir_fault *faults; /* n_faults entries */
+        size_t n_faults;              /* faults loaded */
+        struct hub_experiment *exps;  /* n_exps entries */
+        size_t n_exps;                /* predefined experiments loaded */
+};
+int hub_dir_load(char *const *dirs);
+void hub_dir_free_all(void);
+size_t hub_dir_count(void);
+const struct hub_dir *hub_dir_get(size_t i);
+const struct hub_dir *hub_dir_find(const char *id);
+const struct hub_dir_fault *hub_dir_find_fault(const char *name);
+size_t hub_builtin_exp_count(void);
+const struct hub_experiment *hub_builtin_exp(size_t i);
+
+/* res_hub.c: listChaosHub, listChaosFaults, getChaosFault, list/getPredefinedExperiment(s) */
+int res_list_predefined(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_predefined(struct gql_resolve_info *ri, struct gql_value **ret);
+
+/* res_revision.c: experiment revisions (Experiment.revision) */
+#define BC_REVISIONS "experiment_revisions"
+int revision_store(struct backend_ctx *b, const cJSON *exp);
+int res_exp_revisions(struct gql_resolve_info *ri, struct gql_value **ret);
 
 #endif

@@ -147,6 +147,12 @@ static const struct rift_config_option options[] = {
           .max = 256,
           .flags = RIFT_CONFIG_SECRET,
           .help = "bearer token rift-exporter presents to ResultService; unset = service off" },
+        { .key = "hub_dirs",
+          .env = "HUB_DIRS",
+          .type = RIFT_CONFIG_LIST,
+          .offset = F(hub_dirs),
+          .max = 16,
+          .help = "chaos-charts directories (faults/<category>/<fault>/fault.yaml) served as extra hubs" },
         { .key = "print_schema",
           .type = RIFT_CONFIG_BOOL,
           .offset = F(print_schema),
@@ -210,7 +216,7 @@ static int serve(const struct backend_config *cfg)
         rc.port = (uint16_t)cfg->rpc_port;
         rc.cors_origins = NULL;
         rc.timeout_ms = (int)cfg->poll_timeout_ms + 30000; /* long polls outlive the default timeout */
-        if (r < 0 || (r = backend_ctx_new(cfg, base, &b)) < 0 ||
+        if (r < 0 || (r = hub_dir_load(cfg->hub_dirs)) < 0 || (r = backend_ctx_new(cfg, base, &b)) < 0 ||
             (r = rift_http_server_new(base, &hc, &http)) < 0 || (r = backend_http_mount(b, http)) < 0 ||
             (r = rift_http_server_new(base, &rc, &rpc_http)) < 0 ||
             (r = rift_rpc_server_new(rpc_http, 0, &rpc)) < 0 || (r = infra_rpc_mount(b, rpc)) < 0 ||
@@ -230,6 +236,7 @@ out:
         rift_rpc_server_free(rpc);
         rift_http_server_free(http);
         backend_ctx_free(b);
+        hub_dir_free_all();
         if (base)
                 event_base_free(base);
         return r;

@@ -185,6 +185,27 @@ static int check_tunables(const struct hub_fault *f, cJSON *tuns, const char *at
         return 0;
 }
 
+/* Why fault (not in the built-in hub) cannot be used: a Litmus name Rift knows under another name,
+ * a directory hub's fault Rift cannot run, or a Kubernetes fault (manifest_litmus.c). */
+static int unknown_fault(const char *fault, const char *at, char *err, size_t n)
+{
+        const struct hub_dir_fault *df = hub_dir_find_fault(fault);
+        bool kube;
+        const char *rift = manifest_litmus_fault(fault, &kube);
+
+        if (rift)
+                return fail(err, n, "%s.fault: unknown fault \"%.64s\" (Rift's name is %s)", at, fault, rift);
+        if (df)
+                return fail(err, n, "%s.fault: \"%.64s\" (hub %s) is not runnable on a Linux infrastructure",
+                            at, fault, df->hub_id);
+        if (kube)
+                return fail(
+                    err, n,
+                    "%s.fault: \"%.64s\" is a Kubernetes fault: not available for a Linux infrastructure", at,
+                    fault);
+        return fail(err, n, "%s.fault: unknown fault \"%.64s\"", at, fault);
+}
+
 /* Checks one step and writes its normalised duration_ms and weight. */
 static int check_step(cJSON *s, const cJSON *probes, struct saved_refs *saved, const char *at, char *err,
                       size_t n)
@@ -204,7 +225,7 @@ static int check_step(cJSON *s, const cJSON *probes, struct saved_refs *saved, c
                 return fail(err, n, "%s.fault: required", at);
         f = hub_find(fault->valuestring);
         if (!f)
-                return fail(err, n, "%s.fault: unknown fault \"%.64s\"", at, fault->valuestring);
+                return unknown_fault(fault->valuestring, at, err, n);
         if (dur && (!cJSON_IsString(dur) || rift_parse_duration_ms(dur->valuestring, &ms) < 0 || ms <= 0 ||
                     ms > MAX_DURATION_MS))
                 return fail(err, n, "%s.duration: expected a duration such as \"30s\" (at most 24h)", at);
@@ -293,6 +314,8 @@ int manifest_parse_saved(const char *text, size_t len, const struct manifest_pro
                 cJSON_Delete(doc);
                 return fail(err, errlen, "manifest: not a JSON or YAML object (Rift's experiment format)");
         }
+        if ((r = manifest_litmus_detect(&doc, err, errlen)) < 0) /* ChaosEngine, Argo: converted */
+                return r;
         cJSON_DeleteItemFromObjectCaseSensitive(doc, "savedProbes");
         saved.list = cJSON_AddArrayToObject(doc, "savedProbes");
         r = saved.list ? check_probes(cJSON_GetObjectItemCaseSensitive(doc, "probes"), err, errlen) : -ENOMEM;

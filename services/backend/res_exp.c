@@ -57,7 +57,7 @@ static int build_experiment(struct gql_resolve_info *ri, const char *project, co
         struct gql_req *q = ri->ctx;
         const char *manifest = backend_field_str(req, nm->manifest), *name = backend_field_str(req, nm->name);
         const char *id = backend_field_str(req, nm->id);
-        char gen[RIFT_UUID_STRLEN + 1], err[512];
+        char gen[RIFT_UUID_STRLEN + 1], rev[RIFT_UUID_STRLEN + 1], err[512];
         cJSON *spec = NULL, *doc, *infra;
         int r;
 
@@ -86,6 +86,8 @@ static int build_experiment(struct gql_resolve_info *ri, const char *project, co
         backend_set_str(doc, "description", backend_field_str(req, nm->description));
         backend_set_str(doc, "experimentType", backend_field_str(req, nm->type));
         backend_set_str(doc, "experimentManifest", manifest);
+        rift_crypto_uuid4(rev); /* this save's revision (res_revision.c) */
+        backend_set_str(doc, "revisionID", rev);
         backend_set_str(doc, "cronSyntax", backend_field_str(req, "cronSyntax"));
         backend_set_str(doc, "infraID", backend_field_str(req, "infraID"));
         cJSON_AddBoolToObject(doc, "isRemoved", false);
@@ -145,6 +147,8 @@ static int store_experiment(struct gql_resolve_info *ri, cJSON *doc, enum store_
                         r = replace_experiment(q, flat, old);
                 cJSON_Delete(old);
         }
+        if (r >= 0)
+                r = revision_store(q->b, flat);
         cJSON_Delete(flat);
         if (r == RIFT_E_EXISTS)
                 return gql_resolve_error(ri, "request.experimentID: already used");

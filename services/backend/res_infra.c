@@ -1,5 +1,5 @@
-/* Infrastructures (registerInfra, listInfras, getInfra, deleteInfra), getServerVersion and the
- * built-in hub's queries (listChaosFaults, getChaosFault). Infrastructures are stored in "infras"
+/* Infrastructures (registerInfra, listInfras, getInfra, deleteInfra) and getServerVersion (the hub
+ * queries are in res_hub.c). Infrastructures are stored in "infras"
  * with _id = infraID; only hashes of the registration and access keys are kept. */
 #include <stdio.h>
 #include <string.h>
@@ -240,47 +240,6 @@ int res_server_version(struct gql_resolve_info *ri, struct gql_value **ret)
         return 0;
 }
 
-static int check_hub(struct gql_resolve_info *ri, const char *hub)
-{
-        if (hub && strcmp(hub, "rift") != 0 && strcmp(hub, "default") != 0)
-                return gql_resolve_error(ri, "hubID: unknown hub (the built-in hub is \"rift\")");
-        return 0;
-}
-
-int res_list_faults(struct gql_resolve_info *ri, struct gql_value **ret)
-{
-        struct gql_req *q = ri->ctx;
-        const char *project;
-        struct gql_value *l;
-        int r = backend_authorize(ri, ROLE_VIEWER, &project);
-
-        if (r < 0 || (r = check_hub(ri, backend_arg_str(ri, "hubID"))) < 0)
-                return r;
-        l = gql_value_list(ri->arena, hub_count());
-        for (size_t i = 0; i < hub_count(); i++)
-                l->list.items[i] =
-                    gql_value_opaque(ri->arena, backend_keep(q, hub_fault_json(hub_get(i))), "ChaosFault");
-        *ret = l;
-        return 0;
-}
-
-int res_get_fault(struct gql_resolve_info *ri, struct gql_value **ret)
-{
-        struct gql_req *q = ri->ctx;
-        const struct gql_value *req = gql_arg(ri, "request");
-        const char *project;
-        const struct hub_fault *f;
-        int r = backend_authorize(ri, ROLE_VIEWER, &project);
-
-        if (r < 0 || (r = check_hub(ri, backend_field_str(req, "hubID"))) < 0)
-                return r;
-        f = hub_find(backend_field_str(req, "experimentName"));
-        if (!f)
-                return gql_resolve_error(ri, "request.experimentName: no such fault in the hub");
-        *ret = gql_value_opaque(ri->arena, backend_keep(q, hub_fault_json(f)), "ChaosFault");
-        return 0;
-}
-
 /* getInfraDetails: getInfra for Owners and Executors (as in Litmus). */
 int res_get_infra_details(struct gql_resolve_info *ri, struct gql_value **ret)
 {
@@ -346,29 +305,5 @@ int res_version_details(struct gql_resolve_info *ri, struct gql_value **ret)
         cJSON_AddItemToArray(cJSON_AddArrayToObject(out, "compatibleVersions"),
                              cJSON_CreateString(BACKEND_VERSION));
         *ret = gql_value_opaque(ri->arena, out, "InfraVersionDetails");
-        return 0;
-}
-
-/* listChaosHub: the built-in hub only (hubs from chaos-charts directories come later). */
-int res_list_hubs(struct gql_resolve_info *ri, struct gql_value **ret)
-{
-        struct gql_req *q = ri->ctx;
-        const char *project;
-        struct gql_value *l;
-        cJSON *hub;
-        int r = backend_authorize(ri, ROLE_VIEWER, &project);
-
-        if (r < 0)
-                return r;
-        hub = backend_keep(q, cJSON_CreateObject());
-        cJSON_AddStringToObject(hub, "id", "rift");
-        cJSON_AddStringToObject(hub, "name", "Rift built-in hub");
-        cJSON_AddStringToObject(hub, "hubType", "BUILTIN");
-        cJSON_AddBoolToObject(hub, "isDefault", true);
-        cJSON_AddNumberToObject(hub, "totalFaults", (double)hub_count());
-        cJSON_AddNumberToObject(hub, "totalExperiments", 0);
-        l = gql_value_list(ri->arena, 1);
-        l->list.items[0] = gql_value_opaque(ri->arena, hub, "ChaosHubStatus");
-        *ret = l;
         return 0;
 }

@@ -69,6 +69,7 @@ static cJSON *new_run(struct backend_ctx *b, const cJSON *exp, const char *user,
         backend_set_str(run, "experimentName", cJSON_GetObjectItem(exp, "name")->valuestring);
         backend_set_str(run, "projectID", cJSON_GetObjectItem(exp, "projectID")->valuestring);
         backend_set_str(run, "infraID", cJSON_GetObjectItem(exp, "infraID")->valuestring);
+        backend_set_str(run, "revisionID", cJSON_GetStringValue(cJSON_GetObjectItem(exp, "revisionID")));
         backend_set_str(run, "phase", "Queued");
         backend_set_str(run, "executionData", "");
         backend_set_str(run, "message", "");

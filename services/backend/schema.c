@@ -153,8 +153,15 @@ static const struct gql_field_def fault_tunable[] = {
         J("min", "Float"),    J("max", "Float"),    J("description", "String!"), { NULL },
 };
 static const struct gql_field_def chaos_fault[] = {
-        J("name", "String!"),     J("category", "String!"),          J("description", "String!"),
-        J("platform", "String!"), J("tunables", "[FaultTunable!]!"), { NULL },
+        J("name", "String!"),
+        J("category", "String!"),
+        J("description", "String!"),
+        J("platform", "String!"),
+        J("tunables", "[FaultTunable!]!"),
+        J("runnable", "Boolean"),
+        J("hubID", "String"),
+        J("runsAs", "String"),
+        { NULL },
 };
 static const struct gql_field_def exp_resp[] = {
         J("experimentID", "String!"),
@@ -194,7 +201,8 @@ static const struct gql_field_def experiment[] = {
         J("updatedBy", "UserDetails"),
         J("weightages", "[Weightages!]!"),
         J("recentExperimentRunDetails", "[RecentExperimentRun]"),
-        J("revision", "Int!"),
+        R("revision", "[ExperimentRevision!]!", NULL, res_exp_revisions),
+        J("revisionID", "String"),
         R("schedule", "CronSchedule", NULL, res_schedule_json),
         { NULL },
 };
@@ -268,6 +276,7 @@ static const struct gql_field_def experiment_run[] = {
         J("runSequence", "Int!"),
         J("createdBy", "UserDetails"),
         R("logs", "[LogLine!]!", a_logs, res_run_logs),
+        J("revisionID", "String"),
         { NULL },
 };
 static const struct gql_field_def score_category[] = {

@@ -1,4 +1,4 @@
-// link: services/backend/manifest.c services/backend/hub.c services/backend/yaml.c
+// link: services/backend/manifest.c services/backend/manifest_litmus.c services/backend/hub.c services/backend/hub_dir.c services/backend/yaml.c services/backend/probe_spec.c
 /* libFuzzer target: Rift's experiment manifest parser (user input stored by createChaosExperiment).
  * Any bytes must give either a normalised document in which every step has a known fault, a duration
  * and a weight, or RIFT_E_INVALID with a NUL-terminated message. */

@@ -1,4 +1,4 @@
-// link: services/backend/manifest.c services/backend/hub.c services/backend/yaml.c
+// link: services/backend/manifest.c services/backend/manifest_litmus.c services/backend/hub.c services/backend/hub_dir.c services/backend/yaml.c services/backend/probe_spec.c
 /* Rift's experiment manifest: validation against the built-in hub (errors name the field),
  * normalisation (duration_ms, default weight) and the resilience score. */
 #include <setjmp.h>
