@@ -1,5 +1,5 @@
-/* Experiments and runs over GraphQL: createChaosExperiment, saveChaosExperiment, listExperiment,
- * getExperiment, deleteChaosExperiment (soft), runChaosExperiment, stopExperimentRuns,
+/* Experiments and runs over GraphQL: createChaosExperiment, saveChaosExperiment, getExperiment
+ * (listExperiment: res_exp_list.c), deleteChaosExperiment (soft), runChaosExperiment, stopExperimentRuns,
  * getExperimentRun, listExperimentRun. Experiments live in "experiments" (_id = experimentID), runs
  * in "experiment_runs" (_id = experimentRunID). */
 #include <stdio.h>
@@ -289,39 +289,6 @@ int res_get_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
         if (n > 0)
                 cJSON_AddNumberToObject(out, "averageResiliencyScore", sum / n);
         *ret = gql_value_opaque(ri->arena, out, "GetExperimentResponse");
-        return 0;
-}
-
-int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
-{
-        struct gql_req *q = ri->ctx;
-        const struct gql_value *req = gql_arg(ri, "request"), *f = gql_value_field(req, "filter");
-        const struct gql_value *sort = gql_value_field(req, "sort"),
-                               *asc = gql_value_field(sort, "ascending");
-        struct rift_store_sort so = { "createdAt", true };
-        const char *project, *v;
-        cJSON *filter, *out, *e;
-        int r = backend_authorize(ri, ROLE_VIEWER, &project);
-
-        if (r < 0)
-                return r;
-        filter = backend_keep(q, cJSON_CreateObject());
-        cJSON_AddStringToObject(filter, "projectID", project);
-        cJSON_AddBoolToObject(filter, "isRemoved", false);
-        backend_filter_in(filter, "experimentID", gql_value_field(req, "experimentIDs"));
-        if ((v = backend_field_str(f, "experimentName")) && v[0])
-                cJSON_AddStringToObject(filter, "name", v);
-        if ((v = backend_field_str(f, "infraID")) && v[0])
-                cJSON_AddStringToObject(filter, "infraID", v);
-        if (rift_streq(backend_field_str(sort, "field"), "NAME"))
-                so.field = "name";
-        so.desc = !(asc && asc->kind == GQL_BOOLEAN && asc->b);
-        r = backend_list(ri, BC_EXPS, filter, &so, gql_value_field(req, "pagination"), "totalNoOfExperiments",
-                         "experiments", &out);
-        if (r < 0)
-                return r;
-        cJSON_ArrayForEach(e, cJSON_GetObjectItem(out, "experiments")) attach_infra(q, e);
-        *ret = gql_value_opaque(ri->arena, out, "ListExperimentResponse");
         return 0;
 }
 

@@ -379,10 +379,10 @@ static const struct gql_arg_def a_save_exp[] = {
         { "tags", "[String!]" },     { "cronSyntax", "String" }, { NULL },
 };
 static const struct gql_arg_def a_exp_filter[] = {
-        { "experimentName", "String" },
-        { "infraID", "String" },
-        { "status", "String" },
-        { NULL },
+        { "experimentName", "String" }, { "infraID", "String" },
+        { "status", "String" },         { "infraName", "String" },
+        { "infraActive", "Boolean" },   { "scheduleType", "ScheduleType" },
+        { "dateRange", "DateRange" },   { NULL },
 };
 static const struct gql_arg_def a_exp_sort[] = { { "field", "String!" },
                                                  { "ascending", "Boolean" },

@@ -13,8 +13,14 @@ static const struct gql_field_def schedule_f[] = {
         { NULL },
 };
 
+static const struct gql_enum_value_def e_schedule_type[] = {
+        { "cron" }, { "non_cron" }, { "all" }, { NULL }
+};
+
 static const struct gql_type_def types[] = {
         { GQL_KIND_OBJECT, "CronSchedule", "an experiment's cron schedule", schedule_f },
+        { GQL_KIND_ENUM, "ScheduleType", "listExperiment's filter.scheduleType", NULL, NULL, NULL,
+          e_schedule_type },
         { 0, NULL },
 };
 
