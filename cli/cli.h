@@ -117,6 +117,7 @@ enum gql_kind {
         GQL_COUNT, /* length of an array */
         GQL_ANY,   /* copied as it is */
         GQL_DOC,   /* a string holding JSON (a manifest): the parsed value, else the string */
+        GQL_FIRST, /* the first present of the '|'-separated paths, copied */
 };
 
 struct gql_field {
@@ -178,6 +179,10 @@ int cmd_save_experiment(struct cli_ctx *ctx, const struct cli_args *a);
 extern const struct gql_command gql_get_runs;
 int cmd_stop_run(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_logs(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* cmd_probe.c */
+extern const struct gql_command gql_get_probes, gql_describe_probe, gql_delete_probe;
+int cmd_create_probe(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* cmd_config.c */
 int cmd_config_set_account(struct cli_ctx *ctx, const struct cli_args *a);

@@ -341,7 +341,8 @@ static const struct gql_field exp_fields[] = {
         { "infraID", "infraID", GQL_STR },
         { "infraName", "infra.name", GQL_STR },
         { "cronSyntax", "cronSyntax", GQL_STR },
-        { "revision", "revision", GQL_INT },
+        { "revisionID", "revisionID", GQL_STR },
+        { "revisions", "revision", GQL_COUNT },
         { "lastRunID", "recentExperimentRunDetails.0.experimentRunID", GQL_STR },
         { "lastRunPhase", "recentExperimentRunDetails.0.phase", GQL_STR },
         { "lastResiliencyScore", "recentExperimentRunDetails.0.resiliencyScore", GQL_NUM },
@@ -362,7 +363,9 @@ static const struct gql_var exp_id_vars[] = { V("projectID", "project-id"),
                                               V("experimentID", "experiment-id") };
 
 #define EXP_SELECTION                                                                                        \
-        "experimentID name description infraID infra { name } cronSyntax revision createdAt updatedAt "      \
+        "experimentID name description infraID infra { name } cronSyntax revisionID revision { revisionID "  \
+        "} "                                                                                                 \
+        "createdAt updatedAt "                                                                               \
         "recentExperimentRunDetails { experimentRunID phase resiliencyScore }"
 
 const struct gql_command gql_get_experiments = {
@@ -384,7 +387,8 @@ static const struct gql_field exp_detail_fields[] = {
         { "infraID", "experimentDetails.infraID", GQL_STR },
         { "infraName", "experimentDetails.infra.name", GQL_STR },
         { "cronSyntax", "experimentDetails.cronSyntax", GQL_STR },
-        { "revision", "experimentDetails.revision", GQL_INT },
+        { "revisionID", "experimentDetails.revisionID", GQL_STR },
+        { "revisions", "experimentDetails.revision", GQL_COUNT },
         { "createdBy", "experimentDetails.createdBy.username", GQL_STR },
         { "updatedBy", "experimentDetails.updatedBy.username", GQL_STR },
         { "createdAt", "experimentDetails.createdAt", GQL_TIME },
@@ -434,7 +438,7 @@ static int manifest_name(const struct cli_args *a, const char *text, size_t len,
         const cJSON *v;
 
         if (!name) {
-                if (ctlconfig_yaml_to_json(text, len, &doc, &msg) < 0)
+                if (ctlconfig_yaml_to_json(text, len, false, &doc, &msg) < 0)
                         return cli_error(CLI_EXIT_USER, "%s: %s", cli_arg(a, "file"), msg);
                 v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "metadata"),
                                                      "name");

@@ -50,7 +50,25 @@ void ctlconfig_free(struct ctlconfig *c)
 struct loader {
         yaml_document_t *doc; /* the loaded document */
         size_t nodes;         /* nodes converted so far (aliases count each time) */
+        bool typed;           /* plain true/false/null and integers get their JSON types */
 };
+
+/* A plain scalar as a JSON boolean, null or integer when it reads as one; NULL otherwise. */
+static cJSON *typed_scalar(const yaml_node_t *n)
+{
+        const char *v = (const char *)n->data.scalar.value;
+        int64_t i;
+
+        if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+                return NULL;
+        if (rift_streq(v, "true") || rift_streq(v, "false"))
+                return cJSON_CreateBool(rift_streq(v, "true"));
+        if (rift_streq(v, "null") || rift_streq(v, "~"))
+                return cJSON_CreateNull();
+        if (rift_parse_int64(v, -(INT64_C(1) << 53), INT64_C(1) << 53, &i) == 0)
+                return cJSON_CreateNumber((double)i);
+        return NULL;
+}
 
 static cJSON *node_json(struct loader *l, yaml_node_t *n, int depth)
 {
@@ -58,6 +76,8 @@ static cJSON *node_json(struct loader *l, yaml_node_t *n, int depth)
 
         if (!n || depth > MAX_DEPTH || ++l->nodes > RIFT_CLI_MAX_CONFIG_NODES)
                 return NULL;
+        if (n->type == YAML_SCALAR_NODE && l->typed && (o = typed_scalar(n)))
+                return o;
         if (n->type == YAML_SCALAR_NODE)
                 return cJSON_CreateString(
                     rift_utf8_valid((const char *)n->data.scalar.value, n->data.scalar.length)
@@ -94,11 +114,11 @@ static cJSON *node_json(struct loader *l, yaml_node_t *n, int depth)
         return o;
 }
 
-int ctlconfig_yaml_to_json(const char *data, size_t len, cJSON **ret, const char **ret_msg)
+int ctlconfig_yaml_to_json(const char *data, size_t len, bool typed, cJSON **ret, const char **ret_msg)
 {
         yaml_parser_t parser;
         yaml_document_t doc;
-        struct loader l = { .doc = &doc };
+        struct loader l = { .doc = &doc, .typed = typed };
         yaml_node_t *root;
         cJSON *v;
 
@@ -218,7 +238,7 @@ int ctlconfig_parse(const char *data, size_t len, struct ctlconfig *ret, const c
         const char *msg = NULL;
         int r;
 
-        r = ctlconfig_yaml_to_json(data, len, &o, &msg);
+        r = ctlconfig_yaml_to_json(data, len, false, &o, &msg);
         if (r >= 0) {
                 r = config_from_json(o, &c);
                 msg = "unexpected shape (accounts, users, endpoint, username, token, expires_in)";

@@ -17,6 +17,7 @@
 #ifndef RIFT_CLI_CTLCONFIG_H
 #define RIFT_CLI_CTLCONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cjson/cJSON.h>
@@ -57,9 +58,10 @@ int ctlconfig_parse(const char *data, size_t len, struct ctlconfig *ret, const c
 cJSON *ctlconfig_to_json(const struct ctlconfig *c);
 /* Appends the YAML text of c. */
 int ctlconfig_format(const struct ctlconfig *c, struct rift_buf *out);
-/* The first document of a YAML (or JSON) text whose root is a mapping, scalars as strings, within the
- * config file's limits (size, nodes with aliases expanded, depth); RIFT_E_PARSE with *ret_msg. */
-int ctlconfig_yaml_to_json(const char *data, size_t len, cJSON **ret, const char **ret_msg);
+/* The first document of a YAML text whose root is a mapping, within the config file's limits (size,
+ * nodes with aliases expanded, depth); RIFT_E_PARSE with *ret_msg. Scalars are strings, except with
+ * typed: plain true, false, null and integers get those JSON types. */
+int ctlconfig_yaml_to_json(const char *data, size_t len, bool typed, cJSON **ret, const char **ret_msg);
 /* Reads path; -ENOENT if it does not exist, other negative errno, or ctlconfig_parse's errors. */
 int ctlconfig_load(const char *path, struct ctlconfig *ret, const char **ret_msg);
 /* Writes c to path atomically with mode 0600. */

@@ -142,9 +142,30 @@ static cJSON *field_value(const cJSON *v, enum gql_kind kind, bool table)
                 }
                 return v ? cJSON_Duplicate(v, true) : cJSON_CreateNull();
         case GQL_ANY:
+        case GQL_FIRST:
         default:
                 return v ? cJSON_Duplicate(v, true) : cJSON_CreateNull();
         }
+}
+
+/* The first of the '|'-separated paths that is present (GQL_FIRST), else the one path. */
+static const cJSON *field_get(const cJSON *obj, const struct gql_field *f)
+{
+        char path[128];
+        const cJSON *v = NULL;
+
+        if (f->kind != GQL_FIRST)
+                return path_get(obj, f->path);
+        for (const char *p = f->path; !v && *p;) {
+                size_t n = strcspn(p, "|");
+                if (n >= sizeof(path))
+                        return NULL;
+                memcpy(path, p, n);
+                path[n] = '\0';
+                v = path_get(obj, path);
+                p += n + (p[n] == '|');
+        }
+        return v;
 }
 
 cJSON *gql_shape(const cJSON *obj, const struct gql_field *fields, size_t n, bool table)
@@ -152,7 +173,7 @@ cJSON *gql_shape(const cJSON *obj, const struct gql_field *fields, size_t n, boo
         _cleanup_json_ cJSON *o = cJSON_CreateObject();
 
         for (size_t i = 0; o && i < n; i++) {
-                cJSON *v = field_value(path_get(obj, fields[i].path), fields[i].kind, table);
+                cJSON *v = field_value(field_get(obj, &fields[i]), fields[i].kind, table);
                 if (!v || !cJSON_AddItemToObject(o, fields[i].key, v)) {
                         cJSON_Delete(v);
                         return NULL;
@@ -226,14 +247,14 @@ int gql_list_all(struct cli_ctx *ctx, const struct cli_session *s, const struct 
                 int64_t total = 0;
                 int code, n = 0;
 
-                if (!pg || rift_json_add_int64(pg, "page", page) < 0 ||
-                    rift_json_add_int64(pg, "limit", PAGE_LIMIT) < 0 ||
-                    gql_set(vars, "request.pagination", TAKE_PTR(pg)) < 0)
+                if (g->total && (!pg || rift_json_add_int64(pg, "page", page) < 0 ||
+                                 rift_json_add_int64(pg, "limit", PAGE_LIMIT) < 0 ||
+                                 gql_set(vars, "request.pagination", TAKE_PTR(pg)) < 0))
                         return cli_error(CLI_EXIT_SERVER, "out of memory");
                 code = gql_call(ctx, s, g->query, vars, g->field, &ans);
                 if (code != CLI_EXIT_OK)
                         return code;
-                items = cJSON_GetObjectItemCaseSensitive(ans, g->items);
+                items = g->items[0] ? cJSON_GetObjectItemCaseSensitive(ans, g->items) : ans;
                 if (!cJSON_IsArray(items))
                         return cli_error(CLI_EXIT_SERVER, "unexpected answer from %s: no %s.%s", s->server,
                                          g->field, g->items);
@@ -246,8 +267,9 @@ int gql_list_all(struct cli_ctx *ctx, const struct cli_session *s, const struct 
                         }
                         n++;
                 }
-                (void)rift_json_get_int64(ans, g->total, &total);
-                if (n < PAGE_LIMIT || cJSON_GetArraySize(rows) >= total)
+                if (g->total)
+                        (void)rift_json_get_int64(ans, g->total, &total);
+                if (!g->total || n < PAGE_LIMIT || cJSON_GetArraySize(rows) >= total)
                         break;
         }
         if (!rows)

@@ -133,6 +133,20 @@ static const struct cli_flag logs_flags[] = {
         FS("follow", 'f', false, false, "wait for new lines until the run ends"),
 };
 
+static const struct cli_flag create_probe_flags[] = {
+        PROJECT,
+        FS("file", 'f', true, true,
+           "probe file: Litmus's ProbeRequest (name, type, ...Properties) in JSON or YAML"),
+};
+static const struct cli_flag get_probes_flags[] = {
+        PROJECT,
+        F("probe-type", true, false, "only this type: httpProbe, cmdProbe, promProbe or k8sProbe"),
+};
+static const struct cli_flag probe_id_flags[] = {
+        PROJECT,
+        FP("probe-id", true, "name of the probe (litmusctl's probe ID)"),
+};
+
 /* Every command riftctl has; the help lists exactly these. A flag name either takes a value in every
  * command that has it or in none (the words of a command line are sorted out before the command is
  * known). */
@@ -172,6 +186,13 @@ static const struct cli_command commands[] = {
         GQL("delete", "chaos-experiment", gql_delete_experiment, "delete a chaos experiment", exp_id_flags),
         GQL("get", "chaos-experiment-runs", gql_get_runs, "list runs of chaos experiments", get_runs_flags),
         CMD("stop", "chaos-experiment-run", cmd_stop_run, "stop a run", run_id_flags),
+        CMD("create", "probe", cmd_create_probe, "save a probe of the project from a file",
+            create_probe_flags),
+        GQL("get", "probes", gql_get_probes, "list the project's saved probes", get_probes_flags),
+        GQL("describe", "probe", gql_describe_probe, "show a saved probe with its properties",
+            probe_id_flags),
+        GQL("delete", "probe", gql_delete_probe, "delete a saved probe (refused while an experiment uses it)",
+            probe_id_flags),
         CMD("logs", NULL, cmd_logs, "print the log lines of a run (-f: follow it until it ends)", logs_flags),
         CMD0("get", "users", cmd_get_users, "list all accounts (admins only)"),
         CMD("update", "password", cmd_update_password, "change your password and log in again",

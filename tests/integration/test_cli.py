@@ -298,7 +298,9 @@ def test_help_lists_only_registered_commands(cli):
                         ("disconnect", "chaos-infra"), ("create", "chaos-experiment"),
                         ("save", "chaos-experiment"), ("run", "chaos-experiment"), ("get", "chaos-experiments"),
                         ("describe", "chaos-experiment"), ("delete", "chaos-experiment"),
-                        ("get", "chaos-experiment-runs"), ("stop", "chaos-experiment-run"), ("logs", ""),
+                        ("get", "chaos-experiment-runs"), ("stop", "chaos-experiment-run"),
+                        ("create", "probe"), ("get", "probes"), ("describe", "probe"), ("delete", "probe"),
+                        ("logs", ""),
                         ("get", "users"), ("update", "password"), ("version", "")]
     for verb, noun in commands:
         h = cli.ok(*[w for w in (verb, noun) if w], "--help").stdout

@@ -440,3 +440,68 @@ def test_logs_follow_errors_and_polling_fallback(cli, stand_in):
     s = stand_in([(200, b": nothing\n\n")] * 5)
     r = cli("logs", "r", "--project-id", "p", "-f")
     assert (r.returncode, r.stderr) == (2, f"Error: lost the live stream of run r at {s.url}\n")
+
+
+HTTP_PROBE_YAML = """name: web-up
+type: httpProbe
+infrastructureType: Linux
+description: the shop answers
+kubernetesHTTPProperties:
+  probeTimeout: 2s
+  interval: 1s
+  attempt: 2
+  stopOnFailure: false
+  url: http://127.0.0.1:9/health
+  method:
+    get:
+      criteria: "=="
+      responseCode: "200"
+"""
+CMD_PROBE = {"name": "load", "type": "cmdProbe", "infrastructureType": "Linux",
+             "kubernetesCMDProperties": {"probeTimeout": "2s", "interval": "1s", "command": "echo 7",
+                                         "comparator": {"type": "int", "criteria": ">=", "value": "5"}}}
+
+
+def test_probes_create_get_describe_delete(world, tmp_path):
+    cli = world
+    web = tmp_path / "web.yaml"
+    web.write_text(HTTP_PROBE_YAML)
+    r = cli.ok("create", "probe", "--project-id", cli.p, "-f", str(web))
+    assert (r.stdout, r.stderr) == ('probe "web-up" created (httpProbe)\n', "")
+    load = tmp_path / "load.json"
+    load.write_text(json.dumps(CMD_PROBE))
+    assert json.loads(cli.ok("create", "probe", "--project-id", cli.p, "--file", str(load), "-o", "json").stdout) == {
+        "name": "load", "type": "cmdProbe"}
+    r = cli("create", "probe", "--project-id", cli.p, "-f", str(web))
+    assert r.returncode == 1 and r.stderr.startswith("Error: addProbe: "), r.stderr
+
+    listed = json.loads(cli.ok("get", "probes", "--project-id", cli.p, "-o", "json").stdout)
+    assert sorted((p["name"], p["type"], p["infrastructureType"]) for p in listed) == [
+        ("load", "cmdProbe", "Linux"), ("web-up", "httpProbe", "Linux")]
+    assert set(listed[0]) == {"name", "type", "description", "infrastructureType", "referencedBy", "createdAt",
+                              "updatedAt", "createdBy"}
+    only = json.loads(cli.ok("get", "probes", "--project-id", cli.p, "--probe-type", "cmdProbe", "-o", "json").stdout)
+    assert [p["name"] for p in only] == ["load"]
+    table = cli.ok("get", "probes", "--project-id", cli.p).stdout.splitlines()
+    assert re.fullmatch(r"NAME +TYPE +INFRA TYPE +USED BY +CREATED +DESCRIPTION", table[0]), table[0]
+    assert any(re.fullmatch(r"web-up +httpProbe +Linux +0 +\d{4}-.* UTC  the shop answers", ln) for ln in table), table
+
+    desc = yaml.safe_load(cli.ok("describe", "probe", "web-up", "--project-id", cli.p).stdout)
+    assert (desc["name"], desc["description"], desc["createdBy"]) == ("web-up", "the shop answers", "owner")
+    props = desc["properties"]
+    assert (props["url"], props["attempt"], props["probeTimeout"]) == ("http://127.0.0.1:9/health", 2, "2s")
+    assert props["method"]["get"] == {"criteria": "==", "responseCode": "200"}
+    desc = json.loads(cli.ok("describe", "probe", "--probe-id", "load", "--project-id", cli.p, "-o", "json").stdout)
+    assert desc["properties"]["comparator"] == {"type": "int", "criteria": ">=", "value": "5"}
+
+    assert cli.ok("delete", "probe", "web-up", "--project-id", cli.p).stdout == "probe web-up deleted\n"
+    r = cli("describe", "probe", "web-up", "--project-id", cli.p)
+    assert r.returncode == 1 and r.stderr.startswith("Error: getProbe: "), r.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "x",')
+    r = cli("create", "probe", "--project-id", cli.p, "-f", str(bad))
+    assert r.returncode == 1 and r.stderr.startswith(f"Error: {bad}: "), r.stderr
+    login(cli, cli.auth, cli.backend, "viewer")
+    r = cli("create", "probe", "--project-id", cli.p, "-f", str(web))
+    assert (r.returncode, r.stderr) == (1, f"Error: addProbe: permission denied (you are not a member of project "
+                                           f"{cli.p}, or your role there does not allow this)\n")
