@@ -490,6 +490,15 @@ void rift_http_stream_end(struct rift_http_stream *s)
         free(s);
 }
 
+void rift_http_stream_abort(struct rift_http_stream *s)
+{
+        if (!s)
+                return;
+        if (s->evcon)
+                stream_drop(s);
+        rift_http_stream_end(s);
+}
+
 unsigned rift_http_server_streams(const struct rift_http_server *srv)
 {
         return srv->n_streams;

@@ -162,6 +162,9 @@ int rift_http_stream_write(struct rift_http_stream *s, const void *data, size_t 
 size_t rift_http_stream_buffered(const struct rift_http_stream *s);
 /* Ends the reply (the terminating chunk, if the client is still there) and frees the stream. Accepts NULL. */
 void rift_http_stream_end(struct rift_http_stream *s);
+/* Closes the connection at once (whatever is still queued is lost) and frees the stream: for a client
+ * that stopped reading. Accepts NULL. */
+void rift_http_stream_abort(struct rift_http_stream *s);
 /* Streams currently open on the server. */
 unsigned rift_http_server_streams(const struct rift_http_server *srv);
 

@@ -69,6 +69,11 @@ struct backend_config {
         bool introspection;       /* __schema/__type allowed (ENABLE_GQL_INTROSPECTION) */
         char *results_token;      /* bearer token ResultService callers (rift-exporter) present; NULL = off */
         bool print_schema;        /* print the SDL and exit */
+        int64_t sse_max_streams;  /* live streams (GET /sse/...) open at once (SSE_MAX_STREAMS) */
+        int64_t sse_max_per_run;  /* live streams of one run (SSE_MAX_PER_RUN) */
+        int64_t sse_ping_ms;      /* keep-alive comment interval (SSE_PING_INTERVAL) */
+        uint64_t sse_max_buffer;  /* unsent bytes one stream may hold (SSE_MAX_BUFFER) */
+        int64_t sse_slow_ms;      /* a stream whose backlog does not shrink this long is dropped */
         char **hub_dirs;          /* chaos-charts directories loaded as hubs (HUB_DIRS) */
 };
 
@@ -82,6 +87,7 @@ enum backend_role {
 
 struct authz_cache;
 struct poll_waiter;
+struct sse_hub;
 
 struct backend_ctx {
         const struct backend_config *cfg;
@@ -98,6 +104,7 @@ struct backend_ctx {
         size_t n_waiters;               /* entries in waiters */
         struct event *liveness;         /* periodic inactivity check */
         struct event *cross_wake;       /* wakes polls for tasks other processes queued */
+        struct sse_hub *sse;            /* live streams (sse.c) */
         struct backend_obs *obs;        /* obs_metrics.c: per-operation, infrastructure and run metrics */
 };
 
@@ -341,6 +348,24 @@ int res_update_cron_state(struct gql_resolve_info *ri, struct gql_value **ret);
 /* Experiment.schedule */
 int res_schedule_json(struct gql_resolve_info *ri, struct gql_value **ret);
 
+/* query.c: one authorisation outside GraphQL (the SSE endpoint) */
+struct backend_authz_answer {
+        bool ok;            /* granted */
+        bool authenticated; /* the token is valid (refusals of a valid token are 403, others 401) */
+        bool unavailable;   /* rift-auth did not answer */
+        char error[128];    /* why not */
+};
+/* Answers from the cache (returns 1, *ret filled) or asks rift-auth (returns 0; done(userdata, answer)
+ * runs later on the loop, exactly once). */
+int backend_authz_check(struct backend_ctx *b, const char *token, const char *project, enum backend_role role,
+                        void (*done)(void *userdata, const struct backend_authz_answer *a), void *userdata,
+                        struct backend_authz_answer *ret);
+
+/* sse.c: GET /sse/runs/{id}, the live run and its log lines as Server-Sent Events */
+int backend_sse_mount(struct backend_ctx *b, struct rift_http_server *http);
+void backend_sse_free(struct backend_ctx *b);
+/* This process stored a change of run_id (state, lines, result): its streams catch up now. */
+void backend_sse_notify(struct backend_ctx *b, const char *run_id);
 /* manifest_litmus.c: Litmus manifests (ChaosEngine, Argo Workflow/CronWorkflow) into Rift's format */
 /* A doc with a "kind" is converted in place (*doc replaced; freed and NULL on failure, err naming the
  * field in the original manifest); a doc without one is Rift's format and left alone. */

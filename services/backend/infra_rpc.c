@@ -653,6 +653,8 @@ static int h_report(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, str
                 r = update_run(b, str_of(t, "experimentRunID"), "Running", in->message,
                                backend_now_ms() + spec_duration_ms(cJSON_GetObjectItem(t, "spec")) +
                                    b->cfg->run_grace_ms);
+        if (r == 0)
+                backend_sse_notify(b, str_of(t, "experimentRunID"));
         out.stop_requested = cJSON_IsTrue(cJSON_GetObjectItem(t, "stopRequested"));
         cJSON_Delete(t);
         if (r < 0)
@@ -725,6 +727,8 @@ static int h_push_logs(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, 
                 cJSON_ReplaceItemInObject(t, "ackedSeq", cJSON_CreateNumber((double)acked));
                 r = rift_store_update(b->store, BC_TASKS, t, NULL);
         }
+        if (r == 0 && in->n_lines)
+                backend_sse_notify(b, str_of(t, "experimentRunID"));
         cJSON_Delete(t);
         if (r < 0)
                 return r;
@@ -852,6 +856,8 @@ static int h_submit(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, str
                 cJSON_AddNumberToObject(t, "resilienceScore", out.resilience_score);
                 r = rift_store_update(b->store, BC_TASKS, t, NULL);
         }
+        if (r == 0)
+                backend_sse_notify(b, str_of(t, "experimentRunID"));
         cJSON_Delete(t);
         if (r < 0)
                 return r;

@@ -404,3 +404,72 @@ int backend_query_mount(struct backend_ctx *b, struct rift_http_server *http)
 {
         return rift_http_server_add_routes(http, routes, ARRAY_SIZE(routes), b);
 }
+
+/* ---- one authorisation outside GraphQL (the SSE endpoint): the same cache, the same RPC ---- */
+struct single_check {
+        void (*done)(void *userdata, const struct backend_authz_answer *a); /* the caller's continuation */
+        void *userdata;                                                      /* for done */
+};
+
+static void single_answer(const struct authz_entry *e, struct backend_authz_answer *a)
+{
+        a->ok = e->ok;
+        a->authenticated = e->user_id[0] != '\0';
+        rift_strlcpy(a->error, e->error, sizeof(a->error));
+}
+
+static void single_validated(int err, ProtobufCMessage *out, const struct rift_rpc_error *e, void *userdata)
+{
+        struct single_check *s = userdata;
+        struct backend_authz_answer a = { .unavailable = err < 0 };
+
+        if (err < 0) {
+                rift_strlcpy(a.error, "authorization service unavailable", sizeof(a.error));
+                log_warn("ValidateRequest failed", LOG_ERR(err), LOG_STR("twirp", e ? e->msg : ""));
+        } else {
+                Rift__Auth__V1__ValidateRequestResponse *m = (void *)out;
+                a.ok = m->is_valid;
+                a.authenticated = m->user_id && m->user_id[0];
+                rift_strlcpy(a.error, m->error ? m->error : "", sizeof(a.error));
+                protobuf_c_message_free_unpacked(out, NULL);
+        }
+        s->done(s->userdata, &a);
+        free(s);
+}
+
+int backend_authz_check(struct backend_ctx *b, const char *token, const char *project, enum backend_role role,
+                        void (*done)(void *userdata, const struct backend_authz_answer *a), void *userdata,
+                        struct backend_authz_answer *ret)
+{
+        Rift__Auth__V1__ValidateRequestRequest in = RIFT__AUTH__V1__VALIDATE_REQUEST_REQUEST__INIT;
+        struct rift_rpc_call_opts opts = { .timeout_ms = 5000, .idempotent = true };
+        struct authz_need n = { .role = role };
+        struct single_check *s;
+        unsigned char key[32];
+        struct authz_entry *e;
+        int r;
+
+        if (strlen(project) >= sizeof(n.project))
+                return -EINVAL;
+        rift_strlcpy(n.project, project, sizeof(n.project));
+        need_key(token, &n, key);
+        e = cache_slot(b->cache, key);
+        if (e->expires > rift_mono_ms() && sodium_memcmp(e->key, key, 32) == 0) {
+                single_answer(e, ret);
+                return 1;
+        }
+        s = calloc(1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        *s = (struct single_check){ .done = done, .userdata = userdata };
+        in.jwt = (char *)token;
+        in.project_id = n.project;
+        in.invitation = role == ROLE_TOKEN ? (char *)"" : (char *)"Accepted";
+        in.required_roles = (char **)(role == ROLE_OWNER ? roles_owner : role == ROLE_EXECUTOR ? roles_exec : roles_any);
+        in.n_required_roles = role == ROLE_OWNER ? 1 : role == ROLE_EXECUTOR ? 2 : role == ROLE_VIEWER ? 3 : 0;
+        r = rift_rpc_call_async(b->auth, &opts, "rift.auth.v1.AuthService", "ValidateRequest", &in.base,
+                                &rift__auth__v1__validate_request_response__descriptor, single_validated, s);
+        if (r < 0)
+                free(s);
+        return r < 0 ? r : 0;
+}

@@ -135,6 +135,7 @@ void backend_ctx_free(struct backend_ctx *b)
         if (b->cross_wake)
                 event_free(b->cross_wake);
         rift_rpc_client_free(b->auth);
+        backend_sse_free(b); /* after the AuthService client: no authorisation answer can come any more */
         authz_cache_free(b->cache);
         gql_engine_free(b->engine);
         gql_schema_free(b->schema);
@@ -260,6 +261,8 @@ int backend_http_mount(struct backend_ctx *b, struct rift_http_server *http)
 
         if (r == 0)
                 r = backend_query_mount(b, http);
+        if (r == 0)
+                r = backend_sse_mount(b, http);
         if (r == 0)
                 r = rift_http_server_add_routes(http, static_routes, ARRAY_SIZE(static_routes), b);
         return r;
