@@ -505,3 +505,36 @@ def test_probes_create_get_describe_delete(world, tmp_path):
     r = cli("create", "probe", "--project-id", cli.p, "-f", str(web))
     assert (r.returncode, r.stderr) == (1, f"Error: addProbe: permission denied (you are not a member of project "
                                            f"{cli.p}, or your role there does not allow this)\n")
+
+
+LITMUS_ENGINE = """apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosEngine
+metadata:
+  name: web-latency
+spec:
+  engineState: active
+  experiments:
+    - name: linux-network-latency
+      spec:
+        components:
+          env:
+            - name: TOTAL_CHAOS_DURATION
+              value: "45"
+            - name: NETWORK_LATENCY
+              value: "250"
+"""
+
+
+def test_litmus_yaml_takes_its_name_from_metadata(world, tmp_path):
+    cli = world
+    cli.ok("create", "chaos-environment", "--project-id", cli.p, "--name", "staging")
+    infra, infra_id = connect(cli)
+    path = tmp_path / "engine.yaml"
+    path.write_text(LITMUS_ENGINE)
+    r = cli.ok("create", "chaos-experiment", "--project-id", cli.p, "-f", str(path), "--chaos-infra-id", infra_id)
+    m = re.fullmatch(rf'chaos experiment "web-latency" created with ID ({UUID}); run ({UUID}) queued\n', r.stdout)
+    assert m, r.stdout
+    [task], _ = infra.poll(wait_ms=5000)
+    assert task["run_id"] == m.group(2)
+    assert [[s["fault"] for s in g] for g in task["groups"]] == [["linux-network-latency"]]
+    assert task["groups"][0][0]["tunables"]["NETWORK_LATENCY"] == "250"
