@@ -37,7 +37,7 @@ struct undo_journal {
 static const char *const kind_names[_UNDO_KIND_MAX] = {
         [UNDO_IPT_CHAIN] = "ipt_chain", [UNDO_IPT_RULE] = "ipt_rule", [UNDO_QDISC] = "qdisc",
         [UNDO_PROC] = "proc",           [UNDO_STOPPED] = "stopped",   [UNDO_FILE] = "file",
-        [UNDO_CGROUP] = "cgroup",
+        [UNDO_CGROUP] = "cgroup",       [UNDO_SERVICE] = "service",
 };
 
 const char *undo_kind_name(enum undo_kind k)
@@ -365,6 +365,17 @@ static int revert_file(const struct undo_entry *e)
         return unlink(e->name) < 0 && errno != ENOENT ? -errno : 0;
 }
 
+/* A unit the fault restarted or killed ends up started again. Without a running systemd there is no
+ * unit to start (nothing was changed), which counts as done. */
+static int revert_service(const struct undo_entry *e)
+{
+        if (access("/run/systemd/system", F_OK) < 0)
+                return 0;
+        char *argv[] = { "systemctl", "start", "--", (char *)e->name, NULL };
+        int r = proc_exec(argv);
+        return r == 0 ? 0 : r < 0 ? r : RIFT_E_INVALID;
+}
+
 int undo_revert_entry(const struct undo_entry *e)
 {
         switch (e->kind) {
@@ -382,6 +393,8 @@ int undo_revert_entry(const struct undo_entry *e)
                 return revert_file(e);
         case UNDO_CGROUP:
                 return cgroup_remove(e->name);
+        case UNDO_SERVICE:
+                return revert_service(e);
         default:
                 return RIFT_E_INVALID;
         }

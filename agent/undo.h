@@ -24,6 +24,7 @@ enum undo_kind {
         UNDO_STOPPED,   /* process `pid` (started at `start`) we SIGSTOPped: SIGCONT it */
         UNDO_FILE,      /* file `name` we created: unlink it */
         UNDO_CGROUP,    /* cgroup directory `name` we created: kill its tasks, rmdir it */
+        UNDO_SERVICE,   /* systemd unit `name` we restart or kill: `systemctl start` it (no systemd = done) */
         _UNDO_KIND_MAX,
 };
 
