@@ -1,4 +1,4 @@
-// link: cli/output.c
+// link: cli/output.c cli/ctlconfig.c
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cli/ctlconfig.h"
 #include "cli/output.h"
 #include "lib/error.h"
 #include "lib/json.h"
@@ -107,6 +108,34 @@ static void json_and_yaml(void **state)
                                     "e: {}\n");
 }
 
+/* Multi-line strings print as literal blocks that read back the same; others stay quoted. */
+static void yaml_literal_blocks(void **state)
+{
+        static const char *const texts[] = {
+                "groups:\n  - steps: []\n", /* "|": one final newline */
+                "a\n\n  b\nc",              /* "|-": none; blank and indented lines */
+                "two\n\n",                  /* two final newlines: quoted */
+                " lead\nx",                 /* a leading blank: quoted */
+                "tab\there\nx",             /* a control character: quoted */
+                "one line",
+        };
+        static const char *const starts[] = {
+                "k: |\n  groups:\n", "k: |-\n  a\n\n    b\n  c\n", "k: \"", "k: \"", "k: \"", "k: \""
+        };
+
+        for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+                _cleanup_json_ cJSON *v = cJSON_CreateObject(), *back = NULL;
+                _cleanup_buf_ struct rift_buf y = RIFT_BUF_INIT(4096);
+                const char *msg = NULL;
+
+                assert_non_null(cJSON_AddStringToObject(v, "k", texts[i]));
+                assert_int_equal(output_yaml(v, &y), 0);
+                assert_true(strncmp(y.data, starts[i], strlen(starts[i])) == 0);
+                assert_int_equal(ctlconfig_yaml_to_json(y.data, y.len, false, &back, &msg), 0);
+                assert_string_equal(cJSON_GetObjectItem(back, "k")->valuestring, texts[i]);
+        }
+}
+
 static void format_names(void **state)
 {
         enum output_format f = OUTPUT_TABLE;
@@ -137,6 +166,7 @@ int main(void)
                 cmocka_unit_test(table_fits_every_width),
                 cmocka_unit_test(table_rejects_bad_input),
                 cmocka_unit_test(json_and_yaml),
+                cmocka_unit_test(yaml_literal_blocks),
                 cmocka_unit_test(format_names),
                 cmocka_unit_test(terminal_width_from_columns),
         };
