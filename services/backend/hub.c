@@ -120,6 +120,16 @@ static const struct hub_tunable t_stop[] = {
         { NULL },
 };
 
+static const struct hub_tunable t_service[] = {
+        { "SERVICES", "list", NULL, NULL, 0, 0, "systemd units restarted with systemctl restart" },
+        { "SELF_HEALING_SERVICES", "list", NULL, NULL, 0, 0,
+          "units killed (SIGKILL) for systemd to restart" },
+        { "SEQUENCE", "enum:parallel,serial", "parallel", NULL, 0, 0,
+          "all units each round, or one in turn" },
+        { "INTERVAL", "duration", "10000", "ms", 1000, 3600000, "time between rounds" },
+        { NULL },
+};
+
 static const struct hub_fault faults[] = {
         { "linux-network-latency", "network", "Delays matching egress packets.", t_latency },
         { "linux-network-loss", "network", "Drops a share of matching egress packets.", t_loss },
@@ -135,6 +145,7 @@ static const struct hub_fault faults[] = {
         { "linux-disk-io-stress", "disk", "Writes, syncs and reads back scratch files.", t_disk_io },
         { "linux-process-kill", "process", "Kills matching processes for the duration.", t_kill },
         { "linux-process-stop", "process", "Stops (SIGSTOP) matching processes for the duration.", t_stop },
+        { "linux-service-restart", "service", "Restarts systemd units every interval.", t_service },
 };
 
 size_t hub_count(void)
