@@ -766,6 +766,17 @@ static bool origin_allowed(const struct rift_http_server *srv, const char *origi
         return false;
 }
 
+/* A page served by this server (a portal's module scripts, its fetch() calls) sends an Origin naming
+ * the Host it was loaded from: that is not a cross-origin request and needs no CORS. */
+static bool same_origin(struct rift_http_request *req, const char *origin)
+{
+        const char *host = rift_http_request_header(req, "Host");
+        const char *scheme = req->srv->ssl_ctx ? "https://" : "http://";
+        size_t n = strlen(scheme);
+
+        return host && host[0] && strncmp(origin, scheme, n) == 0 && strcmp(origin + n, host) == 0;
+}
+
 /* Applies CORS; returns true if the request has been answered (rejected origin or preflight). */
 static bool cors(struct rift_http_request *req)
 {
@@ -773,7 +784,7 @@ static bool cors(struct rift_http_request *req)
         const char *origin = rift_http_request_header(req, "Origin");
         const char *want;
 
-        if (!origin)
+        if (!origin || same_origin(req, origin))
                 return false;
         if (!origin_allowed(req->srv, origin)) {
                 static const char body[] = "{\"error\":\"Invalid origin\"}";
