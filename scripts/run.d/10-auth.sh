@@ -8,6 +8,7 @@ if [[ -x $BUILD/bin/rift-auth ]]; then
     ADMIN_PASSWORD=${ADMIN_PASSWORD:-Litmus@123} \
     DB_SERVER=${DB_SERVER:-sqlite://$RUN/data/auth.db} \
     REST_PORT=$auth_rest RPC_PORT=$auth_rpc \
+    ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-http://127.0.0.1:${BACKEND_HTTP_PORT:-8080},http://localhost:${BACKEND_HTTP_PORT:-8080}} \
         "$BUILD/bin/rift-auth" >>"$RUN/logs/rift-auth.log" 2>&1 &
     pids+=($!)
     started=1
