@@ -172,8 +172,8 @@ static void check_process(struct report *r, const Rift__Infra__V1__FaultStep *m,
         for (int i = 0; i < n && strlen(list) < sizeof(list) - 16; i++)
                 snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%d", i ? "," : "",
                          (int)pids[i]);
-        say(r, n > 0, "target processes: %d matching%s%s", n < 0 ? 0 : n, n > 0 ? " (pids " : "",
-            n > 0 ? list : "");
+        say(r, n > 0, "target processes: %d matching%s%s%s", n < 0 ? 0 : n, n > 0 ? " (pids " : "",
+            n > 0 ? list : "", n > 0 ? ")" : "");
         if (n > 0)
                 say(r, true, "would %s them",
                     rift_streq(m->fault, "linux-process-kill") ? "kill" : "stop (SIGSTOP)");

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/dryrun.h"
+#include "agent/policy.h"
 #include "agent/privsep.h"
 #include "lib/clock.h"
 #include "lib/error.h"
@@ -169,18 +171,82 @@ static void do_inject(struct server *s, const struct privsep_request *rq, struct
                           LOG_STR("fault", rq->fault), LOG_STR("error", sl->ctx.err));
 }
 
+/* The request as a one-step task (policy.h and dryrun.c read steps). */
+static void request_step(const struct privsep_request *rq, Rift__Infra__V1__FaultStep *st,
+                         Rift__Infra__V1__FaultStep__TunablesEntry *e,
+                         Rift__Infra__V1__FaultStep__TunablesEntry **ep)
+{
+        rift__infra__v1__fault_step__init(st);
+        st->name = (char *)"step";
+        st->fault = (char *)rq->fault;
+        st->duration_ms = rq->duration_ms;
+        for (uint32_t i = 0; i < rq->n_tunables; i++) {
+                rift__infra__v1__fault_step__tunables_entry__init(&e[i]);
+                e[i].key = (char *)rq->tunables[i].key;
+                e[i].value = (char *)rq->tunables[i].value;
+                ep[i] = &e[i];
+        }
+        st->n_tunables = rq->n_tunables;
+        st->tunables = ep;
+}
+
+/* safety: the local policy holds here as well, whatever the network process asks. */
+static int policy_refuses(const struct privsep_request *rq, struct privsep_reply *rp)
+{
+        Rift__Infra__V1__FaultStep st, *stp = &st;
+        Rift__Infra__V1__FaultStep__TunablesEntry e[PRIVSEP_MAX_TUNABLES], *ep[PRIVSEP_MAX_TUNABLES];
+        Rift__Infra__V1__StepGroup g = RIFT__INFRA__V1__STEP_GROUP__INIT, *gp = &g;
+        Rift__Infra__V1__Task t = RIFT__INFRA__V1__TASK__INIT;
+        char why[256];
+        request_step(rq, &st, e, ep);
+        g.n_steps = 1;
+        g.steps = &stp;
+        t.n_groups = 1;
+        t.groups = &gp;
+        if (policy_check_task(policy_active(), &t, why, sizeof(why)) == 0)
+                return 0;
+        rp->status = RIFT_E_FORBIDDEN;
+        snprintf(rp->text, sizeof(rp->text), "refused by the local policy: %s", why);
+        return 1;
+}
+
+static void do_dryrun(const struct privsep_request *rq, struct privsep_reply *rp)
+{
+        Rift__Infra__V1__FaultStep st;
+        Rift__Infra__V1__FaultStep__TunablesEntry e[PRIVSEP_MAX_TUNABLES], *ep[PRIVSEP_MAX_TUNABLES];
+        struct fault_ctx ctx = { 0 };
+        int r = parse_again(rq, &ctx);
+        if (r < 0) {
+                rp->status = r;
+                snprintf(rp->text, sizeof(rp->text), "%s", ctx.err[0] ? ctx.err : rift_strerror(r));
+        } else {
+                request_step(rq, &st, e, ep);
+                rp->status = dryrun_step(&st, ctx.duration_ms, false, rp->text, sizeof(rp->text));
+        }
+        runner_ctx_free(&ctx);
+}
+
 static void handle_one(struct server *s, const struct privsep_request *rq, struct privsep_reply *rp)
 {
         struct slot *sl =
-            rq->type == PRIVSEP_INJECT || rq->type == PRIVSEP_STORE_KEY ? NULL : &s->slots[rq->handle];
+            rq->type == PRIVSEP_INJECT || rq->type == PRIVSEP_STORE_KEY || rq->type == PRIVSEP_DRYRUN
+                ? NULL
+                : &s->slots[rq->handle];
         if (sl && !sl->used) {
                 rp->status = -ENOENT;
                 snprintf(rp->text, sizeof(rp->text), "no fault with handle %u", rq->handle);
                 return;
         }
+        if ((rq->type == PRIVSEP_INJECT || rq->type == PRIVSEP_DRYRUN) && policy_refuses(rq, rp)) {
+                privsep_text_sanitize(rp->text);
+                return;
+        }
         switch ((enum privsep_type)rq->type) {
         case PRIVSEP_INJECT:
                 do_inject(s, rq, rp);
+                break;
+        case PRIVSEP_DRYRUN:
+                do_dryrun(rq, rp);
                 break;
         case PRIVSEP_TICK:
                 rp->status = sl->ctx.ops->tick ? sl->ctx.ops->tick(&sl->ctx) : 0;

@@ -13,6 +13,8 @@
  *   RELEASE    handle: the network process gave up reverting (the journal keeps the entry)
  *   STATUS     handle: the fault's status JSON
  *   STORE_KEY  the (rotated) access key: written 0600 to STATE_DIR/access_key (temp + fsync + rename)
+ *   DRYRUN     as INJECT, but only checks what the fault needs and says what it would do (changes nothing)
+ * INJECT and DRYRUN are checked against the machine owner's local policy (policy.h) here too.
  *
  * When the network process ends (or the socket closes), the injector reverts every fault still in
  * place, newest first, and exits; when the injector dies the network process gets SIGKILL. */
@@ -46,6 +48,7 @@ enum privsep_type {
         PRIVSEP_RELEASE,
         PRIVSEP_STATUS,
         PRIVSEP_STORE_KEY,
+        PRIVSEP_DRYRUN, /* safety: fields as INJECT; the reply text says what it would do (dryrun.c) */
         _PRIVSEP_TYPE_MAX,
 };
 

@@ -128,7 +128,8 @@ int privsep_request_check(const void *buf, size_t len, struct privsep_request *r
                         if (strcmp(rq.tunables[k].key, t->key) == 0)
                                 return refuse(err, err_size, "request: tunable %.64s given twice", t->key);
         }
-        bool inject = rq.type == PRIVSEP_INJECT, store = rq.type == PRIVSEP_STORE_KEY;
+        bool inject = rq.type == PRIVSEP_INJECT || rq.type == PRIVSEP_DRYRUN,
+             store = rq.type == PRIVSEP_STORE_KEY;
         if (inject && (fault == 0 || rq.duration_ms < PRIVSEP_MIN_DURATION ||
                        rq.duration_ms > PRIVSEP_MAX_DURATION || rq.handle || key))
                 return refuse(err, err_size, "inject: needs a fault, a duration of 100ms..24h, no handle");

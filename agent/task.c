@@ -507,6 +507,29 @@ static void step_result(struct task *t, struct step_run *s, struct probe_set *ps
         t->result.n_faults = k + 1;
 }
 
+/* A dry run of one step in the injector, which has the privileges the checks need. */
+static int remote_dryrun(struct step_run *s, const char *control_plane, char *report, size_t n)
+{
+        struct privsep_request rq;
+        struct privsep_reply rp;
+        const Rift__Infra__V1__FaultStep *m = s->msg;
+        privsep_request_init(&rq, PRIVSEP_DRYRUN);
+        rq.duration_ms = s->ctx.duration_ms;
+        if (strlen(m->fault) >= sizeof(rq.fault) || strlen(control_plane) >= sizeof(rq.control_plane))
+                return snprintf(report, n, "fault: name or control-plane host too long"), RIFT_E_INVALID;
+        memcpy(rq.fault, m->fault, strlen(m->fault) + 1);
+        memcpy(rq.control_plane, control_plane, strlen(control_plane) + 1);
+        for (size_t i = 0; i < m->n_tunables; i++)
+                if (privsep_request_add_tunable(&rq, m->tunables[i]->key, m->tunables[i]->value, report, n) <
+                    0)
+                        return RIFT_E_INVALID;
+        int r = privsep_call(injector, &rq, &rp);
+        if (r < 0)
+                return snprintf(report, n, "injector: %s", rift_strerror(r)), r;
+        rift_strlcpy(report, rp.text, n);
+        return rp.status;
+}
+
 /* Dry run of a group: each probe once, each step's checks (dryrun.c); verdict Error if something the
  * fault needs is missing. */
 static void dry_group(struct task *t, struct step_run *s, size_t n, struct probe_set *ps)
@@ -521,8 +544,9 @@ static void dry_group(struct task *t, struct step_run *s, size_t n, struct probe
         }
         for (size_t i = 0; i < n; i++) {
                 s[i].started_ms = now_ms();
-                if (s[i].valid && dryrun_step(s[i].msg, s[i].ctx.duration_ms, injector != NULL, report,
-                                              sizeof(report)) < 0) {
+                if (s[i].valid && (injector ? remote_dryrun(&s[i], t->control_plane, report, sizeof(report))
+                                            : dryrun_step(s[i].msg, s[i].ctx.duration_ms, false, report,
+                                                          sizeof(report))) < 0) {
                         s[i].failed = true;
                         snprintf(s[i].err, sizeof(s[i].err), "dry run: %.200s", report);
                 }
