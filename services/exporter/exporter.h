@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/buf.h"
 #include "lib/macro.h"
 
 #define EXPORTER_VERSION "0.1.0"
@@ -30,8 +31,9 @@ struct exporter_config {
 
 /* results.c: the litmuschaos_* families and the per-experiment state behind them */
 struct exporter_results;
-/* Registers the families on reg (max_series per family) and a collector refreshing the aggregates
- * and the verdicts' freshness. now_ms is the clock (injected in tests). */
+/* Registers the aggregate families on reg and a collector refreshing them and the verdicts'
+ * freshness; at most max_series results (series per family) are held. now_ms is the clock (injected
+ * in tests). */
 int exporter_results_new(struct rift_metrics *reg, size_t max_series, int64_t scrape_interval_ms,
                          int64_t (*now_ms)(void), struct exporter_results **ret);
 void exporter_results_free(struct exporter_results *s); /* accepts NULL */
@@ -42,6 +44,8 @@ int exporter_results_apply(struct exporter_results *s, const struct Rift__Result
                            bool initial);
 /* Experiments held. */
 size_t exporter_results_count(const struct exporter_results *s);
+/* The whole exposition: reg's families (collectors run first), then the per-result families. */
+int exporter_results_format(struct exporter_results *s, struct rift_metrics *reg, struct rift_buf *out);
 
 /* sync.c: the ResultService client, a sync every sync_interval_ms */
 struct exporter_sync;
@@ -50,6 +54,11 @@ int exporter_sync_new(const struct exporter_config *cfg, struct event_base *base
 void exporter_sync_free(struct exporter_sync *s); /* accepts NULL */
 
 /* http.c: GET /metrics and /status */
-int exporter_http_mount(struct rift_http_server *http, struct rift_metrics *reg);
+struct exporter_http {
+        struct rift_metrics *reg;         /* service metrics and aggregates */
+        struct exporter_results *results; /* per-result lines */
+        struct rift_buf out;              /* the exposition, reused between scrapes (http.c) */
+};
+int exporter_http_mount(struct rift_http_server *http, struct exporter_http *h);
 
 #endif

@@ -6,14 +6,19 @@
 
 #define MAX_EXPOSITION (256u * 1024 * 1024) /* bytes of one /metrics reply */
 
+/* The text is built in a buffer kept between scrapes (tens of MB at 10,000s of results: allocating it
+ * anew each time costs more in page faults than writing it). */
 static int h_metrics(struct rift_http_request *req, void *userdata)
 {
-        _cleanup_(rift_buf_free) struct rift_buf out = RIFT_BUF_INIT(MAX_EXPOSITION);
-        int r = rift_metrics_format(userdata, &out);
+        struct exporter_http *h = userdata;
+        int r;
 
+        h->out.max = MAX_EXPOSITION;
+        rift_buf_reset(&h->out);
+        r = exporter_results_format(h->results, h->reg, &h->out);
         if (r < 0)
                 return r;
-        return rift_http_reply(req, 200, RIFT_METRICS_CONTENT_TYPE, out.data, out.len);
+        return rift_http_reply(req, 200, RIFT_METRICS_CONTENT_TYPE, h->out.data, h->out.len);
 }
 
 static int h_status(struct rift_http_request *req, void *userdata)
@@ -28,7 +33,7 @@ static const struct rift_http_route routes[] = {
         { RIFT_HTTP_GET, "/status", h_status },
 };
 
-int exporter_http_mount(struct rift_http_server *http, struct rift_metrics *reg)
+int exporter_http_mount(struct rift_http_server *http, struct exporter_http *h)
 {
-        return rift_http_server_add_routes(http, routes, ARRAY_SIZE(routes), reg);
+        return rift_http_server_add_routes(http, routes, ARRAY_SIZE(routes), h);
 }

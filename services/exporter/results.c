@@ -5,13 +5,17 @@
  *   chaosengine_name      = the experiment's name        chaosengine_context = the experiment's ID
  *   fault_name            = the hub fault                workflow_name = the experiment's name
  *   app_label = ""  app_namespace = the infrastructure's name  app_kind = "linux"
- * An experiment is held and replaced whole; when it is deleted its series are removed. The cluster and
- * namespace aggregates and the verdict's freshness are computed by a collector before each rendering. */
+ * An experiment is held and replaced whole; when it is deleted its series are removed. Each result's
+ * nine sample lines are rendered once, when it is applied (the verdict line again when its freshness
+ * ends), so a scrape copies text instead of formatting 10,000s of label sets. The cluster and namespace
+ * aggregates live in the registry and are summed by a collector before each rendering. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
+#include "lib/error.h"
 #include "lib/metrics.h"
 #include "lib/str.h"
 #include "proto/results.pb-c.h"
@@ -39,16 +43,18 @@ enum {
 enum { A_PASSED, A_FAILED, A_AWAITED, A_RUN_COUNT, A_INSTALLED, N_AGG };
 
 struct result {
-        char *v[N_VALUES];      /* label values */
-        char *run_id;           /* the latest run, to see a new verdict */
-        double passed, failed;  /* runs with Pass / Fail */
-        double psp;             /* probe success percentage of the latest run */
-        bool awaited;           /* the latest run's verdict is Awaited */
-        int64_t start_ms;       /* latest run created */
-        int64_t injected_ms;    /* fault injected (0 = not yet) */
-        int64_t end_ms;         /* fault ended (0 = not yet) */
-        int64_t fresh_until_ms; /* the verdict gauge is 1 until then */
-        bool verdict_one;       /* what the verdict gauge holds now */
+        char *v[N_VALUES];          /* label values */
+        char *run_id;               /* the latest run, to see a new verdict */
+        double passed, failed;      /* runs with Pass / Fail */
+        double psp;                 /* probe success percentage of the latest run */
+        bool awaited;               /* the latest run's verdict is Awaited */
+        int64_t start_ms;           /* latest run created */
+        int64_t injected_ms;        /* fault injected (0 = not yet) */
+        int64_t end_ms;             /* fault ended (0 = not yet) */
+        int64_t fresh_until_ms;     /* the verdict gauge is 1 until then */
+        bool verdict_one;           /* what the verdict gauge holds now */
+        char *line[N_PER_RESULT];   /* the rendered sample line of each family, "name{...} value\n" */
+        uint32_t len[N_PER_RESULT]; /* their lengths */
 };
 
 struct exp {
@@ -59,51 +65,53 @@ struct exp {
 };
 
 struct exporter_results {
-        struct rift_metric *fam[N_PER_RESULT]; /* per-result families */
-        struct rift_metric *cluster[N_AGG];    /* litmuschaos_cluster_scoped_* */
-        struct rift_metric *ns[N_AGG];         /* litmuschaos_namespace_scoped_* */
-        struct exp *table[TABLE_SIZE];         /* experiments by ID */
-        size_t n_exps;                         /* experiments held */
-        int64_t interval_ms;                   /* TSDB_SCRAPE_INTERVAL */
-        int64_t (*now_ms)(void);               /* clock */
+        size_t max_results;                 /* cap: results held (series per family) */
+        size_t n_results;                   /* results held */
+        struct rift_metric *cluster[N_AGG]; /* litmuschaos_cluster_scoped_* */
+        struct rift_metric *ns[N_AGG];      /* litmuschaos_namespace_scoped_* */
+        struct exp *table[TABLE_SIZE];      /* experiments by ID */
+        size_t n_exps;                      /* experiments held */
+        int64_t interval_ms;                /* TSDB_SCRAPE_INTERVAL */
+        int64_t (*now_ms)(void);            /* clock */
+        size_t last_len;                    /* bytes of the last exposition */
 };
 
-#define L_BASE                                                                                               \
-        "chaosresult_namespace", "chaosresult_name", "chaosengine_name", "chaosengine_context", "fault_name"
-static const char *const base_labels[] = { L_BASE, NULL };
-static const char *const awaited_labels[] = { L_BASE, "workflow_name", NULL };
-static const char *const verdict_labels[] = { L_BASE,
-                                              "chaosresult_verdict",
-                                              "probe_success_percentage",
-                                              "app_label",
-                                              "app_namespace",
-                                              "app_kind",
-                                              "workflow_name",
-                                              NULL };
+/* The per-result families: name, help and label names (the first five are every family's). */
+struct family {
+        const char *name;          /* metric name */
+        const char *help;          /* HELP text (no characters needing escapes) */
+        const char *const *labels; /* label names after the five common ones, NULL-terminated */
+};
+static const char *const no_extra[] = { NULL };
+static const char *const awaited_extra[] = { "workflow_name", NULL };
+static const char *const verdict_extra[] = { "chaosresult_verdict",
+                                             "probe_success_percentage",
+                                             "app_label",
+                                             "app_namespace",
+                                             "app_kind",
+                                             "workflow_name",
+                                             NULL };
+static const char *const base_names[] = { "chaosresult_namespace", "chaosresult_name", "chaosengine_name",
+                                          "chaosengine_context", "fault_name" };
+static const struct family families[N_PER_RESULT] = {
+        { "litmuschaos_passed_experiments", "Runs in which this fault step passed.", no_extra },
+        { "litmuschaos_failed_experiments", "Runs in which this fault step failed.", no_extra },
+        { "litmuschaos_awaited_experiments", "1 while the latest run of this fault step has no verdict yet.",
+          awaited_extra },
+        { "litmuschaos_probe_success_percentage",
+          "Probe success percentage of the latest run of this fault step.", no_extra },
+        { "litmuschaos_experiment_verdict",
+          "1 for one scrape interval after a new verdict of this fault step, then 0.", verdict_extra },
+        { "litmuschaos_experiment_start_time", "Unix time the latest run of this fault step started.",
+          no_extra },
+        { "litmuschaos_experiment_end_time",
+          "Unix time the latest run of this fault step ended (0 = not yet).", no_extra },
+        { "litmuschaos_experiment_chaos_injected_time",
+          "Unix time the fault of the latest run was injected (0 = not yet).", no_extra },
+        { "litmuschaos_experiment_total_duration",
+          "Seconds from start to end of the latest run of this fault step.", no_extra },
+};
 static const char *const ns_label[] = { "chaosresult_namespace", NULL };
-
-#define G(n, h, l)                                                                                           \
-        {                                                                                                    \
-                .name = n, .help = h, .type = RIFT_METRIC_GAUGE, .labels = l                                 \
-        }
-static const struct rift_metric_def per_result_defs[N_PER_RESULT] = {
-        G("litmuschaos_passed_experiments", "Runs in which this fault step passed.", base_labels),
-        G("litmuschaos_failed_experiments", "Runs in which this fault step failed.", base_labels),
-        G("litmuschaos_awaited_experiments", "1 while the latest run of this fault step has no verdict yet.",
-          awaited_labels),
-        G("litmuschaos_probe_success_percentage",
-          "Probe success percentage of the latest run of this fault step.", base_labels),
-        G("litmuschaos_experiment_verdict",
-          "1 for one scrape interval after a new verdict of this fault step, then 0.", verdict_labels),
-        G("litmuschaos_experiment_start_time", "Unix time the latest run of this fault step started.",
-          base_labels),
-        G("litmuschaos_experiment_end_time",
-          "Unix time the latest run of this fault step ended (0 = not yet).", base_labels),
-        G("litmuschaos_experiment_chaos_injected_time",
-          "Unix time the fault of the latest run was injected (0 = not yet).", base_labels),
-        G("litmuschaos_experiment_total_duration",
-          "Seconds from start to end of the latest run of this fault step.", base_labels),
-};
 static const char *const agg_names[N_AGG] = { "passed_experiments", "failed_experiments",
                                               "awaited_experiments", "experiments_run_count",
                                               "experiments_installed_count" };
@@ -156,7 +164,69 @@ static double seconds(int64_t ms)
         return (double)(ms / 1000);
 }
 
-static int set_series(struct exporter_results *s, const struct result *r)
+/* Label values go between double quotes: backslash, quote and newline are escaped. */
+static int append_value(struct rift_buf *b, const char *v)
+{
+        int r = 0;
+
+        for (; r >= 0 && *v; v++) {
+                size_t run = strcspn(v, "\\\"\n");
+                r = rift_buf_append(b, v, run);
+                v += run;
+                if (r < 0 || !*v)
+                        break;
+                r = rift_buf_append(b, *v == '\n' ? "\\n" : *v == '"' ? "\\\"" : "\\\\", 2);
+        }
+        return r;
+}
+
+/* Integers in full, other values in the shortest %g form that reads back the same. */
+static int append_number(struct rift_buf *b, double v)
+{
+        char tmp[40];
+
+        if (v == (double)(int64_t)v && v > -1e15 && v < 1e15)
+                snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+        else
+                for (int prec = 15; prec <= 17; prec++) {
+                        snprintf(tmp, sizeof(tmp), "%.*g", prec, v);
+                        if (strtod(tmp, NULL) == v)
+                                break;
+                }
+        return rift_buf_append_str(b, tmp);
+}
+
+/* Renders the sample line of family f for r into a malloc'ed string; *ret_len is its length. */
+static char *render_line(const struct result *r, size_t f, double value, uint32_t *ret_len)
+{
+        struct rift_buf b = RIFT_BUF_INIT(64 * 1024);
+        const char *lv[16];
+        size_t n = values_for(r, f, lv), k = 0;
+        int e = rift_buf_append_str(&b, families[f].name);
+
+        for (size_t i = 0; e >= 0 && i < n; i++) {
+                const char *label = i < 5 ? base_names[i] : families[f].labels[k++];
+                e = rift_buf_printf(&b, "%c%s=\"", i ? ',' : '{', label);
+                if (e >= 0)
+                        e = append_value(&b, lv[i]);
+                if (e >= 0)
+                        e = rift_buf_append(&b, "\"", 1);
+        }
+        if (e >= 0)
+                e = rift_buf_append(&b, "} ", 2);
+        if (e >= 0)
+                e = append_number(&b, value);
+        if (e >= 0)
+                e = rift_buf_append(&b, "\n", 1);
+        if (e < 0) {
+                rift_buf_free(&b);
+                return NULL;
+        }
+        *ret_len = (uint32_t)b.len;
+        return b.data;
+}
+
+static int render_result(struct result *r)
 {
         const double vals[N_PER_RESULT] = {
                 [F_PASSED] = r->passed,
@@ -171,34 +241,28 @@ static int set_series(struct exporter_results *s, const struct result *r)
                                    ? seconds(r->end_ms) - seconds(r->start_ms)
                                    : 0,
         };
-        const char *lv[16];
 
-        for (size_t f = 0; f < N_PER_RESULT; f++) {
-                int e = rift_metric_set(s->fam[f], lv, values_for(r, f, lv), vals[f]);
-                if (e < 0)
-                        return e;
-        }
+        for (size_t f = 0; f < N_PER_RESULT; f++)
+                if (!(r->line[f] = render_line(r, f, vals[f], &r->len[f])))
+                        return -ENOMEM;
         return 0;
 }
 
-static void result_clear(struct exporter_results *s, struct result *r)
+static void result_clear(struct result *r)
 {
-        const char *lv[16];
-
-        if (s && r->v[V_NS])
-                for (size_t f = 0; f < N_PER_RESULT; f++)
-                        rift_metric_remove(s->fam[f], lv, values_for(r, f, lv));
         for (size_t i = 0; i < N_VALUES; i++)
                 free(r->v[i]);
+        for (size_t f = 0; f < N_PER_RESULT; f++)
+                free(r->line[f]);
         free(r->run_id);
 }
 
-static void exp_free(struct exporter_results *s, struct exp *e)
+static void exp_free(struct exp *e)
 {
         if (!e)
                 return;
         for (size_t i = 0; i < e->n; i++)
-                result_clear(s, &e->results[i]);
+                result_clear(&e->results[i]);
         free(e->results);
         free(e->id);
         free(e);
@@ -261,7 +325,7 @@ static int result_fill(struct exporter_results *s, struct result *r,
         else
                 r->fresh_until_ms = (initial ? f->verdict_updated_ms : s->now_ms()) + s->interval_ms;
         r->verdict_one = s->now_ms() < r->fresh_until_ms;
-        return 0;
+        return render_result(r);
 }
 
 static int exp_build(struct exporter_results *s, const Rift__Results__V1__ExperimentResult *e,
@@ -272,13 +336,13 @@ static int exp_build(struct exporter_results *s, const Rift__Results__V1__Experi
 
         if (!n || !(n->id = strdup(e->experiment_id)) ||
             !(n->results = calloc(e->n_faults, sizeof(*n->results)))) {
-                exp_free(NULL, n);
+                exp_free(n);
                 return -ENOMEM;
         }
         for (size_t i = 0; r == 0 && i < e->n_faults; i++)
                 r = result_fill(s, &n->results[n->n++], e, e->faults[i], old, initial);
         if (r < 0) {
-                exp_free(NULL, n);
+                exp_free(n);
                 return r;
         }
         *ret = n;
@@ -289,27 +353,27 @@ int exporter_results_apply(struct exporter_results *s, const Rift__Results__V1__
                            bool initial)
 {
         struct exp **p = slot(s, e->experiment_id), *old = *p, *n = NULL;
-        int r = 0;
+        size_t held = old ? old->n : 0;
+        int r;
 
-        if (!e->removed && e->n_faults > 0 && (r = exp_build(s, e, old, initial, &n)) < 0)
-                return r;
+        if (!e->removed && e->n_faults > 0) {
+                if (s->n_results - held + e->n_faults > s->max_results)
+                        return RIFT_E_TOOBIG; /* over the series cap: the old state stays */
+                if ((r = exp_build(s, e, old, initial, &n)) < 0)
+                        return r;
+        }
         if (old) {
                 *p = old->hnext;
-                exp_free(s, old);
+                s->n_results -= old->n;
+                exp_free(old);
                 s->n_exps--;
         }
         if (!n)
                 return 0;
-        for (size_t i = 0; i < n->n; i++)
-                if ((r = set_series(s, &n->results[i])) < 0)
-                        break;
-        if (r < 0) { /* over the series cap: keep nothing half-shown */
-                exp_free(s, n);
-                return r;
-        }
         n->hnext = s->table[hash_id(n->id) % TABLE_SIZE];
         s->table[hash_id(n->id) % TABLE_SIZE] = n;
         s->n_exps++;
+        s->n_results += n->n;
         return 0;
 }
 
@@ -324,7 +388,6 @@ static void collect(struct rift_metrics *reg, void *userdata)
         struct exporter_results *s = userdata;
         int64_t now = s->now_ms();
         double sum[N_AGG] = { 0 };
-        const char *lv[16];
 
         for (size_t a = 0; a < N_AGG; a++)
                 rift_metric_clear(s->ns[a]);
@@ -335,9 +398,14 @@ static void collect(struct rift_metrics *reg, void *userdata)
                                 const double v[N_AGG] = { r->passed, r->failed, r->awaited,
                                                           r->passed + r->failed + r->awaited, 1 };
                                 if (r->verdict_one && now >= r->fresh_until_ms) {
-                                        r->verdict_one = false;
-                                        rift_metric_set(s->fam[F_VERDICT], lv, values_for(r, F_VERDICT, lv),
-                                                        0);
+                                        uint32_t len;
+                                        char *line = render_line(r, F_VERDICT, 0, &len);
+                                        if (line) { /* else it stays 1 until the next scrape */
+                                                r->verdict_one = false;
+                                                free(r->line[F_VERDICT]);
+                                                r->line[F_VERDICT] = line;
+                                                r->len[F_VERDICT] = len;
+                                        }
                                 }
                                 for (size_t a = 0; a < N_AGG; a++) {
                                         sum[a] += v[a];
@@ -371,7 +439,6 @@ static int register_aggregates(struct rift_metrics *reg, struct exporter_results
 int exporter_results_new(struct rift_metrics *reg, size_t max_series, int64_t scrape_interval_ms,
                          int64_t (*now_ms)(void), struct exporter_results **ret)
 {
-        struct rift_metric_def defs[N_PER_RESULT];
         struct exporter_results *s = calloc(1, sizeof(*s));
         int r;
 
@@ -379,17 +446,34 @@ int exporter_results_new(struct rift_metrics *reg, size_t max_series, int64_t sc
                 return -ENOMEM;
         s->interval_ms = scrape_interval_ms;
         s->now_ms = now_ms;
-        memcpy(defs, per_result_defs, sizeof(defs));
-        for (size_t f = 0; f < N_PER_RESULT; f++)
-                defs[f].max_series = max_series;
-        if ((r = rift_metrics_register_all(reg, defs, N_PER_RESULT, s->fam)) < 0 ||
-            (r = register_aggregates(reg, s, max_series)) < 0 ||
+        s->max_results = max_series;
+        if ((r = register_aggregates(reg, s, max_series)) < 0 ||
             (r = rift_metrics_add_collector(reg, collect, s)) < 0) {
                 free(s);
                 return r;
         }
         *ret = s;
         return 0;
+}
+
+int exporter_results_format(struct exporter_results *s, struct rift_metrics *reg, struct rift_buf *out)
+{
+        int r = rift_metrics_format(reg, out); /* runs collect() first: verdict lines are current */
+
+        if (r >= 0 && s->last_len > out->len)
+                r = rift_buf_reserve(out, s->last_len - out->len + 4096); /* no growing on the way */
+
+        for (size_t f = 0; r >= 0 && f < N_PER_RESULT; f++) {
+                r = rift_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", families[f].name,
+                                    families[f].help, families[f].name);
+                for (size_t i = 0; r >= 0 && i < TABLE_SIZE; i++)
+                        for (const struct exp *e = s->table[i]; r >= 0 && e; e = e->hnext)
+                                for (size_t k = 0; r >= 0 && k < e->n; k++)
+                                        r = rift_buf_append(out, e->results[k].line[f], e->results[k].len[f]);
+        }
+        if (r >= 0)
+                s->last_len = out->len;
+        return r;
 }
 
 void exporter_results_free(struct exporter_results *s)
@@ -400,7 +484,7 @@ void exporter_results_free(struct exporter_results *s)
                 while (s->table[i]) {
                         struct exp *e = s->table[i];
                         s->table[i] = e->hnext;
-                        exp_free(NULL, e);
+                        exp_free(e);
                 }
         free(s);
 }

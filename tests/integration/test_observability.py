@@ -187,7 +187,8 @@ def test_deleted_experiment_disappears_and_fetching_is_incremental(stack):
     ids = [stack.experiment(f"e{i}") for i in range(4)]
     for i in ids:
         stack.run(i, {"lat": "Pass", "cpu": "Pass"})
-    wait_for(lambda: value(stack.metrics(), "rift_exporter_experiments") == 4, what="4 experiments")
+    stack.until(lambda t: [v for _, v in pick(t, "litmuschaos_passed_experiments")] == [1] * 8, "final results")
+    time.sleep(1.3)  # past the backend's settle delay: every change so far has been delivered
     text = stack.metrics()
     updates = value(text, "rift_exporter_experiment_updates_total")
     syncs = value(text, "rift_exporter_syncs_total", result="ok")

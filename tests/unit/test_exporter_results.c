@@ -57,7 +57,7 @@ static int teardown(void **state)
 static const char *render(struct fixture *f)
 {
         rift_buf_reset(&f->out);
-        assert_int_equal(rift_metrics_format(f->reg, &f->out), 0);
+        assert_int_equal(exporter_results_format(f->s, f->reg, &f->out), 0);
         assert_int_equal(rift_buf_append(&f->out, "", 1), 0);
         return f->out.data;
 }
