@@ -50,7 +50,7 @@ const AUTH_WORDS: Record<string, string> = {
 
 /** A sentence for an error the backend's GraphQL gave ("permission denied", field errors, ...). */
 export function gqlWords(msg: string): string {
-  if (/^permission denied/i.test(msg)) return 'You do not have permission to do this in this project (ask an Owner for a higher role).';
+  if (/^permission[ _]denied/i.test(msg)) return 'You do not have permission to do this in this project (ask an Owner for a higher role).';
   if (/missing bearer token|unauthori[sz]ed/i.test(msg)) return 'Your session has ended. Please log in again.';
   if (/password_change_required|password change/i.test(msg)) return 'You must change your password before you continue.';
   if (/^Cannot query field "(\w+)"/.test(msg)) return `This server does not support this yet (${RegExp.$1}).`;

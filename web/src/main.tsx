@@ -97,4 +97,6 @@ function Shell() {
   </div>;
 }
 
-render(<Shell />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+root.textContent = '';
+render(<Shell />, root);

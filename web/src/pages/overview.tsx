@@ -4,7 +4,7 @@ import { Empty, ErrorBox, fmtTime, Phase, Spinner, useAsync } from '../ui';
 const Q = `query($p: ID!) {
   getExperimentStats(projectID: $p) { totalExperiments }
   getExperimentRunStats(projectID: $p) { totalExperimentRuns totalCompletedExperimentRuns totalRunningExperimentRuns totalStoppedExperimentRuns totalErroredExperimentRuns }
-  getInfraStats(projectID: $p) { totalInfrastructures activeInfrastructures inactiveInfrastructures pendingInfrastructures }
+  listInfras(projectID: $p, request: {pagination: {page: 0, limit: 100}}) { totalNoOfInfras infras { name isActive isInfraConfirmed } }
   listExperimentRun(projectID: $p, request: {pagination: {page: 0, limit: 100}}) { totalNoOfExperimentRuns
     experimentRuns { experimentRunID experimentName phase resiliencyScore createdAt updatedAt } } }`;
 
@@ -31,7 +31,11 @@ export default function Overview() {
   const { data, error, loading, reload } = useAsync(() => gql(Q, { p: pid() }), [], 10000);
   if (loading && !data) return <Spinner />;
   const runs: any[] = data?.listExperimentRun?.experimentRuns || [];
-  const es = data?.getExperimentStats, rs = data?.getExperimentRunStats, is = data?.getInfraStats;
+  const es = data?.getExperimentStats, rs = data?.getExperimentRunStats;
+  // infrastructure health from the list (any member may read it; getInfraStats needs Executor)
+  const infras: any[] = data?.listInfras?.infras || [];
+  const is = { totalInfrastructures: data?.listInfras?.totalNoOfInfras ?? 0, activeInfrastructures: infras.filter(i => i.isActive).length,
+    inactiveInfrastructures: infras.filter(i => i.isInfraConfirmed && !i.isActive).length };
   const num = (v: string | number) => typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   const points = runs.filter(r => FINAL.includes(r.phase) && r.resiliencyScore != null)
     .map(r => ({ t: num(r.updatedAt || r.createdAt), score: r.resiliencyScore, label: r.experimentName })).sort((a, b) => a.t - b.t);
