@@ -5,6 +5,7 @@ import http.server
 import json
 import os
 import re
+import ssl
 import stat
 import subprocess
 import threading
@@ -340,12 +341,14 @@ def test_bad_files(world, tmp_path):
 
 class StandIn:
     """A stand-in rift-backend for `logs -f`: GET /sse/runs/{id} answers from a script of connections
-    (each a status and a body), POST /query answers getExperimentRun from `run` (the polling path).
-    It records each request's Last-Event-ID and Authorization."""
+    (each a status and a body), POST /query answers getExperimentRun from `run` (the polling path), or
+    any query with answer(body). It records each request's Last-Event-ID and Authorization. tls: a
+    (certificate, key) pair to serve HTTPS."""
 
-    def __init__(self, connections, run=None):
+    def __init__(self, connections, run=None, answer=None, tls=None):
         self.connections = list(connections)
         self.run = run
+        self.answer = answer
         self.seen = []
         outer = self
 
@@ -365,9 +368,12 @@ class StandIn:
 
             def do_POST(self):
                 query = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                after = query["variables"]["after"]
-                logs = [ln for ln in outer.run["logs"] if ln["seq"] > after]
-                body = json.dumps({"data": {"getExperimentRun": {"phase": outer.run["phase"], "logs": logs}}}).encode()
+                if outer.answer:
+                    body = json.dumps(outer.answer(query)).encode()
+                else:
+                    after = query["variables"]["after"]
+                    logs = [ln for ln in outer.run["logs"] if ln["seq"] > after]
+                    body = json.dumps({"data": {"getExperimentRun": {"phase": outer.run["phase"], "logs": logs}}}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -378,7 +384,11 @@ class StandIn:
                 pass
 
         self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.srv.socket = ctx.wrap_socket(self.srv.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.srv.server_address[1]}"
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
 
 
@@ -387,8 +397,8 @@ def stand_in(cli):
     """Factory: a StandIn, and riftctl's config pointing at it with a token that has not expired."""
     made = []
 
-    def start(connections, run=None):
-        s = StandIn(connections, run)
+    def start(connections, run=None, **kw):
+        s = StandIn(connections, run, **kw)
         made.append(s)
         cli.config.write_text(f'current-account: "{s.url}"\ncurrent-user: "u"\naccounts:\n'
                               f'  - endpoint: "{s.url}"\n    serverEndpoint: "{s.url}"\n    users:\n'
@@ -538,3 +548,28 @@ def test_litmus_yaml_takes_its_name_from_metadata(world, tmp_path):
     assert task["run_id"] == m.group(2)
     assert [[s["fault"] for s in g] for g in task["groups"]] == [["linux-network-latency"]]
     assert task["groups"][0][0]["tunables"]["NETWORK_LATENCY"] == "250"
+
+
+def test_tls_to_the_backend_with_cacert_and_skip_ssl(cli, stand_in, tmp_path):
+    """GraphQL and the live stream over HTTPS: refused without trust, fine with --cacert or --skip-ssl."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    env = {"environmentID": "e", "name": "E", "type": "PROD", "description": "", "infraIDs": [], "createdAt": "5000"}
+    end = (sse_log(1, "s", "over tls") + "event: end\ndata: {}\n\n").encode()
+    s = stand_in([(200, end), (200, end)], tls=(str(cert), str(key)),
+                 answer=lambda q: {"data": {"listEnvironments": {"totalNoOfEnvironments": 1, "environments": [env]}}})
+    r = cli("get", "chaos-environments", "--project-id", "p")
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == (f"Error: TLS with {s.url} failed: the certificate is not trusted or the handshake was "
+                        "refused (use --cacert FILE, or --skip-ssl)\n")
+    r = cli("logs", "r", "--project-id", "p", "-f")
+    assert (r.returncode, r.stderr) == (2, f"Error: TLS with {s.url} failed (use --cacert FILE, or --skip-ssl)\n")
+    assert s.seen == []
+    r = cli.ok("get", "chaos-environments", "--project-id", "p", "--cacert", str(cert), "-o", "json")
+    assert (json.loads(r.stdout), r.stderr) == ([dict(env, createdAt=5000)], "")
+    r = cli.ok("logs", "r", "--project-id", "p", "-f", "--cacert", str(cert))
+    assert r.stdout.endswith(" [s] over tls\n") and r.stderr == ""
+    r = cli.ok("logs", "r", "--project-id", "p", "-f", "--skip-ssl")
+    assert r.stdout.endswith(" [s] over tls\n") and r.stderr.startswith("Warning: --skip-ssl: ")
