@@ -1,4 +1,5 @@
 /* Agent-side fault counters (see metrics.h): a small table, one row per fault type. */
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@ struct row {
 };
 
 static struct row rows[AGENT_METRICS_MAX_FAULTS];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* runs count on their threads, the daemon reads */
 
 static struct row *row_of(const char *fault, bool create)
 {
@@ -35,17 +37,20 @@ static struct row *row_of(const char *fault, bool create)
 
 void agent_metrics_count(const char *fault, enum agent_metric what)
 {
+        pthread_mutex_lock(&lock);
         struct row *r = row_of(fault, true);
-
         if (r && what < AGENT_METRIC_KINDS)
                 r->v[what]++;
+        pthread_mutex_unlock(&lock);
 }
 
 uint64_t agent_metrics_get(const char *fault, enum agent_metric what)
 {
+        pthread_mutex_lock(&lock);
         const struct row *r = row_of(fault, false);
-
-        return r && what < AGENT_METRIC_KINDS ? r->v[what] : 0;
+        uint64_t v = r && what < AGENT_METRIC_KINDS ? r->v[what] : 0;
+        pthread_mutex_unlock(&lock);
+        return v;
 }
 
 size_t agent_metrics_snapshot(struct Rift__Infra__V1__FaultCounter *buf,
@@ -53,6 +58,7 @@ size_t agent_metrics_snapshot(struct Rift__Infra__V1__FaultCounter *buf,
 {
         size_t k = 0;
 
+        pthread_mutex_lock(&lock);
         for (size_t i = 0; i < AGENT_METRICS_MAX_FAULTS && k < n && rows[i].fault[0]; i++, k++) {
                 rift__infra__v1__fault_counter__init(&buf[k]);
                 buf[k].fault = rows[i].fault;
@@ -62,10 +68,13 @@ size_t agent_metrics_snapshot(struct Rift__Infra__V1__FaultCounter *buf,
                 buf[k].revert_failed = rows[i].v[AGENT_REVERT_FAILED];
                 ptrs[k] = &buf[k];
         }
+        pthread_mutex_unlock(&lock);
         return k;
 }
 
 void agent_metrics_reset(void)
 {
+        pthread_mutex_lock(&lock);
         memset(rows, 0, sizeof(rows));
+        pthread_mutex_unlock(&lock);
 }

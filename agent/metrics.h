@@ -1,7 +1,8 @@
 /* Agent-side fault counters: injections and reverts per fault type, ok or failed, since the agent
  * started. The daemon sends them with every Heartbeat (HeartbeatRequest.fault_counters); rift-backend
  * shows them on its /metrics as rift_agent_fault_injections_total and rift_agent_fault_reverts_total
- * (docs/observability/README.md). One process, one table: not thread-safe (the daemon's loop). */
+ * (docs/observability/README.md). One table per process, behind a mutex (runs count on their own
+ * threads, the daemon reads on its own). */
 #ifndef RIFT_AGENT_METRICS_H
 #define RIFT_AGENT_METRICS_H
 
@@ -23,8 +24,8 @@ struct Rift__Infra__V1__FaultCounter;
 /* Counts one event of fault; a fault beyond AGENT_METRICS_MAX_FAULTS types is counted as "other". */
 void agent_metrics_count(const char *fault, enum agent_metric what);
 /* The current totals as FaultCounter messages in buf (n entries at most), pointers in ptrs, for
- * HeartbeatRequest.fault_counters; strings point into the table (valid until the next reset). Returns
- * the number filled. */
+ * HeartbeatRequest.fault_counters; fault names point into the table (a row's name never changes
+ * until agent_metrics_reset). Returns the number filled. */
 size_t agent_metrics_snapshot(struct Rift__Infra__V1__FaultCounter *buf,
                               struct Rift__Infra__V1__FaultCounter **ptrs, size_t n);
 /* The total of one counter (tests, logs). */

@@ -14,6 +14,7 @@
 
 #include "agent/agent.h"
 #include "agent/dryrun.h"
+#include "agent/metrics.h"
 #include "agent/policy.h"
 #include "agent/privsep.h"
 #include "agent/probes/probe.h"
@@ -343,6 +344,7 @@ static void step_revert(struct task *t, struct step_run *s)
         }
         s->injected = false;
         s->ended_ms = now_ms();
+        agent_metrics_count(s->msg->fault, r < 0 ? AGENT_REVERT_FAILED : AGENT_REVERT_OK);
         if (r < 0) {
                 s->failed = true;
                 snprintf(s->err, sizeof(s->err), "revert failed: %.200s", s->ctx.err);
@@ -364,6 +366,9 @@ static void step_inject(struct task *t, struct step_run *s, struct undo_journal 
                 int reverted;
                 int r = remote_inject(s, t->control_plane, &reverted);
                 if (r < 0) { /* the injector already reverted what it had done */
+                        agent_metrics_count(s->msg->fault, AGENT_INJECT_FAILED);
+                        agent_metrics_count(s->msg->fault,
+                                            reverted < 0 ? AGENT_REVERT_FAILED : AGENT_REVERT_OK);
                         s->failed = true;
                         s->ended_ms = now_ms();
                         snprintf(s->err, sizeof(s->err), "inject failed: %s",
@@ -376,12 +381,14 @@ static void step_inject(struct task *t, struct step_run *s, struct undo_journal 
                         return;
                 }
                 s->injected = true;
+                agent_metrics_count(s->msg->fault, AGENT_INJECT_OK);
                 task_log(t, s->msg->name, "%s injected for %lld ms (in %.1f ms)", s->msg->fault,
                          (long long)s->ctx.duration_ms, mono_ms_exact() - t0);
                 return;
         }
         int r = s->ctx.ops->inject(&s->ctx);
         s->injected = true; /* whatever was done before a failure is reverted below */
+        agent_metrics_count(s->msg->fault, r < 0 ? AGENT_INJECT_FAILED : AGENT_INJECT_OK);
         if (r < 0) {
                 s->failed = true;
                 snprintf(s->err, sizeof(s->err), "inject failed: %s",
