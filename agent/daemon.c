@@ -23,6 +23,7 @@
 #include "lib/error.h"
 #include "lib/log.h"
 #include "lib/macro.h"
+#include "lib/memory.h"
 #include "lib/rpc_client.h"
 #include "lib/str.h"
 
@@ -658,6 +659,7 @@ int daemon_run(const struct daemon_config *c)
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
+        rift_memory_tune_daemon();              /* idle most of the time: give freed memory back */
         int r = runner_recover(c->journal_dir); /* leftovers of a killed agent go first */
         if (r != AGENT_EXIT_OK)
                 return r;

@@ -338,9 +338,16 @@ int privsep_serve(int fd, const struct privsep_server_config *cfg)
         struct privsep_reply rp;
         static char buf[sizeof(struct privsep_request) + 1];
         int64_t kill_at = 0;
+        sigset_t term, orig;
         if (!s)
                 return AGENT_EXIT_REVERT_FAILED;
         s->cfg = cfg;
+        /* SIGTERM/SIGINT are delivered only inside ppoll, so a signal cannot slip in between the flag
+         * check and the wait: idle, the injector sleeps until a request or a signal (no timer). */
+        sigemptyset(&term);
+        sigaddset(&term, SIGTERM);
+        sigaddset(&term, SIGINT);
+        sigprocmask(SIG_BLOCK, &term, &orig);
         for (;;) {
                 if (*cfg->terminating && !kill_at) {
                         kill(cfg->child, SIGTERM); /* it reverts through us, delivers, then exits */
@@ -352,7 +359,8 @@ int privsep_serve(int fd, const struct privsep_server_config *cfg)
                         kill_at = INT64_MAX;
                 }
                 struct pollfd p = { .fd = fd, .events = POLLIN };
-                int n = poll(&p, 1, 100);
+                struct timespec tick = { .tv_nsec = 100 * 1000000L };
+                int n = ppoll(&p, 1, kill_at ? &tick : NULL, &orig);
                 if (n < 0 && errno != EINTR)
                         break;
                 if (n <= 0)
@@ -382,6 +390,7 @@ int privsep_serve(int fd, const struct privsep_server_config *cfg)
                 if (send(fd, &rp, sizeof(rp), MSG_NOSIGNAL) < 0)
                         break;
         }
+        sigprocmask(SIG_SETMASK, &orig, NULL);
         unsigned failed = revert_all(s);
         if (s->journal)
                 undo_close(s->journal);

@@ -56,6 +56,16 @@ def rss_kb(pid):
     return 0
 
 
+def smaps(pid):
+    """kB by kind from /proc/PID/smaps_rollup (Rss, Pss, Anonymous, Pss_File...)."""
+    out = {}
+    for line in open(f"/proc/{pid}/smaps_rollup"):
+        parts = line.split()
+        if len(parts) == 3 and parts[2] == "kB":
+            out[parts[0].rstrip(":")] = int(parts[1])
+    return out
+
+
 def children(pid):
     try:
         return [int(x) for x in open(f"/proc/{pid}/task/{pid}/children").read().split()]
@@ -123,6 +133,9 @@ def bench_idle(stack):
         total_cpu += used
         print(f"idle {names[min(i, 1)]:16s} pid {p}: RSS {rss_kb(p) / 1024:.2f} MB (peak {peak[p] / 1024:.2f} MB), "
               f"CPU {used:.2f} s over {took:.0f} s = {100 * used / took:.3f} %")
+        m = smaps(p)
+        print(f"     of which anonymous {m.get('Anonymous', 0) / 1024:.2f} MB, file-backed (shared libraries) "
+              f"{(m.get('Rss', 0) - m.get('Anonymous', 0)) / 1024:.2f} MB; PSS {m.get('Pss', 0) / 1024:.2f} MB")
     print(f"idle total: RSS {sum(rss_kb(p) for p in pids) / 1024:.2f} MB, CPU {100 * total_cpu / took:.3f} % "
           f"(Poll wait 30 s, server cap INFRA_POLL_TIMEOUT 30 s, heartbeat 15 s)")
     w.stop_agent()
