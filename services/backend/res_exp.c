@@ -51,6 +51,24 @@ struct exp_names {
         const char *id, *name, *description, *manifest, *type; /* request field names */
 };
 
+/* A CronWorkflow's spec.schedule (kept by manifest_litmus.c as the spec's cronSyntax) is the
+ * experiment's schedule unless the request gives one, as ChaosCenter does. */
+static int cron_from_manifest(struct gql_resolve_info *ri, const cJSON *spec, cJSON *doc)
+{
+        const char *cron = cJSON_GetStringValue(cJSON_GetObjectItem(spec, "cronSyntax"));
+        char err[256], msg[320];
+
+        if (!cron || cJSON_GetStringValue(cJSON_GetObjectItem(doc, "cronSyntax"))[0])
+                return 0;
+        if (schedule_check(cron, err, sizeof(err)) < 0) {
+                snprintf(msg, sizeof(msg), "spec.schedule: %s",
+                         rift_startswith(err, "request.cronSyntax: ") ? err + 20 : err);
+                return gql_resolve_error(ri, msg);
+        }
+        backend_set_str(doc, "cronSyntax", cron);
+        return 0;
+}
+
 static int build_experiment(struct gql_resolve_info *ri, const char *project, const struct gql_value *req,
                             const struct exp_names *nm, cJSON **ret)
 {
@@ -89,6 +107,8 @@ static int build_experiment(struct gql_resolve_info *ri, const char *project, co
         rift_crypto_uuid4(rev); /* this save's revision (res_revision.c) */
         backend_set_str(doc, "revisionID", rev);
         backend_set_str(doc, "cronSyntax", backend_field_str(req, "cronSyntax"));
+        if ((r = cron_from_manifest(ri, spec, doc)) < 0)
+                return r;
         backend_set_str(doc, "infraID", backend_field_str(req, "infraID"));
         cJSON_AddBoolToObject(doc, "isRemoved", false);
         cJSON_AddBoolToObject(doc, "isCustomExperiment", true);

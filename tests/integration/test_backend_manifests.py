@@ -268,3 +268,29 @@ def test_revisions_are_kept_and_runs_record_theirs(world):
     assert len(ok(gql(backend.url, team.viewer.token, GET, p))["getExperiment"]["experimentDetails"]["revision"]) == 3
     # another project's member sees nothing of them
     assert errors(gql(backend.url, team.stranger.token, GET, p))
+
+
+def test_cronworkflow_schedule_is_the_experiment_schedule(world):
+    backend, team, infra_id, infra = world
+    cron_q = "query($p: ID!, $e: String!) { getExperiment(projectID: $p, experimentID: $e) { experimentDetails { cronSyntax } } }"
+
+    def make(wf, cron=None):
+        r = {"experimentName": "c", "experimentManifest": json.dumps(wf), "infraID": infra_id}
+        if cron is not None:
+            r["cronSyntax"] = cron
+        return gql(backend.url, team.owner.token, CREATE, {"p": team.project, "r": r})
+
+    def cron_of(exp):
+        got = ok(gql(backend.url, team.viewer.token, cron_q, {"p": team.project, "e": exp}))
+        return got["getExperiment"]["experimentDetails"]["cronSyntax"]
+
+    exp = ok(make(workflow("CronWorkflow")))["createChaosExperiment"]["experimentID"]
+    assert cron_of(exp) == "0 * * * *"  # spec.schedule, as ChaosCenter reads it
+    exp = ok(make(workflow("CronWorkflow"), cron="30 2 * * *"))["createChaosExperiment"]["experimentID"]
+    assert cron_of(exp) == "30 2 * * *"  # the request's cronSyntax wins
+    exp = ok(make(workflow()))["createChaosExperiment"]["experimentID"]
+    assert cron_of(exp) == ""
+    bad = workflow("CronWorkflow")
+    bad["spec"]["schedule"] = "every day"
+    msg = errors(make(bad))
+    assert len(msg) == 1 and msg[0].startswith("spec.schedule: "), msg
