@@ -366,6 +366,11 @@ int backend_sse_mount(struct backend_ctx *b, struct rift_http_server *http);
 void backend_sse_free(struct backend_ctx *b);
 /* This process stored a change of run_id (state, lines, result): its streams catch up now. */
 void backend_sse_notify(struct backend_ctx *b, const char *run_id);
+
+/* infra_k8s.c: Kubernetes infrastructures (registerInfra's manifest, getInfraManifest) */
+int k8s_infra_fields(struct gql_resolve_info *ri, const struct gql_value *req, cJSON *doc);
+int k8s_register_reply(struct gql_resolve_info *ri, const char *id, const char *key, struct gql_value **ret);
+int res_get_infra_manifest(struct gql_resolve_info *ri, struct gql_value **ret);
 /* manifest_litmus.c: Litmus manifests (ChaosEngine, Argo Workflow/CronWorkflow) into Rift's format */
 /* A doc with a "kind" is converted in place (*doc replaced; freed and NULL on failure, err naming the
  * field in the original manifest); a doc without one is Rift's format and left alone. */

@@ -92,18 +92,24 @@ int res_register_infra(struct gql_resolve_info *ri, struct gql_value **ret)
         type = backend_field_str(req, "infrastructureType");
         if (!name || !name[0] || strlen(name) > BACKEND_MAX_NAME)
                 return gql_resolve_error(ri, "request.name: required, at most 128 bytes");
-        if (!rift_streq(type, "Linux"))
-                return gql_resolve_error(ri, "request.infrastructureType: only Linux is supported so far");
+        if (!rift_streq(type, "Linux") && !rift_streq(type, "Kubernetes"))
+                return gql_resolve_error(ri, "request.infrastructureType: Linux or Kubernetes");
         if ((r = check_env(ri, project, backend_field_str(req, "environmentID"))) < 0)
                 return r;
         if (rift_crypto_uuid4(id) < 0 || rift_crypto_random_hex(REG_KEY_BYTES, &key) < 0)
                 return gql_resolve_error(ri, "no randomness");
         backend_hash_key(key, hash);
         doc = new_infra(q, req, project, id, hash);
+        if (rift_streq(type, "Kubernetes") && (r = k8s_infra_fields(ri, req, doc)) < 0) {
+                cJSON_Delete(doc);
+                return r;
+        }
         r = rift_store_insert(q->b->store, BC_INFRAS, doc, NULL);
         cJSON_Delete(doc);
         if (r < 0)
                 return gql_resolve_error(ri, "cannot store the infrastructure");
+        if (rift_streq(type, "Kubernetes"))
+                return k8s_register_reply(ri, id, key, ret);
         install_command(q->b->cfg, id, key, cmd, sizeof(cmd));
         out = backend_keep(q, cJSON_CreateObject());
         cJSON_AddStringToObject(out, "token", key);

@@ -74,6 +74,8 @@ def operations(infra, exp):
         ('mutation($p: ID!) { updateProbe(projectID: $p, request: {name: "nope", type: cmdProbe, infrastructureType: Linux, kubernetesCMDProperties: {probeTimeout: "1s", interval: "1s", command: "true", comparator: {type: "int", criteria: "==", value: "0"}}}) }', "owner"),
         ('mutation($p: ID!) { deleteProbe(projectID: $p, probeName: "nope") }', "owner"),
         (f'mutation($p: ID!) {{ updateCronExperimentState(projectID: $p, experimentID: "{exp}", disable: true) }}', "owner"),
+        # Kubernetes infrastructures (test_backend_k8s.py has the behaviour)
+        (f'query($p: ID!) {{ getInfraManifest(projectID: $p, infraID: "{infra}", upgrade: true) }}', "executor"),
     ]
 
 
