@@ -16,6 +16,7 @@
 
 #include "agent/agent.h"
 #include "agent/daemon.h"
+#include "agent/metrics.h"
 #include "agent/policy.h"
 #include "agent/privsep.h"
 #include "agent/task.h"
@@ -326,6 +327,9 @@ static void heartbeat(struct daemon *d)
         rq.auth = &a;
         rq.agent_version = AGENT_VERSION;
         rq.uptime_ms = rift_mono_ms() - d->started_ms;
+        Rift__Infra__V1__FaultCounter counters[AGENT_METRICS_MAX_FAULTS], *cp[AGENT_METRICS_MAX_FAULTS];
+        rq.n_fault_counters = agent_metrics_snapshot(counters, cp, AGENT_METRICS_MAX_FAULTS);
+        rq.fault_counters = cp; /* totals since start: rift-backend's /metrics */
         Rift__Infra__V1__HeartbeatResponse *rs = NULL;
         if (call(d, "Heartbeat", &rq.base, &rift__infra__v1__heartbeat_response__descriptor, 10000,
                  (ProtobufCMessage **)&rs) < 0)
