@@ -75,6 +75,7 @@ struct backend_config {
         uint64_t sse_max_buffer;  /* unsent bytes one stream may hold (SSE_MAX_BUFFER) */
         int64_t sse_slow_ms;      /* a stream whose backlog does not shrink this long is dropped */
         char **hub_dirs;          /* chaos-charts directories loaded as hubs (HUB_DIRS) */
+        int64_t audit_keep_ms;    /* audit events are kept this long (AUDIT_RETENTION) */
 };
 
 /* Roles as in Litmus, each including the ones above it. */
@@ -126,6 +127,8 @@ struct gql_req {
         char username[RIFT_BACKEND_USERNAME_MAX + 1]; /* the caller's name */
         cJSON *keep;                                  /* documents referenced by results */
         char operation[64];                           /* first root field authorised (metrics label) */
+        char peer[64];                                /* the client's address (audit trail) */
+        char user_role[16];                           /* the caller's global role: admin or user */
 };
 
 /* server.c */
@@ -424,5 +427,35 @@ int res_get_predefined(struct gql_resolve_info *ri, struct gql_value **ret);
 #define BC_REVISIONS "experiment_revisions"
 int revision_store(struct backend_ctx *b, const cJSON *exp);
 int res_exp_revisions(struct gql_resolve_info *ri, struct gql_value **ret);
+
+/* safety.c: emergency stop, guards at save and dispatch, dry run */
+#define BC_STOPS "safety_stops"
+#define BC_AUDIT "audit_events"
+int safety_check_save(struct backend_ctx *b, const char *project, const char *infra_id, const cJSON *spec,
+                      char *err, size_t n);
+/* Refuses a run (RIFT_E_FORBIDDEN, err says why) under an emergency stop or against the guards. */
+int safety_check_dispatch(struct backend_ctx *b, const cJSON *exp, char *err, size_t n);
+/* An emergency stop covers project (its own or the global one). */
+bool safety_estop_active(struct backend_ctx *b, const char *project);
+int safety_res_estop(struct gql_resolve_info *ri, struct gql_value **ret);
+int safety_res_estop_release(struct gql_resolve_info *ri, struct gql_value **ret);
+int safety_res_estop_all(struct gql_resolve_info *ri, struct gql_value **ret);
+int safety_res_estop_all_release(struct gql_resolve_info *ri, struct gql_value **ret);
+int safety_res_get_estop(struct gql_resolve_info *ri, struct gql_value **ret);
+int safety_res_set_guards(struct gql_resolve_info *ri, struct gql_value **ret);
+int safety_res_get_guards(struct gql_resolve_info *ri, struct gql_value **ret);
+int safety_res_dry_run(struct gql_resolve_info *ri, struct gql_value **ret);
+/* runs.c: runs_create with a dry-run flag and the refusal's reason in err */
+int runs_create_ex(struct backend_ctx *b, const cJSON *exp, const char *user, bool dry_run, char *err,
+                   size_t errlen, cJSON **ret_run);
+/* infra_rpc.c: answers the parked Polls of project's infrastructures (NULL = all) with emergency_stop */
+void infra_rpc_wake_estop(struct backend_ctx *b, const char *project);
+
+/* audit.c: the audit trail */
+void audit_record(struct backend_ctx *b, const struct gql_req *q, const char *project, const char *op,
+                  const char *resource, const char *error);
+/* Makes every mutation of m (n fields) record an audit event after it ran. */
+void audit_wrap_mutations(struct gql_field_def *m, size_t n);
+int audit_res_list(struct gql_resolve_info *ri, struct gql_value **ret);
 
 #endif

@@ -30,6 +30,7 @@ struct poll_waiter {
         struct event *timer;             /* answers empty at the deadline */
         char infra_id[RIFT_MAX_ID + 1];  /* whose tasks it waits for */
         char conn[128];                  /* the caller's connection id */
+        char project[RIFT_MAX_ID + 1];   /* the infrastructure's project (emergency stop) */
 };
 
 /* A malloc'ed deep copy of m (what rift_rpc_finish and handlers must return). */
@@ -380,6 +381,7 @@ static Rift__Infra__V1__Task *task_msg(struct pool *pl, cJSON *task, const char 
         m->experiment_name = str_of(task, "experimentName");
         m->kind = (char *)kind;
         m->created_at_ms = (int64_t)cJSON_GetObjectItem(task, "createdAtMs")->valuedouble;
+        m->dry_run = cJSON_IsTrue(cJSON_GetObjectItem(task, "dryRun"));
         if (!strcmp(kind, "run") && task_groups(pl, m, cJSON_GetObjectItem(task, "spec")) < 0)
                 return NULL;
         return m;
@@ -471,6 +473,9 @@ static void finish_poll(struct poll_waiter *w, bool superseded)
 
         if (r == 0 && !out)
                 out = empty_poll(superseded);
+        if (out && !superseded)
+                ((Rift__Infra__V1__PollResponse *)out)->emergency_stop =
+                    safety_estop_active(w->b, w->project);
         rift_rpc_finish(w->ctx, out ? r : -ENOMEM, out);
         waiter_unlink(w);
 }
@@ -490,9 +495,23 @@ void infra_rpc_wake(struct backend_ctx *b, const char *infra_id)
                 if (strcmp(w->infra_id, infra_id) != 0)
                         continue;
                 if (poll_collect(b, w->infra_id, w->conn, &out) < 0 || out) {
+                        if (out)
+                                ((Rift__Infra__V1__PollResponse *)out)->emergency_stop =
+                                    safety_estop_active(b, w->project);
                         rift_rpc_finish(w->ctx, out ? 0 : RIFT_E_STORE, out);
                         waiter_unlink(w);
                 }
+        }
+}
+
+void infra_rpc_wake_estop(struct backend_ctx *b, const char *project)
+{
+        struct poll_waiter *w = b->waiters, *next;
+
+        for (; w; w = next) {
+                next = w->next;
+                if (!project || !strcmp(w->project, project))
+                        finish_poll(w, false);
         }
 }
 
@@ -504,7 +523,8 @@ void infra_rpc_drop_waiters(struct backend_ctx *b)
         }
 }
 
-static int park(struct backend_ctx *b, struct rift_rpc_ctx *ctx, const InfraAuth *a, int64_t wait_ms)
+static int park(struct backend_ctx *b, struct rift_rpc_ctx *ctx, const InfraAuth *a, const char *project,
+                int64_t wait_ms)
 {
         struct poll_waiter *w;
         struct timeval tv;
@@ -522,6 +542,7 @@ static int park(struct backend_ctx *b, struct rift_rpc_ctx *ctx, const InfraAuth
         *w = (struct poll_waiter){ .b = b, .ctx = ctx, .next = b->waiters };
         rift_strlcpy(w->infra_id, a->infra_id, sizeof(w->infra_id));
         rift_strlcpy(w->conn, a->connection_id, sizeof(w->conn));
+        rift_strlcpy(w->project, project, sizeof(w->project));
         w->timer = evtimer_new(b->base, poll_timeout, w);
         if (!w->timer) {
                 free(w);
@@ -546,15 +567,19 @@ static int h_poll(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, struc
 
         if (r < 0)
                 return r;
+        char project[RIFT_MAX_ID + 1];
+        rift_strlcpy(project, str_of(infra, "projectID"), sizeof(project));
         cJSON_Delete(infra);
         if (sup) {
                 *ret_out = empty_poll(true);
                 return *ret_out ? 0 : -ENOMEM;
         }
         r = poll_collect(b, in->auth->infra_id, in->auth->connection_id, ret_out);
+        if (r == 0 && *ret_out)
+                ((Rift__Infra__V1__PollResponse *)*ret_out)->emergency_stop = safety_estop_active(b, project);
         if (r < 0 || *ret_out)
                 return r;
-        return park(b, ctx, in->auth, in->wait_ms);
+        return park(b, ctx, in->auth, project, in->wait_ms);
 }
 
 /* ---- task reports ---- */

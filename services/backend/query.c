@@ -37,6 +37,7 @@ struct authz_entry {
         char error[128];       /* why not */
         char user_id[64];      /* the token's user */
         char username[256];    /* that user's name */
+        char role[16];         /* that user's global role (admin, user) */
 };
 
 struct authz_cache {
@@ -180,6 +181,7 @@ static void need_answered(struct query_call *c, struct authz_need *n, const stru
         if (e->ok && !c->q.user_id[0]) {
                 rift_strlcpy(c->q.user_id, e->user_id, sizeof(c->q.user_id));
                 rift_strlcpy(c->q.username, e->username, sizeof(c->q.username));
+                rift_strlcpy(c->q.user_role, e->role, sizeof(c->q.user_role));
         }
 }
 
@@ -206,6 +208,7 @@ static void validated(int err, ProtobufCMessage *out, const struct rift_rpc_erro
                 rift_strlcpy(ent.error, m->error ? m->error : "", sizeof(ent.error));
                 rift_strlcpy(ent.user_id, m->user_id ? m->user_id : "", sizeof(ent.user_id));
                 rift_strlcpy(ent.username, m->username ? m->username : "", sizeof(ent.username));
+                rift_strlcpy(ent.role, m->role ? m->role : "", sizeof(ent.role));
                 protobuf_c_message_free_unpacked(out, NULL);
         }
         if (ent.expires && c->b->cfg->auth_cache_ms > 0)
@@ -337,6 +340,8 @@ static int h_query(struct rift_http_request *req, void *userdata)
         if (!c)
                 return -ENOMEM;
         *c = (struct query_call){ .b = b, .req = req, .q = { .b = b }, .started_us = backend_obs_now_us() };
+        rift_strlcpy(c->q.peer, rift_http_request_peer(req) ? rift_http_request_peer(req) : "",
+                     sizeof(c->q.peer));
         r = parse_body(c);
         if (r < 0) {
                 count(c, "bad_request");
@@ -408,7 +413,7 @@ int backend_query_mount(struct backend_ctx *b, struct rift_http_server *http)
 /* ---- one authorisation outside GraphQL (the SSE endpoint): the same cache, the same RPC ---- */
 struct single_check {
         void (*done)(void *userdata, const struct backend_authz_answer *a); /* the caller's continuation */
-        void *userdata;                                                      /* for done */
+        void *userdata;                                                     /* for done */
 };
 
 static void single_answer(const struct authz_entry *e, struct backend_authz_answer *a)
@@ -465,8 +470,13 @@ int backend_authz_check(struct backend_ctx *b, const char *token, const char *pr
         in.jwt = (char *)token;
         in.project_id = n.project;
         in.invitation = role == ROLE_TOKEN ? (char *)"" : (char *)"Accepted";
-        in.required_roles = (char **)(role == ROLE_OWNER ? roles_owner : role == ROLE_EXECUTOR ? roles_exec : roles_any);
-        in.n_required_roles = role == ROLE_OWNER ? 1 : role == ROLE_EXECUTOR ? 2 : role == ROLE_VIEWER ? 3 : 0;
+        in.required_roles = (char **)(role == ROLE_OWNER      ? roles_owner
+                                      : role == ROLE_EXECUTOR ? roles_exec
+                                                              : roles_any);
+        in.n_required_roles = role == ROLE_OWNER      ? 1
+                              : role == ROLE_EXECUTOR ? 2
+                              : role == ROLE_VIEWER   ? 3
+                                                      : 0;
         r = rift_rpc_call_async(b->auth, &opts, "rift.auth.v1.AuthService", "ValidateRequest", &in.base,
                                 &rift__auth__v1__validate_request_response__descriptor, single_validated, s);
         if (r < 0)

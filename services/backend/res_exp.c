@@ -90,6 +90,8 @@ static int build_experiment(struct gql_resolve_info *ri, const char *project, co
         if (probe_manifest_parse(q->b, project, manifest, strlen(manifest), &spec, err, sizeof(err)) < 0)
                 return gql_resolve_error(ri, err);
         backend_keep(q, spec);
+        if (safety_check_save(q->b, project, backend_field_str(req, "infraID"), spec, err, sizeof(err)) < 0)
+                return gql_resolve_error(ri, err);
         if (!id || !id[0]) {
                 rift_crypto_uuid4(gen);
                 id = gen;
@@ -351,7 +353,11 @@ int res_run_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
 
         if (r < 0 || (r = load_experiment(ri, project, backend_arg_str(ri, "experimentID"), &doc)) < 0)
                 return r;
-        r = runs_create(q->b, doc, q->username, &run);
+        char err[512] = "";
+
+        r = runs_create_ex(q->b, doc, q->username, false, err, sizeof(err), &run);
+        if (r == RIFT_E_FORBIDDEN)
+                return gql_resolve_error(ri, err);
         if (r == RIFT_E_NOTFOUND)
                 return gql_resolve_error(ri, "the experiment's infrastructure was deleted");
         if (r < 0)

@@ -108,11 +108,26 @@ static cJSON *new_task(const cJSON *exp, const cJSON *run, const char *task_id)
 
 int runs_create(struct backend_ctx *b, const cJSON *exp, const char *user, cJSON **ret_run)
 {
+        char err[512] = "";
+        int r = runs_create_ex(b, exp, user, false, err, sizeof(err), ret_run);
+
+        if (err[0])
+                log_warn("run refused",
+                         LOG_STR("experiment", cJSON_GetObjectItem(exp, "experimentID")->valuestring),
+                         LOG_STR("reason", err));
+        return r;
+}
+
+int runs_create_ex(struct backend_ctx *b, const cJSON *exp, const char *user, bool dry_run, char *err,
+                   size_t errlen, cJSON **ret_run)
+{
         char run_id[RIFT_UUID_STRLEN + 1], notify[RIFT_UUID_STRLEN + 1], task_id[RIFT_UUID_STRLEN + 1];
         const cJSON *infra_id = cJSON_GetObjectItem(exp, "infraID");
         cJSON *infra = NULL, *run, *task, *stored = NULL;
         int r;
 
+        if ((r = safety_check_dispatch(b, exp, err, errlen)) < 0) /* emergency stop, guards */
+                return r;
         r = rift_store_get(b->store, BC_INFRAS, infra_id->valuestring, &infra);
         if (r == 0 && cJSON_IsTrue(cJSON_GetObjectItem(infra, "isRemoved")))
                 r = RIFT_E_NOTFOUND;
@@ -124,11 +139,13 @@ int runs_create(struct backend_ctx *b, const cJSON *exp, const char *user, cJSON
                 return r;
         run = new_run(b, exp, user, run_id, notify);
         backend_set_str(run, "taskID", task_id);
+        cJSON_AddBoolToObject(run, "dryRun", dry_run);
         r = rift_store_insert(b->store, BC_RUNS, run, &stored);
         cJSON_Delete(run);
         if (r < 0)
                 return r;
         task = new_task(exp, stored, task_id);
+        cJSON_AddBoolToObject(task, "dryRun", dry_run);
         /* saved probes: the definition current when the run is queued */
         r = probe_snapshot(b, cJSON_GetObjectItem(exp, "projectID")->valuestring,
                            cJSON_GetObjectItem(task, "spec"));

@@ -277,6 +277,7 @@ static const struct gql_field_def experiment_run[] = {
         J("createdBy", "UserDetails"),
         R("logs", "[LogLine!]!", a_logs, res_run_logs),
         J("revisionID", "String"),
+        J("dryRun", "Boolean"),
         { NULL },
 };
 static const struct gql_field_def score_category[] = {
@@ -665,6 +666,7 @@ int backend_schema_new(struct gql_schema **ret)
                         im += b;
                         it += c;
                 }
+                audit_wrap_mutations(m, nm);
                 t[0] = (struct gql_type_def)OBJ("Query", q);
                 t[1] = (struct gql_type_def)OBJ("Mutation", m);
                 struct gql_schema_def def = { .types = t, .query = "Query", .mutation = "Mutation" };

@@ -76,6 +76,14 @@ def operations(infra, exp):
         (f'mutation($p: ID!) {{ updateCronExperimentState(projectID: $p, experimentID: "{exp}", disable: true) }}', "owner"),
         # Kubernetes infrastructures (test_backend_k8s.py has the behaviour)
         (f'query($p: ID!) {{ getInfraManifest(projectID: $p, infraID: "{infra}", upgrade: true) }}', "executor"),
+        # safety controls (test_safety.py has the behaviour; emergencyStopAll and its release are admin-only)
+        ("query($p: ID!) { getEmergencyStop(projectID: $p) { active } }", "viewer"),
+        ('query($p: ID!) { getEnvironmentGuards(projectID: $p, environmentID: "env1") { maxCpuLoad } }', "viewer"),
+        ("query($p: ID!) { listAuditEvents(projectID: $p) { totalNoOfEvents } }", "owner"),
+        ('mutation($p: ID!) { setEnvironmentGuards(projectID: $p, environmentID: "env1", guards: {}) { maxCpuLoad } }', "owner"),
+        (f'mutation($p: ID!) {{ dryRunChaosExperiment(projectID: $p, experimentID: "{exp}") {{ notifyID }} }}', "executor"),
+        ("mutation($p: ID!) { emergencyStop(projectID: $p) { active } }", "viewer"),
+        ("mutation($p: ID!) { releaseEmergencyStop(projectID: $p) { active } }", "owner"),
     ]
 
 
@@ -91,6 +99,7 @@ def test_rbac_matrix_covers_every_resolver(world):
         body = re.search(r"type %s \{(.*?)\n\}" % block, sdl, re.S).group(1)
         roots |= set(re.findall(r"^  (\w+)", body, re.M))
     covered = {re.search(r"\{\s*(\w+)", op).group(1) for op, _ in ops} | {"getServerVersion"}
+    covered |= {"emergencyStopAll", "releaseEmergencyStopAll"}  # global admin only (test_safety.py)
     assert covered == roots
 
     for op, least in ops:
