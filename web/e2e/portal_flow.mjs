@@ -1,0 +1,242 @@
+// The portal's end-to-end flow in Debian's Chromium (playwright-core), driven by
+// tests/integration/test_portal.py against real rift-auth, rift-backend and rift-agent processes.
+// Settings come as JSON in RIFT_E2E; the script prints "STEP <name>" as it goes, "INSTALL <command>"
+// when the install command is shown (the test then starts the agent), and exits non-zero on failure.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const cfg = JSON.parse(process.env.RIFT_E2E);
+mkdirSync(cfg.shots, { recursive: true });
+const say = (s) => console.log(s);
+function check(cond, msg) { if (!cond) throw new Error('check failed: ' + msg); }
+
+async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+const browser = await launch();
+const errors = [];
+async function newPage() {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(cfg.base).origin });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(20000);
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => d.accept());
+  return page;
+}
+const shot = (page, name) => page.screenshot({ path: `${cfg.shots}/${name}.png`, fullPage: true });
+const text = (page, sel) => page.locator(sel).first().innerText();
+
+async function login(page, user, pass) {
+  await page.goto(cfg.base + '#/login');
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', pass);
+  await page.click('[data-testid=login]');
+}
+
+try {
+  const page = await newPage();
+  // ---- login, with a wrong password first: the error is in words
+  say('STEP login');
+  await login(page, 'admin', 'Wrong@Pass1');
+  await page.getByText('Wrong username or password.').waitFor();
+  await shot(page, '01-login-error');
+  await login(page, 'admin', cfg.initialPassword);
+  // ---- forced password change
+  say('STEP change-password');
+  await page.waitForURL(/#\/change-password/);
+  await page.fill('input[name=oldPassword]', cfg.initialPassword);
+  await page.fill('input[name=newPassword]', 'short');
+  await page.getByText('Use 8 to 64 characters.').first().waitFor();
+  await page.fill('input[name=newPassword]', cfg.newPassword);
+  await page.fill('input[name=newPassword2]', cfg.newPassword);
+  await shot(page, '02-change-password');
+  await page.click('[data-testid=change-password]');
+  await page.waitForURL(/#\/overview/);
+  await page.locator('[data-testid=who]').getByText('admin').waitFor();
+
+  // ---- a project, switched to
+  say('STEP project');
+  await page.goto(cfg.base + '#/projects');
+  await page.fill('input[name=projectName]', 'e2e-portal');
+  await page.click('[data-testid=create-project]');
+  await page.locator('tr.current', { hasText: 'e2e-portal' }).waitFor();
+  check((await page.locator('[data-testid=project-switch] option:checked').innerText()) === 'e2e-portal', 'switched to the new project');
+  await shot(page, '03-projects');
+
+  // ---- environment + infrastructure, install command, copy, live status
+  say('STEP infrastructure');
+  await page.click('nav >> text=Infrastructures');
+  await page.getByText('No infrastructures yet').waitFor();
+  await page.fill('input[name=envName]', 'E2E');
+  await page.click('[data-testid=create-env]');
+  await page.locator('select[name=environment] option', { hasText: 'E2E' }).waitFor({ state: 'attached' });
+  await page.fill('input[name=infraName]', 'e2e-box');
+  await page.click('[data-testid=register-infra]');
+  const cmd = (await text(page, '[data-testid=install-command]')).trim();
+  check(/--infra-id '[^']+'/.test(cmd) && cmd.includes('--access-key-file -'), 'install command shown: ' + cmd);
+  await page.click('[data-testid=copy-install]');
+  await page.getByText('Copied').waitFor();
+  check((await page.evaluate(() => navigator.clipboard.readText())).trim() === cmd, 'the copy button put the command on the clipboard');
+  await page.locator('tr[data-infra=e2e-box] [data-testid=infra-status]', { hasText: 'waiting for the agent' }).waitFor();
+  await shot(page, '04-infrastructure-registered');
+  say('INSTALL ' + cmd);
+  // the test starts rift-agent now; the row turns active without a reload
+  await page.locator('tr[data-infra=e2e-box] [data-testid=infra-status]', { hasText: 'active' }).waitFor({ timeout: 45000 });
+  await shot(page, '05-infrastructure-active');
+
+  // ---- the hub
+  say('STEP hub');
+  await page.click('nav >> text=Chaos hub');
+  await page.locator('[data-fault=linux-network-latency] button.link').click();
+  await page.locator('[data-fault=linux-network-latency] code', { hasText: 'NETWORK_LATENCY' }).waitFor();
+  await shot(page, '06-hub');
+
+  // ---- experiment builder: latency fault + HTTP probe
+  say('STEP builder');
+  await page.goto(cfg.base + '#/experiments');
+  await page.getByText('No experiments yet').waitFor();
+  await shot(page, '07-experiments-empty');
+  await page.click('[data-testid=new-experiment]');
+  await page.fill('input[name=experimentName]', 'e2e-latency');
+  await page.click('[data-add=linux-network-latency]');
+  await page.fill('input[name=NETWORK_LATENCY]', '99999999');
+  await page.locator('.field-error', { hasText: 'must be (0 to 3600000 ms)' }).waitFor();
+  await page.fill('input[name=NETWORK_LATENCY]', '200');
+  check(await page.locator('.field-error').count() === 0, 'the inline error goes away');
+  await page.fill('input[name=NETWORK_INTERFACES]', cfg.iface);
+  await page.fill('input[name=DESTINATION_IPS]', cfg.targetIP);
+  await page.fill('input[name=duration]', cfg.duration);
+  await page.fill('input[name=cron]', '0 2 * * 1-5');
+  await page.getByText('At 02:00 on Monday through Friday').waitFor();
+  await page.fill('input[name=cron]', '61 * * * *');
+  await page.locator('.field-error', { hasText: 'minute: 61 is outside 0..59' }).waitFor();
+  await page.fill('input[name=cron]', '');
+  await page.fill('input[name=probeName]', 'web');
+  await page.selectOption('select[name=probeMode]', 'Continuous');
+  await page.fill('input[name=probeURL]', cfg.probeURL);
+  await page.fill('input[name=probeTimeout]', '2s');
+  await page.click('[data-testid=add-probe]');
+  await page.locator('.step[data-step=network-latency]').click();
+  await page.check('input[name=probe-web]');
+  await page.locator('.step[data-step=network-latency]', { hasText: 'web' }).waitFor();
+  check(await page.locator('[data-testid=problems]').count() === 0, 'no problems left');
+  await shot(page, '08-builder');
+  // YAML view of the same experiment: edit, validate, back to the visual editor
+  await page.click('[data-testid=yaml-tab]');
+  const yaml = await page.inputValue('textarea[name=yaml]');
+  check(yaml.includes('fault: linux-network-latency') && yaml.includes('NETWORK_LATENCY: "200"') && yaml.includes('httpProbe/inputs'), 'YAML view: ' + yaml);
+  await page.fill('textarea[name=yaml]', yaml.replace('NETWORK_LATENCY: "200"', 'NETWORK_LATENCY: "soon"'));
+  await page.click('[data-testid=yaml-validate]');
+  await page.locator('[data-testid=yaml-error]', { hasText: 'groups[0].steps[0].tunables.NETWORK_LATENCY' }).waitFor();
+  await page.fill('textarea[name=yaml]', yaml.replace('weight: 10', 'weight: 20'));
+  await page.click('[data-testid=yaml-validate]');
+  await page.getByText('Valid: 1 steps, 1 probes.').waitFor();
+  await shot(page, '09-builder-yaml');
+  await page.click('text=Visual');
+  await page.locator('.step[data-step=network-latency]', { hasText: 'weight 20' }).waitFor();
+
+  // ---- save and run; logs arrive live; verdicts and score
+  say('STEP run');
+  await page.click('[data-testid=save-run]');
+  await page.waitForURL(/#\/runs\//);
+  const runURL = page.url();
+  const firstLine = page.locator('[data-testid=logs] div', { hasText: 'injected' });
+  await firstLine.waitFor({ timeout: 45000 });
+  const phaseAtFirstLine = await text(page, '.run .badge');
+  const liveState = await text(page, '[data-testid=live]');
+  check(/running|queued/i.test(phaseAtFirstLine), 'a log line arrived while the run was still going: ' + phaseAtFirstLine);
+  say('LIVE ' + liveState);
+  await shot(page, '10-run-live');
+  await page.locator('[data-testid=fault-verdict]', { hasText: 'Pass' }).waitFor({ timeout: 60000 });
+  await page.locator('[data-testid=score]', { hasText: '100%' }).waitFor({ timeout: 20000 });
+  await page.locator('[data-testid=probe-verdict]', { hasText: 'Passed' }).waitFor();
+  check((await text(page, '[data-testid=logs]')).includes('reverted'), 'the revert line is in the logs');
+  check((await text(page, '.run .badge')).includes('Completed'), 'run completed');
+  await shot(page, '11-run-done');
+
+  // ---- overview chart and the list
+  say('STEP overview');
+  await page.click('nav >> text=Overview');
+  await page.locator('[data-testid=score-chart] circle').first().waitFor();
+  await shot(page, '12-overview');
+  await page.click('nav >> text=Experiments');
+  await page.locator('tr[data-experiment=e2e-latency]', { hasText: '100%' }).waitFor();
+  check(await page.locator('tr[data-experiment=e2e-latency] [data-testid=run]').count() === 1, 'owner sees Run');
+  await shot(page, '13-experiments');
+
+  // ---- admin: a user, invited as Viewer
+  say('STEP viewer');
+  await page.click('nav >> text=Users');
+  await page.fill('input[name=newUsername]', 'viewer1');
+  await page.fill('input[name=newUserPassword]', cfg.viewerPassword);
+  await page.click('[data-testid=create-user]');
+  await page.locator('tr[data-user=viewer1]').waitFor();
+  await shot(page, '14-users');
+  await page.click('nav >> text=Members');
+  await page.selectOption('select[name=invitee]', { label: 'viewer1' });
+  await page.selectOption('select[name=inviteRole]', 'Viewer');
+  await page.click('[data-testid=invite]');
+  await page.locator('tr[data-member=viewer1]', { hasText: 'Pending' }).waitFor();
+  await shot(page, '15-members');
+  await page.click('nav >> text=Account');
+  await page.fill('input[name=tokenName]', 'ci');
+  await page.click('[data-testid=create-token]');
+  await page.locator('[data-testid=new-token]').waitFor();
+  await shot(page, '16-account');
+
+  const v = await newPage();
+  await login(v, 'viewer1', cfg.viewerPassword);
+  await v.waitForURL(/#\/overview/);
+  await v.goto(cfg.base + '#/projects');
+  await v.locator('.card', { hasText: 'Invitations' }).getByText('Accept').click();
+  await v.locator('tr', { hasText: 'e2e-portal' }).getByText('Switch').click();
+  await v.locator('[data-testid=who]', { hasText: 'Viewer' }).waitFor();
+  await v.click('nav >> text=Experiments');
+  const row = v.locator('tr[data-experiment=e2e-latency]');
+  await row.waitFor();
+  check(await row.locator('button').count() === 0, 'a Viewer sees no run, stop, clone or delete buttons');
+  check(await v.locator('[data-testid=new-experiment]').count() === 0, 'a Viewer sees no New experiment');
+  await shot(v, '17-viewer-experiments');
+  await v.goto(runURL);
+  await v.locator('[data-testid=score]', { hasText: '100%' }).waitFor();
+  check(await v.locator('[data-testid=stop-run]').count() === 0, 'a Viewer sees no Stop');
+  // forced through the API with the Viewer's own token: refused
+  const forced = await v.evaluate(async () => {
+    const s = JSON.parse(localStorage.getItem('rift.session'));
+    const q = (query, variables) => fetch('query', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + s.token },
+      body: JSON.stringify({ query, variables }) }).then((r) => r.json());
+    const list = await q('query($p: ID!) { listExperiment(projectID: $p, request: {}) { experiments { experimentID } } }', { p: s.projectID });
+    const e = list.data.listExperiment.experiments[0].experimentID;
+    return Promise.all([
+      q('mutation($p: ID!, $e: String!) { runChaosExperiment(projectID: $p, experimentID: $e) { experimentRunID } }', { p: s.projectID, e }),
+      q('mutation($p: ID!, $e: String!) { deleteChaosExperiment(projectID: $p, experimentID: $e) }', { p: s.projectID, e }),
+    ]);
+  });
+  for (const r of forced) check(r.data === null || Object.values(r.data || {}).every((x) => x === null), 'refused: ' + JSON.stringify(r));
+  for (const r of forced) check(/permission/i.test(r.errors?.[0]?.message || ''), 'permission error: ' + JSON.stringify(r));
+  say('FORCED ' + JSON.stringify(forced.map((r) => r.errors[0].message)));
+  await v.close();
+
+  // ---- logout
+  say('STEP logout');
+  await page.click('[data-testid=logout]');
+  await page.locator('[data-testid=login]').waitFor();
+  check(await page.evaluate(() => localStorage.getItem('rift.session')) === null, 'session dropped');
+  await page.goto(cfg.base + '#/experiments');
+  await page.locator('[data-testid=login]').waitFor();
+  await shot(page, '18-logged-out');
+  check(errors.length === 0, 'no page errors: ' + errors.join('; '));
+  say('DONE');
+} catch (e) {
+  console.error(e.stack || String(e));
+  try { for (const c of browser.contexts()) for (const p of c.pages()) await shot(p, 'failure-' + Math.random().toString(36).slice(2, 6)); } catch { /* best effort */ }
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
