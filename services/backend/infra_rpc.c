@@ -15,6 +15,7 @@
 #include "lib/str.h"
 #include "proto/infra.pb-c.h"
 #include "services/backend/backend.h"
+#include "services/backend/obs_metrics.h"
 
 #define KEY_BYTES          32     /* random bytes of an access key */
 #define KEY_OVERLAP_MS     300000 /* a rotated-out key stays valid this long */
@@ -249,6 +250,8 @@ static int h_heartbeat(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, 
 
         if (r < 0)
                 return r;
+        if (!sup)
+                backend_obs_agent_counters(b, infra, in); /* the agent's fault totals (/metrics) */
         cJSON_Delete(infra);
         out.server_time_ms = backend_now_ms();
         out.superseded = sup;
