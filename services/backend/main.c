@@ -12,6 +12,7 @@
 #include "lib/config.h"
 #include "lib/graphql/graphql.h"
 #include "lib/http_server.h"
+#include "lib/limits_rift.h"
 #include "lib/log.h"
 #include "lib/rpc_server.h"
 #include "services/backend/backend.h"
@@ -263,6 +264,7 @@ static int serve(const struct backend_config *cfg)
 
         rc.port = (uint16_t)cfg->rpc_port;
         rc.cors_origins = NULL;
+        rc.max_body = RIFT_MAX_RPC_MESSAGE; /* a full PushLogs batch (500 lines of 4 KiB) is about 2 MiB */
         rc.timeout_ms = (int)cfg->poll_timeout_ms + 30000; /* long polls outlive the default timeout */
         if (r < 0 || (r = hub_dir_load(cfg->hub_dirs)) < 0 || (r = backend_ctx_new(cfg, base, &b)) < 0 ||
             (r = rift_http_server_new(base, &hc, &http)) < 0 || (r = backend_http_mount(b, http)) < 0 ||
