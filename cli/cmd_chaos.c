@@ -342,7 +342,6 @@ static const struct gql_field exp_fields[] = {
         { "infraName", "infra.name", GQL_STR },
         { "cronSyntax", "cronSyntax", GQL_STR },
         { "revisionID", "revisionID", GQL_STR },
-        { "revisions", "revision", GQL_COUNT },
         { "lastRunID", "recentExperimentRunDetails.0.experimentRunID", GQL_STR },
         { "lastRunPhase", "recentExperimentRunDetails.0.phase", GQL_STR },
         { "lastResiliencyScore", "recentExperimentRunDetails.0.resiliencyScore", GQL_NUM },
@@ -362,10 +361,9 @@ static const struct gql_var exp_list_vars[] = { V("projectID", "project-id"),
 static const struct gql_var exp_id_vars[] = { V("projectID", "project-id"),
                                               V("experimentID", "experiment-id") };
 
+/* (the revision list is left to describe: the backend loads it per experiment) */
 #define EXP_SELECTION                                                                                        \
-        "experimentID name description infraID infra { name } cronSyntax revisionID revision { revisionID "  \
-        "} "                                                                                                 \
-        "createdAt updatedAt "                                                                               \
+        "experimentID name description infraID infra { name } cronSyntax revisionID createdAt updatedAt "    \
         "recentExperimentRunDetails { experimentRunID phase resiliencyScore }"
 
 const struct gql_command gql_get_experiments = {
@@ -399,9 +397,10 @@ static const struct gql_field exp_detail_fields[] = {
 };
 
 const struct gql_command gql_describe_experiment = {
-        .query = "query($projectID: ID!, $experimentID: String!) { getExperiment(projectID: $projectID, "
-                 "experimentID: $experimentID) { averageResiliencyScore experimentDetails { " EXP_SELECTION
-                 " experimentManifest createdBy { username } updatedBy { username } } } }",
+        .query =
+            "query($projectID: ID!, $experimentID: String!) { getExperiment(projectID: $projectID, "
+            "experimentID: $experimentID) { averageResiliencyScore experimentDetails { " EXP_SELECTION
+            " revision { revisionID } experimentManifest createdBy { username } updatedBy { username } } } }",
         .field = "getExperiment",
         GQL_VARS(exp_id_vars),
         GQL_FIELDS(exp_detail_fields),

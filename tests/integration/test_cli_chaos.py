@@ -181,6 +181,7 @@ def test_experiment_run_logs_and_score(world, tmp_path):
     assert (desc["name"], desc["description"], desc["infraName"], desc["createdBy"]) == (
         "lat-exp", "latency and cpu", "box-1", "owner")
     assert desc["averageResiliencyScore"] == 70
+    assert desc["revisions"] == 1 and desc["revisionID"]
     assert desc["manifest"] == path.read_text()   # YAML as written, shown as a literal block
     assert "manifest: |\n  groups:\n" in cli.ok("describe", "chaos-experiment", exp, "--project-id", cli.p).stdout
     listed = json.loads(cli.ok("get", "chaos-experiments", "--project-id", cli.p, "-o", "json").stdout)
