@@ -4,11 +4,13 @@ agent receives (through a fake infrastructure's Poll), errors naming the field o
 saved probes referenced by the probeRef annotation, and experiment revisions (docs/experiments.md)."""
 import json
 import textwrap
+import uuid
 
 import pytest
 
 from backend_client import LATENCY_MANIFEST, Team, errors, gql, ok
 from fake_infra import FakeInfra
+from test_backend_mongo import mongo_port  # noqa: F401 (the MongoDB-compatible server fixture)
 
 CREATE = """mutation($p: ID!, $r: ChaosExperimentRequest!) {
   createChaosExperiment(projectID: $p, request: $r) { experimentID } }"""
@@ -104,10 +106,9 @@ def workflow(kind="Workflow", probe_ref=None):
     return doc
 
 
-@pytest.fixture
-def world(rift_auth, rift_backend):
+def make_world(rift_auth, rift_backend, **env):
     auth = rift_auth()
-    backend = rift_backend(auth)
+    backend = rift_backend(auth, **env)
     team = Team(auth.url)
     p = team.project
     ok(gql(backend.url, team.owner.token,
@@ -119,6 +120,11 @@ def world(rift_auth, rift_backend):
     infra = FakeInfra(backend.rpc_url, reg["infraID"])
     infra.register(reg["token"])
     return backend, team, reg["infraID"], infra
+
+
+@pytest.fixture
+def world(rift_auth, rift_backend):
+    return make_world(rift_auth, rift_backend)
 
 
 def create(backend, team, infra_id, manifest, name="x"):
@@ -233,7 +239,15 @@ def test_probe_ref_names_saved_probes(world):
 
 
 def test_revisions_are_kept_and_runs_record_theirs(world):
-    backend, team, infra_id, infra = world
+    check_revisions(*world)
+
+
+def test_revisions_on_the_mongodb_store(rift_auth, rift_backend, mongo_port):
+    db = f"mongodb://127.0.0.1:{mongo_port}/backend_{uuid.uuid4().hex[:12]}"
+    check_revisions(*make_world(rift_auth, rift_backend, DB_SERVER=db))
+
+
+def check_revisions(backend, team, infra_id, infra):
     exp = ok(create(backend, team, infra_id, ENGINE, name="rev"))["createChaosExperiment"]["experimentID"]
     p = {"p": team.project, "e": exp}
     first = ok(gql(backend.url, team.viewer.token, GET, p))["getExperiment"]["experimentDetails"]
