@@ -8,6 +8,7 @@ import threading
 import time
 
 import pytest
+import requests
 
 from backend_client import Team, gql, ok
 from sse_client import SSE, run_stream
@@ -195,3 +196,22 @@ def test_client_that_stops_reading_is_dropped(world):
     stuck.close()
     reader.close()
     assert ok(gql(backend.url, team.viewer.token, "query { getServerVersion { value } }"))  # still serving
+
+
+def test_cors_as_for_query(world):
+    backend, team, infra, exp = world(ALLOWED_ORIGINS="https://portal.example")
+    run_id = start_run(backend, team, exp)
+    path = f"/sse/runs/{run_id}?projectID={team.project}"
+    pre = requests.options(backend.url + path, headers={
+        "Origin": "https://portal.example", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "authorization, last-event-id"}, timeout=10)
+    assert pre.status_code == 204
+    assert pre.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+    assert "last-event-id" in pre.headers["Access-Control-Allow-Headers"]
+    s = SSE(backend.url, path, token=team.viewer.token, headers={"Origin": "https://portal.example"})
+    assert s.status == 200 and s.headers["access-control-allow-origin"] == "https://portal.example"
+    assert s.next().event == "run"
+    s.close()
+    bad = SSE(backend.url, path, token=team.viewer.token, headers={"Origin": "https://evil.example"})
+    assert bad.status == 403
+    bad.close()
