@@ -136,7 +136,7 @@ try {
   await page.locator('[data-testid=yaml-error]', { hasText: 'groups[0].steps[0].tunables.NETWORK_LATENCY' }).waitFor();
   await page.fill('textarea[name=yaml]', yaml.replace('weight: 10', 'weight: 20'));
   await page.click('[data-testid=yaml-validate]');
-  await page.getByText('Valid: 1 steps, 1 probes.').waitFor();
+  await page.getByText('Valid: 1 step, 1 probe.').waitFor();
   await shot(page, '09-builder-yaml');
   await page.click('text=Visual');
   await page.locator('.step[data-step=network-latency]', { hasText: 'weight 20' }).waitFor();
@@ -151,7 +151,7 @@ try {
   const phaseAtFirstLine = await text(page, '.run .badge');
   const liveState = await text(page, '[data-testid=live]');
   check(/running|queued/i.test(phaseAtFirstLine), 'a log line arrived while the run was still going: ' + phaseAtFirstLine);
-  say('LIVE ' + liveState);
+  check(liveState.includes('live'), 'the run page follows the run over SSE: ' + liveState);
   await shot(page, '10-run-live');
   await page.locator('[data-testid=fault-verdict]', { hasText: 'Pass' }).waitFor({ timeout: 60000 });
   await page.locator('[data-testid=score]', { hasText: '100%' }).waitFor({ timeout: 20000 });
@@ -168,7 +168,30 @@ try {
   await page.click('nav >> text=Experiments');
   await page.locator('tr[data-experiment=e2e-latency]', { hasText: '100%' }).waitFor();
   check(await page.locator('tr[data-experiment=e2e-latency] [data-testid=run]').count() === 1, 'owner sees Run');
+  // clone with a schedule, pause it, filter, delete
+  await page.locator('tr[data-experiment=e2e-latency]').getByText('Clone').click();
+  await page.waitForURL(/\/clone$/);
+  check(await page.inputValue('input[name=experimentName]') === 'e2e-latency-copy', 'clone is named after the original');
+  await page.fill('input[name=cron]', '0 3 * * *');
+  await page.getByText('At 03:00 every day').waitFor();
+  await page.click('[data-testid=save]');
+  await page.waitForURL(/#\/experiments$/);
+  const copy = page.locator('tr[data-experiment=e2e-latency-copy]');
+  await copy.locator('[data-testid=schedule]', { hasText: 'At 03:00 every day' }).waitFor();
+  await copy.getByText('Disable schedule').click();
+  await copy.locator('.badge', { hasText: 'paused' }).waitFor();
+  await copy.getByText('Enable schedule').waitFor();
+  await page.fill('input[aria-label="Filter by name"]', 'COPY');
+  await page.locator('tr[data-experiment=e2e-latency]').waitFor({ state: 'detached' });
+  check(await page.locator('tr[data-experiment]').count() === 1, 'name filter');
+  await page.fill('input[aria-label="Filter by name"]', '');
+  await page.selectOption('select[aria-label="Filter by status"]', 'Completed');
+  await page.locator('tr[data-experiment=e2e-latency-copy]').waitFor({ state: 'detached' });
+  await page.locator('tr[data-experiment=e2e-latency]').waitFor();
+  await page.selectOption('select[aria-label="Filter by status"]', '');
   await shot(page, '13-experiments');
+  await copy.locator('[data-testid=delete]').click();
+  await copy.waitFor({ state: 'detached' });
 
   // ---- admin: a user, invited as Viewer
   say('STEP viewer');

@@ -117,7 +117,7 @@ export default function Builder({ id, clone }: { id?: string; clone?: string }) 
           try {
             const m = fromYAML(yaml);
             const p = validateModel(m, faults, savedProbes);
-            setYamlMsg(p.length ? { err: p.map(x => `${x.path}: ${x.message}`).join('\n') } : { ok: 'Valid: ' + stepNames(m).length + ' steps, ' + m.probes.length + ' probes.' });
+            setYamlMsg(p.length ? { err: p.map(x => `${x.path}: ${x.message}`).join('\n') } : { ok: `Valid: ${stepNames(m).length} step${stepNames(m).length === 1 ? '' : 's'}, ${m.probes.length} probe${m.probes.length === 1 ? '' : 's'}.` });
           } catch (e) { setYamlMsg({ err: (e as Error).message }); }
         }}>Validate</button>
         {yamlMsg.ok && <span class="ok" data-testid="yaml-ok">{yamlMsg.ok}</span>}

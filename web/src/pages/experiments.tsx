@@ -4,36 +4,22 @@ import { cronToWords } from '../lib/cron';
 import { Action, Empty, ErrorBox, fmtTime, Phase, Spinner, useAsync } from '../ui';
 
 export const LIST_EXP = `query($p: ID!, $r: ListExperimentRequest!) { listExperiment(projectID: $p, request: $r) { totalNoOfExperiments
-  experiments { experimentID name description cronSyntax infraID updatedAt infra { name isActive } } } }`;
+  experiments { experimentID name description cronSyntax infraID updatedAt infra { name isActive } schedule { disabled nextSlotMs } } } }`;
 const RUN = `mutation($p: ID!, $e: String!) { runChaosExperiment(projectID: $p, experimentID: $e) { experimentRunID } }`;
 const STOP = `mutation($p: ID!, $e: String!) { stopExperimentRuns(projectID: $p, experimentID: $e) }`;
 const DEL = `mutation($p: ID!, $e: String!) { deleteChaosExperiment(projectID: $p, experimentID: $e) }`;
 const CRON = `mutation($p: ID!, $e: String!, $d: Boolean!) { updateCronExperimentState(projectID: $p, experimentID: $e, disable: $d) }`;
 const ACTIVE = ['Queued', 'Running'];
 
-/** One page of the list. The API filters by exact name only, so name (substring) and status (of the last
- * run) filters read every experiment of the project, 100 at a time, and page here. */
-async function fetchPage(page: number, limit: number, name: string, status: string) {
-  const sort = { field: 'TIME', ascending: false };
-  if (!name && !status) {
-    const r = await gql(LIST_EXP, { p: pid(), r: { pagination: { page, limit }, sort } });
-    await attachLastRuns(r.listExperiment.experiments);
-    return r;
-  }
-  const all: any[] = [];
-  for (let pg = 0; pg < 100; pg++) {
-    const r = await gql(LIST_EXP, { p: pid(), r: { pagination: { page: pg, limit: 100 }, sort } });
-    all.push(...r.listExperiment.experiments);
-    if (all.length >= r.listExperiment.totalNoOfExperiments || !r.listExperiment.experiments.length) break;
-  }
-  const n = name.toLowerCase();
-  const named = all.filter(x => !n || x.name.toLowerCase().includes(n));
-  if (status) for (let i = 0; i < named.length; i += 100) await attachLastRuns(named.slice(i, i + 100));
-  const hit = named.filter(x => (!n || x.name.toLowerCase().includes(n)) &&
-    (!status || x.recentExperimentRunDetails?.[0]?.phase === status));
-  const shown = hit.slice(page * limit, (page + 1) * limit);
-  if (!status) await attachLastRuns(shown);
-  return { listExperiment: { totalNoOfExperiments: hit.length, experiments: shown } };
+/** One page of the list, filtered by the API (name part in any case, latest run's phase, schedule type). */
+async function fetchPage(page: number, limit: number, name: string, status: string, sched: string) {
+  const filter: Record<string, string> = {};
+  if (name) filter.experimentName = name;
+  if (status) filter.status = status;
+  if (sched) filter.scheduleType = sched;
+  const r = await gql(LIST_EXP, { p: pid(), r: { pagination: { page, limit }, sort: { field: 'TIME', ascending: false }, filter } });
+  await attachLastRuns(r.listExperiment.experiments);
+  return r;
 }
 
 /** The newest run of each experiment, in one request (one aliased field per experiment). */
@@ -54,10 +40,11 @@ export function Experiments() {
   const [limit, setLimit] = useState(25);
   const [name, setName] = useState('');
   const [status, setStatus] = useState('');
+  const [sched, setSched] = useState('');
   const [q, setQ] = useState({ name: '', status: '' });
   const [err, setErr] = useState('');
   useEffect(() => { const t = setTimeout(() => { setQ({ name, status }); setPage(0); }, 250); return () => clearTimeout(t); }, [name, status]);
-  const { data, error, loading, reload } = useAsync(() => fetchPage(page, limit, q.name, q.status), [page, limit, q.name, q.status], 5000);
+  const { data, error, loading, reload } = useAsync(() => fetchPage(page, limit, q.name, q.status, sched), [page, limit, q.name, q.status, sched], 5000);
   const list: any[] = data?.listExperiment?.experiments || [];
   const total: number = data?.listExperiment?.totalNoOfExperiments || 0;
   const pages = Math.max(1, Math.ceil(total / limit));
@@ -71,21 +58,24 @@ export function Experiments() {
         <option value="">Any status</option>
         {['Completed', 'Completed_With_Error', 'Running', 'Queued', 'Stopped', 'Error', 'Timeout'].map(s => <option value={s}>{s.replace(/_/g, ' ')}</option>)}
       </select>
+      <select aria-label="Filter by schedule" value={sched} onChange={e => { setSched(e.currentTarget.value); setPage(0); }}>
+        <option value="">Scheduled or not</option><option value="cron">Scheduled (cron)</option><option value="non_cron">Not scheduled</option>
+      </select>
     </div>
     <ErrorBox error={err || error} onRetry={() => { setErr(''); reload(); }} />
-    {loading && !data ? <Spinner /> : list.length === 0 ? <Empty title={q.name || q.status ? 'No experiment matches these filters' : 'No experiments yet'}>
-      {isOwner() && !q.name && !q.status ? <a href="#/experiments/new">Build your first experiment.</a> : null}</Empty> :
+    {loading && !data ? <Spinner /> : list.length === 0 ? <Empty title={q.name || q.status || sched ? 'No experiment matches these filters' : 'No experiments yet'}>
+      {isOwner() && !q.name && !q.status && !sched ? <a href="#/experiments/new">Build your first experiment.</a> : null}</Empty> :
       <table class="list" data-testid="experiment-list"><thead><tr><th>Name</th><th>Infrastructure</th><th>Last run</th><th>Score</th><th>Schedule</th><th>Updated</th><th></th></tr></thead>
         <tbody>{list.map(x => {
           const last = x.recentExperimentRunDetails?.[0];
           const busy = last && ACTIVE.includes(last.phase);
-          const disabled = x.cronSyntax && /^#|^disabled:/.test(x.cronSyntax);
+          const disabled = !!x.schedule?.disabled;
           return <tr data-experiment={x.name}>
             <td><a href={`#/experiments/${x.experimentID}/edit`}>{x.name}</a></td>
             <td>{x.infra?.name || x.infraID}{x.infra && !x.infra.isActive && <span class="muted"> (inactive)</span>}</td>
             <td>{last ? <a href={`#/runs/${last.experimentRunID}`}><Phase phase={last.phase} /></a> : <Phase />}</td>
             <td>{last?.resiliencyScore != null ? Math.round(last.resiliencyScore) + '%' : '—'}</td>
-            <td>{x.cronSyntax ? <span title={x.cronSyntax}>{words(x.cronSyntax)}</span> : <span class="muted">not scheduled</span>}</td>
+            <td>{x.cronSyntax ? <span title={x.cronSyntax} data-testid="schedule">{words(x.cronSyntax)} (UTC){disabled ? <span class="badge">paused</span> : x.schedule?.nextSlotMs ? <small class="muted"><br />next {fmtTime(x.schedule.nextSlotMs)}</small> : null}</span> : <span class="muted">not scheduled</span>}</td>
             <td>{fmtTime(x.updatedAt)}</td>
             <td class="actions">
               {canRun() && !busy && <Action testid="run" onError={setErr} run={async () => {

@@ -15,6 +15,7 @@ const FINAL = ['Completed', 'Completed_With_Error', 'Completed_With_Probe_Failur
 export default function RunDetail({ id }: { id: string }) {
   const [run, setRun] = useState<any>(null);
   const [groups, setGroups] = useState<string[][]>([]);
+  const [modes, setModes] = useState<Record<string, string>>({});
   const [logs, setLogs] = useState<LogLine[]>([]);
   const [err, setErr] = useState('');
   const [live, setLive] = useState('connecting');
@@ -49,6 +50,7 @@ export default function RunDetail({ id }: { id: string }) {
         try {
           const m = JSON.parse(s.getExperiment.experimentDetails.experimentManifest);
           setGroups((m.groups || []).map((g: any) => (g.steps || []).map((x: any) => x.name)));
+          setModes(Object.fromEntries((m.probes || []).map((p: any) => [p.name, p.mode])));
         } catch { /* YAML manifests: the timeline falls back to the run's faults */ }
       }).catch(() => {});
       if (FINAL.includes(r.phase)) { setLive('ended'); return; }
@@ -72,10 +74,13 @@ export default function RunDetail({ id }: { id: string }) {
   const lanes = groups.length ? groups : [faults.map(f => f.step)];
   const span = (step: string) => {
     const ls = logs.filter(l => l.step === step);
-    return ls.length ? [ls[0].timeMs!, ls[ls.length - 1].timeMs!] : null;
+    if (!ls.length) return null;
+    const done = faults.find(x => x.step === step && x.verdict !== 'Awaited');
+    return [ls[0].timeMs!, running && !done ? Date.now() : ls[ls.length - 1].timeMs!];
   };
+  const running = !FINAL.includes(run.phase);
   const t0 = logs.length ? Math.min(...logs.map(l => l.timeMs || Infinity)) : 0;
-  const t1 = logs.length ? Math.max(...logs.map(l => l.timeMs || 0)) : 0;
+  const t1 = logs.length ? Math.max(Date.now() * (running ? 1 : 0), ...logs.map(l => l.timeMs || 0)) : 0;
   const score = run.resiliencyScore;
   return <div class="run">
     <div class="row"><h2>{run.experimentName} <small class="muted">run #{run.runSequence}</small></h2>
@@ -101,7 +106,7 @@ export default function RunDetail({ id }: { id: string }) {
         <table class="list" data-testid="verdicts"><thead><tr><th>Step</th><th>Fault</th><th>Verdict</th><th>Weight</th><th>Probe success</th><th>Probes (verdict per mode)</th></tr></thead><tbody>
           {faults.map(f => <tr><td>{f.step}</td><td>{f.fault}</td><td><span class={'badge v-' + f.verdict.toLowerCase()} data-testid="fault-verdict">{f.verdict}</span>{f.message && <div class="muted">{f.message}</div>}</td>
             <td>{f.weight}</td><td>{f.probeSuccessPercentage != null ? f.probeSuccessPercentage + '%' : '—'}</td>
-            <td>{(f.probes || []).length === 0 ? '—' : f.probes.map((p: any) => <div data-testid="probe-verdict"><b>{p.name}</b>: <span class={'badge v-' + p.verdict.toLowerCase()}>{p.verdict}</span>
+            <td>{(f.probes || []).length === 0 ? '—' : f.probes.map((p: any) => <div data-testid="probe-verdict"><b>{p.name}</b>{modes[p.name] ? ` (${modes[p.name]})` : ''}: <span class={'badge v-' + p.verdict.toLowerCase()}>{p.verdict}</span>
               {p.successPercent != null ? ` ${p.successPercent}%` : ''}{p.message ? <span class="muted"> {p.message}</span> : null}</div>)}</td></tr>)}
         </tbody></table>}</div>
     <div class="card"><h3>Logs <small class="muted">{logs.length} lines</small></h3>
