@@ -458,4 +458,11 @@ void audit_record(struct backend_ctx *b, const struct gql_req *q, const char *pr
 void audit_wrap_mutations(struct gql_field_def *m, size_t n);
 int audit_res_list(struct gql_resolve_info *ri, struct gql_value **ret);
 
+/* res_exp_list.c: listExperiment reads "experiment_index", a small copy of each experiment's listed
+ * fields (_id = experimentID), kept by every write of an experiment */
+#define BC_EXP_INDEX "experiment_index"
+int exp_index_put(struct backend_ctx *b, const cJSON *exp);
+/* Rebuilds the copy when it does not hold one entry per experiment (a store from before it existed). */
+int exp_index_rebuild(struct backend_ctx *b);
+
 #endif

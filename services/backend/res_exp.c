@@ -176,7 +176,7 @@ static int store_experiment(struct gql_resolve_info *ri, cJSON *doc, enum store_
                 return gql_resolve_error(ri, "request.experimentID: already used");
         if (r == RIFT_E_NOTFOUND)
                 return gql_resolve_error(ri, "experiment not found");
-        if (r == 0 && schedule_sync(q->b, doc) < 0)
+        if (r == 0 && (schedule_sync(q->b, doc) < 0 || exp_index_put(q->b, doc) < 0))
                 return gql_resolve_error(ri, "cannot store the experiment's schedule");
         return r < 0 ? gql_resolve_error(ri, "cannot store the experiment") : 0;
 }
@@ -337,6 +337,8 @@ int res_delete_experiment(struct gql_resolve_info *ri, struct gql_value **ret)
                 cJSON_ReplaceItemInObject(doc, "isRemoved", cJSON_CreateBool(true));
                 backend_set_now(doc, "updatedAt");
                 r = rift_store_update(q->b->store, BC_EXPS, doc, NULL);
+                if (r == 0)
+                        r = exp_index_put(q->b, doc); /* listExperiment's copy (res_exp_list.c) */
         }
         if (r < 0)
                 return gql_resolve_error(ri, "cannot delete");

@@ -2,8 +2,15 @@
  * any case), infraID, infraName (part of the name, any case), infraActive, scheduleType (cron, non_cron,
  * all), status (phase of the latest run), dateRange (updatedAt, epoch ms)}, sort {field: NAME | TIME,
  * ascending} (default: TIME, newest first). Filters the store cannot express (parts of names, the latest
- * run) become a set of experiment or infrastructure ids first. */
+ * run) become a set of experiment or infrastructure ids first.
+ *
+ * Counting, filtering and sorting read "experiment_index", one small document per experiment with only
+ * the fields a list filters or sorts on: the store matches filters in C on parsed documents, and the
+ * full experiments (manifest, spec, revisions) are one to two orders of magnitude larger. Only the page's
+ * experiments are then read whole, by id. Every write of an experiment updates its entry
+ * (exp_index_put); a store without the copy gets it built at start (exp_index_rebuild). */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +24,62 @@ static const char *str_of(const cJSON *o, const char *key)
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
         return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const char *const index_keys[] = { "experimentID", "projectID", "name",     "updatedAt",
+                                          "cronSyntax",   "infraID",   "isRemoved" };
+
+int exp_index_put(struct backend_ctx *b, const cJSON *exp)
+{
+        cJSON *doc = cJSON_CreateObject(), *old = NULL;
+        int r = -ENOMEM;
+
+        if (!doc)
+                return r;
+        cJSON_AddStringToObject(doc, "_id", str_of(exp, "experimentID"));
+        for (size_t i = 0; i < ARRAY_SIZE(index_keys); i++) {
+                const cJSON *v = cJSON_GetObjectItemCaseSensitive(exp, index_keys[i]);
+                cJSON_AddItemToObject(doc, index_keys[i],
+                                      v ? cJSON_Duplicate(v, true) : cJSON_CreateString(""));
+        }
+        for (int tries = 0; tries < 5; tries++) { /* insert, or replace whatever version is there */
+                r = rift_store_insert(b->store, BC_EXP_INDEX, doc, NULL);
+                if (r != RIFT_E_EXISTS)
+                        break;
+                if ((r = rift_store_get(b->store, BC_EXP_INDEX, str_of(doc, "_id"), &old)) == 0) {
+                        cJSON_DeleteItemFromObject(doc, "_version");
+                        cJSON_AddItemToObject(doc, "_version",
+                                              cJSON_Duplicate(cJSON_GetObjectItem(old, "_version"), true));
+                        cJSON_Delete(old);
+                        old = NULL;
+                        r = rift_store_update(b->store, BC_EXP_INDEX, doc, NULL);
+                }
+                if (r != RIFT_E_CONFLICT && r != RIFT_E_NOTFOUND)
+                        break;
+        }
+        cJSON_Delete(doc);
+        return r;
+}
+
+int exp_index_rebuild(struct backend_ctx *b)
+{
+        static const char *const fields[] = { "projectID", "updatedAt" };
+        uint64_t n_exp = 0, n_idx = 0;
+        cJSON *all = NULL, *e;
+        struct rift_store_query q = { 0 };
+        int r;
+
+        rift_store_ensure_index(b->store, BC_EXP_INDEX, fields, 1, false);
+        if ((r = rift_store_count(b->store, BC_EXPS, NULL, &n_exp)) < 0 ||
+            (r = rift_store_count(b->store, BC_EXP_INDEX, NULL, &n_idx)) < 0)
+                return r;
+        if (n_exp == n_idx)
+                return 0;
+        if ((r = rift_store_find(b->store, BC_EXPS, &q, &all)) < 0)
+                return r;
+        cJSON_ArrayForEach(e, all) if ((r = exp_index_put(b, e)) < 0) break;
+        cJSON_Delete(all);
+        return r < 0 ? r : 0;
 }
 
 static bool contains_nocase(const char *hay, const char *needle)
@@ -122,7 +185,8 @@ static int restrictions(struct gql_resolve_info *ri, const char *project, const 
 
         cJSON_AddStringToObject(base, "projectID", project);
         cJSON_AddBoolToObject(base, "isRemoved", false);
-        if (name && name[0] && (r = collect(q->b, BC_EXPS, base, "experimentID", name_has, name, &sub)) == 0)
+        if (name && name[0] &&
+            (r = collect(q->b, BC_EXP_INDEX, base, "experimentID", name_has, name, &sub)) == 0)
                 intersect(&ids, sub);
         if (r == 0 && status && status[0] && strcmp(status, "All") &&
             (r = latest_in_phase(q->b, project, status, &sub)) == 0)
@@ -185,6 +249,23 @@ static void add_infra(struct gql_req *q, cJSON *doc)
         }
 }
 
+/* Replaces each index entry of out's page by the whole experiment (with its infrastructure). */
+static void page_documents(struct gql_req *q, cJSON *page)
+{
+        cJSON *e, *next, *doc;
+
+        for (e = page ? page->child : NULL; e; e = next) {
+                next = e->next;
+                doc = NULL;
+                if (rift_store_get(q->b->store, BC_EXPS, str_of(e, "_id"), &doc) < 0) {
+                        cJSON_Delete(cJSON_DetachItemViaPointer(page, e)); /* deleted meanwhile */
+                        continue;
+                }
+                add_infra(q, doc);
+                cJSON_ReplaceItemViaPointer(page, e, doc);
+        }
+}
+
 int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
 {
         struct gql_req *q = ri->ctx;
@@ -193,7 +274,7 @@ int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
                                *asc = gql_value_field(sort, "ascending");
         const char *project, *v, *field = backend_field_str(sort, "field");
         struct rift_store_sort so = { "updatedAt", true };
-        cJSON *filter, *out, *e;
+        cJSON *filter, *out;
         int r = backend_authorize(ri, ROLE_VIEWER, &project);
 
         if (r < 0)
@@ -219,11 +300,11 @@ int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
         if (rift_streq(field, "NAME"))
                 so.field = "name";
         so.desc = !(asc && asc->kind == GQL_BOOLEAN && asc->b);
-        r = backend_list(ri, BC_EXPS, filter, &so, gql_value_field(req, "pagination"), "totalNoOfExperiments",
-                         "experiments", &out);
+        r = backend_list(ri, BC_EXP_INDEX, filter, &so, gql_value_field(req, "pagination"),
+                         "totalNoOfExperiments", "experiments", &out);
         if (r < 0)
                 return r;
-        cJSON_ArrayForEach(e, cJSON_GetObjectItem(out, "experiments")) add_infra(q, e);
+        page_documents(q, cJSON_GetObjectItem(out, "experiments"));
         *ret = gql_value_opaque(ri->arena, out, "ListExperimentResponse");
         return 0;
 }

@@ -272,6 +272,8 @@ int schedule_start(struct backend_ctx *b)
                 log_warn("test-only clock offset in use", LOG_STR("file", path));
         }
         rift_store_ensure_index(b->store, BC_SCHEDULES, (const char *[]){ "nextSlotMs" }, 1, false);
+        if (exp_index_rebuild(b) < 0) /* listExperiment's copy, started with the other timers of this file */
+                log_warn("cannot rebuild the experiment list index");
         ev = event_new(b->base, -1, EV_PERSIST, tick, b);
         if (!ev || event_add(ev, &every) < 0) {
                 if (ev)

@@ -97,3 +97,21 @@ def test_date_range(world):
     assert errors(gql(backend.url, team.viewer.token, LIST, {"p": team.project,
                                                              "r": {"filter": {"dateRange": {"startDate": "last week"}}}})) == [
         "filter.dateRange: startDate and endDate are epoch milliseconds"]
+
+
+def test_the_list_copy_is_rebuilt_for_an_older_store(world, tmp_path):
+    """listExperiment reads a small copy of each experiment; a store written before it existed (here: the
+    copy removed while the backend is stopped) gets it rebuilt at start."""
+    import sqlite3
+    backend, team, infras, ids = world
+    backend.stop()
+    db = sqlite3.connect(backend.env["DB_SERVER"].split("sqlite://", 1)[1])
+    assert db.execute("DELETE FROM c_experiment_index").rowcount == 4
+    db.commit()
+    db.close()
+    backend.start()
+    assert names(backend, team, sort={"field": "NAME", "ascending": True}) == (
+        4, ["Checkout-latency", "cart-cpu", "db-kill", "nightly-db"])
+    ok(gql(backend.url, team.owner.token, "mutation($p: ID!, $e: String!) { deleteChaosExperiment(projectID: $p, experimentID: $e) }",
+           {"p": team.project, "e": ids["db-kill"]}))
+    assert names(backend, team, filter={"infraName": "core"}) == (1, ["nightly-db"])
