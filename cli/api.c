@@ -245,6 +245,12 @@ int api_call(struct cli_ctx *ctx, const char *endpoint, const char *token, const
                 r = rift_http_client_do(c, &rq, &resp);
         if (r < 0)
                 return transport_error(r, endpoint);
+        if (resp.status == 404 && rift_streq(path, "/query"))
+                return cli_error(
+                    CLI_EXIT_USER,
+                    "%s has no GraphQL API at /query (HTTP 404): give rift-backend's URL with "
+                    "'riftctl config set-account --endpoint URL --username NAME --server-endpoint URL'",
+                    endpoint);
         if (resp.status < 200 || resp.status >= 300)
                 return api_status_error(&resp, token != NULL);
         return reply_json(&resp, endpoint, ret_json);

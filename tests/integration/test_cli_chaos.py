@@ -247,6 +247,12 @@ def test_roles_refused_token_expiry_and_server_down(world, tmp_path):
                                            "22:13:20 UTC; log in again with 'riftctl config set-account --endpoint "
                                            f"{cli.auth.url} --username stranger'\n")
     cli.config.write_text(good)
+    cli.config.write_text(good.replace(f'serverEndpoint: "{cli.backend.url}"', f'serverEndpoint: "{cli.auth.url}"'))
+    r = cli("get", "chaos-infra", "--project-id", cli.p)   # serverEndpoint left at rift-auth's URL
+    assert (r.returncode, r.stderr) == (1, f"Error: {cli.auth.url} has no GraphQL API at /query (HTTP 404): give "
+                                           "rift-backend's URL with 'riftctl config set-account --endpoint URL "
+                                           "--username NAME --server-endpoint URL'\n")
+    cli.config.write_text(good)
     cli.backend.stop()
     r = cli("get", "chaos-experiment-runs", "--project-id", cli.p)
     assert (r.returncode, r.stdout, r.stderr) == (2, "", f"Error: cannot connect to {cli.backend.url}\n")
