@@ -39,7 +39,7 @@ class Box:
     def start(self, **env):
         e = dict(os.environ, RIFT_AGENT_CONTROL_PLANE="http://127.0.0.1:%d" % self.fwd.port,
                  RIFT_AGENT_INFRA_ID=self.infra_id, RIFT_AGENT_ACCESS_KEY=self.token,
-                 RIFT_AGENT_JOURNAL=self.state, RIFT_AGENT_POLL_WAIT="10s", RIFT_AGENT_HEARTBEAT_INTERVAL="2s")
+                 RIFT_AGENT_JOURNAL=self.state, RIFT_AGENT_POLL_WAIT="2s", RIFT_AGENT_HEARTBEAT_INTERVAL="2s")
         e.update(env)
         ns = "/run/netns/" + self.np.a
         log = open(self.log_path, "ab")
@@ -119,6 +119,9 @@ class World:
 def world(tmp_path, rift_auth, rift_backend):
     w = World(tmp_path, rift_auth, rift_backend)
     yield w
+    for b in w.boxes:  # SIGTERM to every agent first, then wait for each
+        if b.agent and b.agent.poll() is None:
+            b.agent.terminate()
     for b in w.boxes:
         b.close()
 
