@@ -10,6 +10,7 @@
 
 #include "lib/metrics.h"
 #include "lib/store.h"
+#include "lib/str.h"
 #include "proto/infra.pb-c.h"
 #include "services/backend/backend.h"
 #include "services/backend/obs_metrics.h"
@@ -25,7 +26,7 @@ struct backend_obs {
         struct rift_metric *up;       /* rift_backend_infrastructure_up{infra_id,infra_name,project_id} */
         struct rift_metric *oldest;   /* rift_backend_oldest_running_run_age_seconds */
         struct rift_metric *agent[4]; /* rift_agent_fault_{injections,reverts}_total (ok, failed) */
-        cJSON *last;                  /* last agent totals per "infra\x1ffault": [4 numbers] */
+        cJSON *last;                  /* previous agent report per "infra\x1ffault" (agent_last) */
 };
 
 static const char *const op_labels[] = { "operation", "result", NULL };
@@ -165,11 +166,11 @@ static void collect(struct rift_metrics *reg, void *userdata)
         collect_oldest_run(b);
 }
 
-/* Adds the growth of one agent total since its last report (all of it after an agent restart, when
- * the total starts again from 0), so the backend's counters never go down. */
-static void agent_add(struct backend_ctx *b, cJSON *last, size_t k, const char *const *lv, uint64_t total)
+/* Adds the growth of one agent total since its previous report; totals count from 0 again when the
+ * agent restarts (a new connection_id), so the backend's counters never go down. */
+static void agent_add(struct backend_ctx *b, cJSON *v, size_t k, const char *const *lv, uint64_t total)
 {
-        cJSON *item = cJSON_GetArrayItem(last, (int)k);
+        cJSON *item = cJSON_GetArrayItem(v, (int)k);
         double prev = item ? item->valuedouble : 0, now = (double)total;
 
         rift_metric_add(b->obs->agent[k], lv, 4, now >= prev ? now - prev : now);
@@ -177,28 +178,46 @@ static void agent_add(struct backend_ctx *b, cJSON *last, size_t k, const char *
                 cJSON_SetNumberValue(item, now);
 }
 
+/* The previous report of (infrastructure, fault): {"conn": connection id, "v": [4 totals]}, zeroed
+ * when the agent process changed. */
+static cJSON *agent_last(struct backend_ctx *b, const char *id, const char *fault, const char *conn)
+{
+        static const double zero[4] = { 0 };
+        char key[RIFT_MAX_ID + 200];
+        cJSON *last;
+
+        snprintf(key, sizeof(key), "%s\x1f%s", id, fault);
+        last = cJSON_GetObjectItemCaseSensitive(b->obs->last, key);
+        if (!last) {
+                last = cJSON_CreateObject();
+                cJSON_AddItemToObject(b->obs->last, key, last);
+        }
+        if (!rift_streq(str_of(last, "conn"), conn)) {
+                cJSON_DeleteItemFromObject(last, "conn");
+                cJSON_DeleteItemFromObject(last, "v");
+                cJSON_AddStringToObject(last, "conn", conn);
+                cJSON_AddItemToObject(last, "v", cJSON_CreateDoubleArray(zero, 4));
+        }
+        return cJSON_GetObjectItemCaseSensitive(last, "v");
+}
+
 void backend_obs_agent_counters(struct backend_ctx *b, const cJSON *infra,
                                 const Rift__Infra__V1__HeartbeatRequest *in)
 {
+        const char *id = str_of(infra, "infraID"), *name = str_of(infra, "name");
+        const char *conn = in->auth && in->auth->connection_id ? in->auth->connection_id : "";
+
         for (size_t i = 0; b->obs && i < in->n_fault_counters && i < 64; i++) {
                 const Rift__Infra__V1__FaultCounter *c = in->fault_counters[i];
                 const uint64_t totals[4] = { c->injected, c->inject_failed, c->reverted, c->revert_failed };
-                const char *id = str_of(infra, "infraID"), *name = str_of(infra, "name");
-                char key[RIFT_MAX_ID + 200];
-                cJSON *last;
+                cJSON *v;
 
-                if (!c->fault[0] || strlen(c->fault) > 128)
+                if (!c->fault[0] || strlen(c->fault) > 128 || strlen(conn) > 128)
                         continue;
-                snprintf(key, sizeof(key), "%s\x1f%s", id, c->fault);
-                last = cJSON_GetObjectItemCaseSensitive(b->obs->last, key);
-                if (!last) {
-                        const double zero[4] = { 0 };
-                        last = cJSON_CreateDoubleArray(zero, 4);
-                        cJSON_AddItemToObject(b->obs->last, key, last);
-                }
+                v = agent_last(b, id, c->fault, conn);
                 for (size_t k = 0; k < 4; k++) {
                         const char *const lv[4] = { id, name, c->fault, k % 2 ? "failed" : "ok" };
-                        agent_add(b, last, k, lv, totals[k]);
+                        agent_add(b, v, k, lv, totals[k]);
                 }
         }
 }

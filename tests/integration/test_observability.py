@@ -221,6 +221,9 @@ def test_exporter_config_errors_are_clear(tmp_path):
     binary = str(BUILD / "bin" / "rift-exporter")
     p = subprocess.run([binary], env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=10)
     assert p.returncode != 0 and "RESULTS_TOKEN" in p.stderr + p.stdout
+    p = subprocess.run([binary, "--check-config"], env={"PATH": "/usr/bin:/bin", "RESULTS_TOKEN": "s3cret-token"},
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 0 and "server_addr" in p.stdout and "s3cret-token" not in p.stdout + p.stderr
     p = subprocess.run([binary, "--check-config"], env={"PATH": "/usr/bin:/bin", "RESULTS_TOKEN": "t",
                                                         "SYNC_INTERVAL": "0s"},
                        capture_output=True, text=True, timeout=10)
