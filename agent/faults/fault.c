@@ -12,14 +12,14 @@
 extern const struct fault_ops fault_network_latency, fault_network_loss, fault_network_corruption,
     fault_network_duplication, fault_network_rate_limit, fault_network_partition, fault_cpu_stress,
     fault_memory_stress, fault_disk_fill, fault_disk_io_stress, fault_process_kill, fault_process_stop,
-    fault_service_restart;
+    fault_service_restart, fault_dns_error;
 
 static const struct fault_ops *const faults[] = {
         &fault_network_latency,     &fault_network_loss,       &fault_network_corruption,
         &fault_network_duplication, &fault_network_rate_limit, &fault_network_partition,
         &fault_cpu_stress,          &fault_memory_stress,      &fault_disk_fill,
         &fault_disk_io_stress,      &fault_process_kill,       &fault_process_stop,
-        &fault_service_restart,
+        &fault_service_restart,     &fault_dns_error,
 };
 
 const struct fault_ops *fault_find(const char *name)

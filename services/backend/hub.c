@@ -130,6 +130,18 @@ static const struct hub_tunable t_service[] = {
         { NULL },
 };
 
+static const struct hub_tunable t_dns_error[] = {
+        { "HOST_NAMES", "list", NULL, NULL, 0, 0, "host names whose queries get the error" },
+        { "MATCH_SCHEME", "enum:exact,substring", "exact", NULL, 0, 0, "how HOST_NAMES match" },
+        { "RESPONSE_CODE", "enum:NXDOMAIN,SERVFAIL,REFUSED", "NXDOMAIN", NULL, 0, 0, "the error answered" },
+        { "DNS_PORT", "int", "53", NULL, 1, 65535, "port of the DNS servers" },
+        { "NETWORK_INTERFACES", "list", NULL, NULL, 0, 0, "interfaces the queries leave by" },
+        { "DESTINATION_HOSTS", "list", NULL, NULL, 0, 0, "DNS servers (hosts or addresses); ! excludes" },
+        { "DESTINATION_IPS", "list", NULL, NULL, 0, 0, "DNS servers (IPv4 addresses or CIDRs); ! excludes" },
+        { "QUEUE_NUM", "int", "7400", NULL, 0, 65535, "NFQUEUE number of the interceptor" },
+        { NULL },
+};
+
 static const struct hub_fault faults[] = {
         { "linux-network-latency", "network", "Delays matching egress packets.", t_latency },
         { "linux-network-loss", "network", "Drops a share of matching egress packets.", t_loss },
@@ -146,6 +158,7 @@ static const struct hub_fault faults[] = {
         { "linux-process-kill", "process", "Kills matching processes for the duration.", t_kill },
         { "linux-process-stop", "process", "Stops (SIGSTOP) matching processes for the duration.", t_stop },
         { "linux-service-restart", "service", "Restarts systemd units every interval.", t_service },
+        { "linux-dns-error", "dns", "Answers DNS queries for listed host names with an error.", t_dns_error },
 };
 
 size_t hub_count(void)

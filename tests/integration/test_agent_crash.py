@@ -71,6 +71,8 @@ def specs(np, tmp, victim):
                     False),
         "process-stop": ({"fault": "linux-process-stop", "duration": "1s",
                           "tunables": {"PROCESS_IDS": str(victim.pid)}}, False),
+        "dns-error": ({"fault": "linux-dns-error", "duration": "1s",
+                       "tunables": {"HOST_NAMES": "blocked.example", "DESTINATION_IPS": np.ip_b}}, True),
     }
 
 
@@ -107,7 +109,7 @@ def crash_and_recover(np, tmp, victim, kind, point, must_crash):
 
 @pytest.mark.parametrize("point", ALWAYS)
 @pytest.mark.parametrize("kind", ["latency", "partition", "rate-limit", "cpu-stress", "disk-fill", "disk-io",
-                                  "process-stop"])
+                                  "process-stop", "dns-error"])
 def test_crash_point_then_recover(np, tmp, victim, kind, point):
     crash_and_recover(np, tmp, victim, kind, point, must_crash=True)
 

@@ -221,7 +221,7 @@ static void score_is_weighted_mean(void **state)
 
 static void hub_lists_every_fault_once(void **state)
 {
-        assert_int_equal(hub_count(), 13); /* rift-agent --list-faults */
+        assert_int_equal(hub_count(), 14); /* rift-agent --list-faults */
         for (size_t i = 0; i < hub_count(); i++) {
                 assert_ptr_equal(hub_find(hub_get(i)->name), hub_get(i));
                 for (const struct hub_tunable *t = hub_get(i)->tuns; t->name; t++)
