@@ -17,18 +17,17 @@ async function fetchPage(page: number, limit: number, name: string, status: stri
   if (name) filter.experimentName = name;
   if (status) filter.status = status;
   if (sched) filter.scheduleType = sched;
-  const r = await gql(LIST_EXP, { p: pid(), r: { pagination: { page, limit }, sort: { field: 'TIME', ascending: false }, filter } });
-  await attachLastRuns(r.listExperiment.experiments);
-  return r;
+  return gql(LIST_EXP, { p: pid(), r: { pagination: { page, limit }, sort: { field: 'TIME', ascending: false }, filter } });
 }
 
-/** The newest run of each experiment, in one request (one aliased field per experiment). */
-async function attachLastRuns(exps: any[]) {
-  if (!exps.length) return;
-  const fields = exps.map((x, i) => `e${i}: listExperimentRun(projectID: $p, request: {experimentIDs: ["${x.experimentID.replace(/["\\]/g, '')}"],
+/** The newest run of each experiment, in one request (one aliased field per experiment); the rows show
+ * before it answers. */
+async function lastRuns(ids: string[]): Promise<Record<string, any>> {
+  if (!ids.length) return {};
+  const fields = ids.map((id, i) => `e${i}: listExperimentRun(projectID: $p, request: {experimentIDs: ["${id.replace(/["\\]/g, '')}"],
     pagination: {page: 0, limit: 1}}) { experimentRuns { experimentRunID phase resiliencyScore runSequence } }`);
   const r = await gql(`query($p: ID!) { ${fields.join('\n')} }`, { p: pid() });
-  exps.forEach((x, i) => { x.recentExperimentRunDetails = r[`e${i}`]?.experimentRuns || []; });
+  return Object.fromEntries(ids.map((id, i) => [id, r[`e${i}`]?.experimentRuns?.[0]]));
 }
 
 function words(c: string) {
@@ -46,9 +45,11 @@ export function Experiments() {
   useEffect(() => { const t = setTimeout(() => { setQ({ name, status }); setPage(0); }, 250); return () => clearTimeout(t); }, [name, status]);
   const { data, error, loading, reload } = useAsync(() => fetchPage(page, limit, q.name, q.status, sched), [page, limit, q.name, q.status, sched], 5000);
   const list: any[] = data?.listExperiment?.experiments || [];
+  const ids = list.map(x => x.experimentID);
+  const runs = useAsync(() => lastRuns(ids), [ids.join()], 5000);
   const total: number = data?.listExperiment?.totalNoOfExperiments || 0;
   const pages = Math.max(1, Math.ceil(total / limit));
-  const act = (m: string, v: any) => async () => { setErr(''); await gql(m, { p: pid(), ...v }); await reload(true); };
+  const act = (m: string, v: any) => async () => { setErr(''); await gql(m, { p: pid(), ...v }); await Promise.all([reload(true), runs.reload(true)]); };
   return <div>
     <div class="row"><h2>Experiments</h2><span class="grow" />
       {isOwner() && <a class="button primary" href="#/experiments/new" data-testid="new-experiment">New experiment</a>}</div>
@@ -67,13 +68,13 @@ export function Experiments() {
       {isOwner() && !q.name && !q.status && !sched ? <a href="#/experiments/new">Build your first experiment.</a> : null}</Empty> :
       <table class="list" data-testid="experiment-list"><thead><tr><th>Name</th><th>Infrastructure</th><th>Last run</th><th>Score</th><th>Schedule</th><th>Updated</th><th></th></tr></thead>
         <tbody>{list.map(x => {
-          const last = x.recentExperimentRunDetails?.[0];
+          const last = runs.data?.[x.experimentID];
           const busy = last && ACTIVE.includes(last.phase);
           const disabled = !!x.schedule?.disabled;
           return <tr data-experiment={x.name}>
             <td><a href={`#/experiments/${x.experimentID}/edit`}>{x.name}</a></td>
             <td>{x.infra?.name || x.infraID}{x.infra && !x.infra.isActive && <span class="muted"> (inactive)</span>}</td>
-            <td>{last ? <a href={`#/runs/${last.experimentRunID}`}><Phase phase={last.phase} /></a> : <Phase />}</td>
+            <td>{last ? <a href={`#/runs/${last.experimentRunID}`}><Phase phase={last.phase} /></a> : runs.data ? <Phase /> : <span class="muted">…</span>}</td>
             <td>{last?.resiliencyScore != null ? Math.round(last.resiliencyScore) + '%' : '—'}</td>
             <td>{x.cronSyntax ? <span title={x.cronSyntax} data-testid="schedule">{words(x.cronSyntax)} (UTC){disabled ? <span class="badge">paused</span> : x.schedule?.nextSlotMs ? <small class="muted"><br />next {fmtTime(x.schedule.nextSlotMs)}</small> : null}</span> : <span class="muted">not scheduled</span>}</td>
             <td>{fmtTime(x.updatedAt)}</td>
