@@ -16,6 +16,7 @@ log_dir=$BUILD/test-logs
 mkdir -p "$log_dir"
 
 run_unit() {
+    run_web_unit
     local t out p f
     shopt -s nullglob
     for t in "$BUILD"/tests/test_*; do
@@ -35,6 +36,20 @@ run_unit() {
             failures+=("unit:$(basename "$t") (exit $rc)")
         fi
     done
+}
+
+# The portal's Vitest unit tests (web/test), counted with the unit tier.
+run_web_unit() {
+    local json=$log_dir/web-unit.json p f
+    [[ -f web/package.json ]] || return 0
+    if ! scripts/npm-install.sh web >"$log_dir/web-npm.log" 2>&1; then
+        failed=$((failed + 1)); failures+=("web unit: npm dependencies (see $log_dir/web-npm.log)"); return
+    fi
+    rm -f "$json"
+    (cd web && timeout 300 ./node_modules/.bin/vitest run --reporter=default --reporter=json --outputFile="$PWD/../$json")
+    read -r p f < <(node -e 'try { const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests); } catch { console.log(0, 1); }' "$PWD/$json")
+    passed=$((passed + p)); failed=$((failed + f))
+    [[ $f -eq 0 ]] || failures+=("web unit (vitest)")
 }
 
 run_integration() {
