@@ -212,11 +212,12 @@ static bool send_lines(struct sse_client *c, struct rift_buf *out, bool *ret_all
 
         for (unsigned page = 0; c->task_id[0] && !paced && page < SSE_PAGES_PER_PUMP && n == SSE_PAGE;
              page++) {
-                cJSON *filter = cJSON_CreateObject(), *lines = NULL, *l;
+                cJSON *filter, *lines = NULL, *l;
                 int r;
 
                 if ((paced = backlog_full(c)))
                         break;
+                filter = cJSON_CreateObject();
                 cJSON_AddStringToObject(filter, "taskID", c->task_id);
                 cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "seq"), "$gt", (double)c->last_seq);
                 sq.filter = filter;
