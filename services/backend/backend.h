@@ -422,6 +422,7 @@ const struct hub_experiment *hub_builtin_exp(size_t i);
 /* res_hub.c: listChaosHub, listChaosFaults, getChaosFault, list/getPredefinedExperiment(s) */
 int res_list_predefined(struct gql_resolve_info *ri, struct gql_value **ret);
 int res_get_predefined(struct gql_resolve_info *ri, struct gql_value **ret);
+int res_get_hub(struct gql_resolve_info *ri, struct gql_value **ret);
 
 /* res_revision.c: experiment revisions (Experiment.revision) */
 #define BC_REVISIONS "experiment_revisions"

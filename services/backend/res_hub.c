@@ -1,4 +1,4 @@
-/* Chaos hubs over GraphQL: listChaosHub, listChaosFaults, getChaosFault (built-in hub "rift" and the
+/* Chaos hubs over GraphQL: listChaosHub, getChaosHub, listChaosFaults, getChaosFault (built-in hub "rift" and the
  * HUB_DIRS hubs of hub_dir.c), listPredefinedExperiments and getPredefinedExperiment. Every field
  * needs Viewer in the project (Litmus checks only the token here; docs/backend.md). */
 #include <string.h>
@@ -79,6 +79,33 @@ static cJSON *hub_status(const char *id, const char *name, const char *type, boo
         return hub;
 }
 
+/* The ChaosHubStatus of a directory hub, or of the built-in one (h NULL). */
+static cJSON *status_of(const struct hub_dir *h)
+{
+        if (!h)
+                return hub_status(BUILTIN_HUB, "Rift built-in hub", "BUILTIN", true, hub_count(),
+                                  hub_builtin_exp_count());
+        return hub_status(h->id, h->id, "DIRECTORY", false, h->n_faults, h->n_exps);
+}
+
+/* getChaosHub(chaosHubID, projectID) */
+int res_get_hub(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        struct gql_req *q = ri->ctx;
+        const char *project, *id = backend_arg_str(ri, "chaosHubID");
+        const struct hub_dir *h;
+        int r = backend_authorize(ri, ROLE_VIEWER, &project);
+
+        if (r < 0)
+                return r;
+        if (!id || !id[0])
+                return gql_resolve_error(ri, "chaosHubID: required");
+        if ((r = find_hub(ri, id, &h)) < 0)
+                return r;
+        *ret = gql_value_opaque(ri->arena, backend_keep(q, status_of(h)), "ChaosHubStatus");
+        return 0;
+}
+
 /* listChaosHub: the built-in hub, then the directory hubs in HUB_DIRS order. */
 int res_list_hubs(struct gql_resolve_info *ri, struct gql_value **ret)
 {
@@ -90,18 +117,9 @@ int res_list_hubs(struct gql_resolve_info *ri, struct gql_value **ret)
         if (r < 0)
                 return r;
         l = gql_value_list(ri->arena, 1 + hub_dir_count());
-        l->list.items[0] =
-            gql_value_opaque(ri->arena,
-                             backend_keep(q, hub_status(BUILTIN_HUB, "Rift built-in hub", "BUILTIN", true,
-                                                        hub_count(), hub_builtin_exp_count())),
-                             "ChaosHubStatus");
-        for (size_t i = 0; i < hub_dir_count(); i++) {
-                const struct hub_dir *h = hub_dir_get(i);
-                l->list.items[i + 1] = gql_value_opaque(
-                    ri->arena,
-                    backend_keep(q, hub_status(h->id, h->id, "DIRECTORY", false, h->n_faults, h->n_exps)),
-                    "ChaosHubStatus");
-        }
+        for (size_t i = 0; i < l->list.n; i++)
+                l->list.items[i] = gql_value_opaque(
+                    ri->arena, backend_keep(q, status_of(i ? hub_dir_get(i - 1) : NULL)), "ChaosHubStatus");
         *ret = l;
         return 0;
 }

@@ -41,7 +41,10 @@ static const struct gql_arg_def q_hub_exp[] = {
         { NULL },
 };
 
+static const struct gql_arg_def q_get_hub[] = { { "chaosHubID", "ID!" }, { "projectID", "ID!" }, { NULL } };
+
 static const struct gql_field_def query[] = {
+        R("getChaosHub", "ChaosHubStatus!", q_get_hub, res_get_hub),
         R("listPredefinedExperiments", "[PredefinedExperimentList!]!", q_hub_exps, res_list_predefined),
         R("getPredefinedExperiment", "[PredefinedExperimentList!]!", q_hub_exp, res_get_predefined),
         { NULL },

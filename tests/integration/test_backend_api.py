@@ -64,6 +64,7 @@ def operations(infra, exp):
         (f'mutation($p: ID!) {{ saveChaosExperiment(projectID: $p, request: {{id: "{exp}", name: "n", manifest: {m}, infraID: "{infra}"}}) }}', "owner"),
         ('mutation($p: ID!) { deleteChaosExperiment(projectID: $p, experimentID: "nope") }', "owner"),
         # hubs' predefined experiments (test_backend_hub.py has the behaviour)
+        ('query($p: ID!) { getChaosHub(projectID: $p, chaosHubID: "rift") { id } }', "viewer"),
         ('query($p: ID!) { listPredefinedExperiments(projectID: $p, hubID: "rift") { experimentName } }', "viewer"),
         ('query($p: ID!) { getPredefinedExperiment(projectID: $p, hubID: "rift", experimentName: ["cpu-stress"]) { experimentName } }', "viewer"),
         # saved probes (test_backend_probes.py has the behaviour)

@@ -108,6 +108,14 @@ def test_directory_hub_is_listed_with_the_builtin_one(world):
     assert hubs[1] == {"id": "team-charts", "name": "team-charts", "hubType": "DIRECTORY", "isDefault": False,
                        "totalFaults": 3, "totalExperiments": 2}
     assert "chaos hub: fault skipped" in backend.log_text()
+    one = "query($p: ID!, $h: ID!) { getChaosHub(projectID: $p, chaosHubID: $h) { id hubType totalFaults } }"
+    got = ok(gql(backend.url, team.viewer.token, one, {"p": team.project, "h": "team-charts"}))["getChaosHub"]
+    assert got == {"id": "team-charts", "hubType": "DIRECTORY", "totalFaults": 3}
+    got = ok(gql(backend.url, team.viewer.token, one, {"p": team.project, "h": "rift"}))["getChaosHub"]
+    assert got == {"id": "rift", "hubType": "BUILTIN", "totalFaults": hubs[0]["totalFaults"]}
+    assert errors(gql(backend.url, team.viewer.token, one, {"p": team.project, "h": "nope"})) == [
+        "hubID: unknown hub (listChaosHub lists them)"]
+    assert errors(gql(backend.url, team.stranger.token, one, {"p": team.project, "h": "rift"})) == ["permission denied"]
 
 
 def test_directory_faults_runnable_or_not(world):
