@@ -64,13 +64,6 @@ static cJSON *project_row(const cJSON *p, const char *username, bool table)
         return r < 0 ? NULL : TAKE_PTR(o);
 }
 
-static int print_result(struct cli_ctx *ctx, const cJSON *v)
-{
-        int r = output_print(ctx->output, v, project_cols, ARRAY_SIZE(project_cols));
-
-        return r < 0 ? cli_error(CLI_EXIT_USER, "cannot print: %s", rift_strerror(r)) : CLI_EXIT_OK;
-}
-
 int cmd_create_project(struct cli_ctx *ctx, const struct cli_args *a)
 {
         _cleanup_(api_session_done) struct cli_session s = {};
@@ -91,7 +84,7 @@ int cmd_create_project(struct cli_ctx *ctx, const struct cli_args *a)
         if (rift_json_get_object(reply, "data", &data) < 0 || !(row = project_row(data, s.username, false)))
                 return cli_error(CLI_EXIT_SERVER, "unexpected answer from %s", s.endpoint);
         if (ctx->output != OUTPUT_TABLE)
-                return print_result(ctx, row);
+                return api_print(ctx, row, project_cols, ARRAY_SIZE(project_cols));
         printf("project \"%s\" created with ID %s\n", cJSON_GetObjectItem(row, "name")->valuestring,
                cJSON_GetObjectItem(row, "projectID")->valuestring);
         return CLI_EXIT_OK;
@@ -147,5 +140,5 @@ int cmd_get_projects(struct cli_ctx *ctx, const struct cli_args *a)
                 if (n < PAGE_SIZE || cJSON_GetArraySize(rows) >= total)
                         break;
         }
-        return print_result(ctx, rows);
+        return api_print(ctx, rows, project_cols, ARRAY_SIZE(project_cols));
 }

@@ -9,13 +9,6 @@
 #include "lib/limits_rift.h"
 #include "lib/str.h"
 
-static int print_or_fail(struct cli_ctx *ctx, const cJSON *v, const struct output_column *cols, size_t n)
-{
-        int r = output_print(ctx->output, v, cols, n);
-
-        return r < 0 ? cli_error(CLI_EXIT_USER, "cannot print: %s", rift_strerror(r)) : CLI_EXIT_OK;
-}
-
 /* The old and the new password from flags, stdin lines or prompts (the new one twice on a terminal). */
 static int read_passwords(const struct cli_args *a, char old[RIFT_CLI_MAX_SECRET],
                           char new[RIFT_CLI_MAX_SECRET])
@@ -127,7 +120,7 @@ int cmd_get_users(struct cli_ctx *ctx, const struct cli_args *a)
                         return cli_error(CLI_EXIT_SERVER, "out of memory");
                 }
         }
-        return print_or_fail(ctx, rows, user_cols, ARRAY_SIZE(user_cols));
+        return api_print(ctx, rows, user_cols, ARRAY_SIZE(user_cols));
 }
 
 int cmd_create_user(struct cli_ctx *ctx, const struct cli_args *a)
@@ -159,7 +152,7 @@ int cmd_create_user(struct cli_ctx *ctx, const struct cli_args *a)
         if (!(row = user_row(reply, false)))
                 return cli_error(CLI_EXIT_SERVER, "out of memory");
         if (ctx->output != OUTPUT_TABLE)
-                return print_or_fail(ctx, row, user_cols, ARRAY_SIZE(user_cols));
+                return api_print(ctx, row, user_cols, ARRAY_SIZE(user_cols));
         printf("user \"%s\" created with ID %s\n", cli_arg(a, "username"),
                cJSON_GetObjectItem(row, "userID")->valuestring);
         return CLI_EXIT_OK;
@@ -175,5 +168,5 @@ int cmd_version(struct cli_ctx *ctx, const struct cli_args *a)
         }
         if (!o || rift_json_add_string(o, "version", RIFT_VERSION) < 0)
                 return cli_error(CLI_EXIT_SERVER, "out of memory");
-        return print_or_fail(ctx, o, NULL, 0);
+        return api_print(ctx, o, NULL, 0);
 }
