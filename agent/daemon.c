@@ -20,7 +20,9 @@
 #include "agent/policy.h"
 #include "agent/privsep.h"
 #include "agent/task.h"
+#include "lib/buf.h"
 #include "lib/clock.h"
+#include "lib/config.h"
 #include "lib/error.h"
 #include "lib/log.h"
 #include "lib/macro.h"
@@ -59,71 +61,95 @@ struct daemon {
         int64_t next_rotate_ms;          /* mono ms of the next RotateKey (0 = off) */
 };
 
-/* ---- configuration: one table, validated whole ---- */
+/* ---- configuration: one lib/config table (environment only; the command line is main.c's) ---- */
 
-enum cfg_kind { CFG_STR, CFG_MS };
-static const struct cfg_var {
-        const char *env;    /* environment variable */
-        enum cfg_kind kind; /* how it is parsed */
-        size_t off;         /* field in struct daemon_config */
-        bool required;      /* must be set */
-        const char *def;    /* default, as text */
-        int64_t min, max;   /* CFG_MS limits */
-} cfg_vars[] = {
-        { "RIFT_AGENT_CONTROL_PLANE", CFG_STR, offsetof(struct daemon_config, control_plane), true, NULL, 0,
-          0 },
-        { "RIFT_AGENT_INFRA_ID", CFG_STR, offsetof(struct daemon_config, infra_id), true, NULL, 0, 0 },
-        { "RIFT_AGENT_ACCESS_KEY", CFG_STR, offsetof(struct daemon_config, registration_key), false, NULL, 0,
-          0 },
-        { "RIFT_AGENT_STATE_DIR", CFG_STR, offsetof(struct daemon_config, state_dir), false, NULL, 0, 0 },
-        { "RIFT_AGENT_CA_FILE", CFG_STR, offsetof(struct daemon_config, ca_file), false, NULL, 0, 0 },
-        { "RIFT_AGENT_UNREACHABLE_TIMEOUT", CFG_MS, offsetof(struct daemon_config, unreachable_ms), false,
-          "60s", 1000, 24LL * 3600 * 1000 },
-        { "RIFT_AGENT_HEARTBEAT_INTERVAL", CFG_MS, offsetof(struct daemon_config, heartbeat_ms), false, "15s",
-          100, 3600 * 1000 },
-        { "RIFT_AGENT_POLL_WAIT", CFG_MS, offsetof(struct daemon_config, poll_wait_ms), false, "5s", 100,
-          60 * 1000 },
-        { "RIFT_AGENT_USER", CFG_STR, offsetof(struct daemon_config, user), false, NULL, 0, 0 },
-        { "RIFT_AGENT_KEY_ROTATION", CFG_MS, offsetof(struct daemon_config, key_rotation_ms), false, "24h", 0,
-          365LL * 24 * 3600 * 1000 },
-        { "RIFT_AGENT_POLICY", CFG_STR, offsetof(struct daemon_config, policy_path), false, NULL, 0, 0 },
+static const char *const url_schemes[] = { "http", "https", NULL };
+
+#define OPT(k, e, t, f, d, lo, hi, fl, h)                                                                    \
+        {                                                                                                    \
+                .key = k, .env = e, .type = t, .offset = offsetof(struct daemon_config, f), .def = d,        \
+                .min = lo, .max = hi, .flags = fl, .help = h                                                 \
+        }
+static const struct rift_config_option options[] = {
+        { .key = "control_plane",
+          .env = "RIFT_AGENT_CONTROL_PLANE",
+          .type = RIFT_CONFIG_URI,
+          .offset = offsetof(struct daemon_config, control_plane),
+          .choices = url_schemes,
+          .flags = RIFT_CONFIG_REQUIRED,
+          .help = "InfraService base URL, http://host:port or https://host:port" },
+        OPT("infra_id", "RIFT_AGENT_INFRA_ID", RIFT_CONFIG_STRING, infra_id, NULL, 0, 256,
+            RIFT_CONFIG_REQUIRED, "the infrastructure's id from registerInfra"),
+        OPT("access_key", "RIFT_AGENT_ACCESS_KEY", RIFT_CONFIG_STRING, registration_key, NULL, 0, 255,
+            RIFT_CONFIG_SECRET, "one-time registration key (used only when no key is stored)"),
+        OPT("state_dir", "RIFT_AGENT_STATE_DIR", RIFT_CONFIG_PATH, state_dir, NULL, 0, 0, 0,
+            "where access_key and net/ live (default: the journal directory)"),
+        OPT("ca_file", "RIFT_AGENT_CA_FILE", RIFT_CONFIG_PATH, ca_file, NULL, 0, 0, 0,
+            "PEM CA the https control plane must chain to (default: system CAs)"),
+        OPT("unreachable_timeout", "RIFT_AGENT_UNREACHABLE_TIMEOUT", RIFT_CONFIG_DURATION, unreachable_ms,
+            "60s", 1000, 24LL * 3600 * 1000, 0, "a run is reverted when no call succeeded for this long"),
+        OPT("heartbeat_interval", "RIFT_AGENT_HEARTBEAT_INTERVAL", RIFT_CONFIG_DURATION, heartbeat_ms, "15s",
+            100, 3600 * 1000, 0, "Heartbeat period"),
+        OPT("poll_wait", "RIFT_AGENT_POLL_WAIT", RIFT_CONFIG_DURATION, poll_wait_ms, "5s", 100, 60 * 1000, 0,
+            "longest Poll wait asked for"),
+        OPT("user", "RIFT_AGENT_USER", RIFT_CONFIG_STRING, user, NULL, 0, 32, 0,
+            "user of the network process (default: rift, else nobody)"),
+        OPT("key_rotation", "RIFT_AGENT_KEY_ROTATION", RIFT_CONFIG_DURATION, key_rotation_ms, "24h", 0,
+            365LL * 24 * 3600 * 1000, 0, "RotateKey period; 0 = never, else at least 1s"),
+        OPT("policy", "RIFT_AGENT_POLICY", RIFT_CONFIG_PATH, policy_path, NULL, 0, 0, 0,
+            "local policy file (default /etc/rift/agent.policy)"),
 };
 
-int daemon_config_load(struct daemon_config *c, const char *journal_dir)
+static int config_check(const void *cfg, char *msg, size_t size)
 {
-        *c = (struct daemon_config){ .journal_dir = journal_dir };
-        for (size_t i = 0; i < ARRAY_SIZE(cfg_vars); i++) {
-                const struct cfg_var *v = &cfg_vars[i];
-                const char *val = getenv(v->env);
-                if (val && !*val)
-                        val = NULL;
-                if (!val && v->required) {
-                        log_error("missing setting", LOG_STR("variable", v->env));
-                        return -EINVAL;
-                }
-                if (v->kind == CFG_STR) {
-                        *(const char **)((char *)c + v->off) = val;
-                        continue;
-                }
-                int64_t *ms = (int64_t *)((char *)c + v->off);
-                if (rift_parse_duration_ms(val ? val : v->def, ms) < 0 || *ms < v->min || *ms > v->max) {
-                        log_error("invalid duration", LOG_STR("variable", v->env), LOG_INT("min_ms", v->min),
-                                  LOG_INT("max_ms", v->max));
-                        return -EINVAL;
-                }
-        }
-        if (!c->state_dir)
-                c->state_dir = c->journal_dir;
+        const struct daemon_config *c = cfg;
         if (c->key_rotation_ms > 0 && c->key_rotation_ms < 1000) {
-                log_error("invalid duration", LOG_STR("variable", "RIFT_AGENT_KEY_ROTATION"),
-                          LOG_STR("allowed", "0 (off) or at least 1s"));
+                snprintf(msg, size, "RIFT_AGENT_KEY_ROTATION: 0 (off) or at least 1s");
                 return -EINVAL;
         }
-        if (strncmp(c->control_plane, "http://", 7) != 0 && strncmp(c->control_plane, "https://", 8) != 0) {
-                log_error("RIFT_AGENT_CONTROL_PLANE must be an http:// or https:// URL");
+        if (!strstr(c->control_plane, "://")) {
+                snprintf(msg, size,
+                         "RIFT_AGENT_CONTROL_PLANE: must be http://host:port or https://host:port");
                 return -EINVAL;
         }
         return 0;
+}
+
+static const struct rift_config_spec spec = { .program = "rift-agent",
+                                              .options = options,
+                                              .n_options = ARRAY_SIZE(options),
+                                              .size = sizeof(struct daemon_config),
+                                              .validate = config_check };
+
+int daemon_config_load(struct daemon_config *c, const char *journal_dir)
+{
+        extern char **environ;
+        struct rift_config_sources src = { .envp = environ };
+        char *err = NULL;
+        *c = (struct daemon_config){ 0 };
+        int r = rift_config_load(&spec, &src, c, NULL, &err);
+        if (r < 0) {
+                log_error("invalid setting", LOG_STR("detail", err ? err : rift_strerror(r)));
+                free(err);
+                return -EINVAL;
+        }
+        c->journal_dir = journal_dir;
+        if (!c->state_dir)
+                c->state_dir = c->journal_dir;
+        return 0;
+}
+
+void daemon_config_free(struct daemon_config *c)
+{
+        if (c->state_dir == c->journal_dir)
+                c->state_dir = NULL; /* not ours */
+        rift_config_free(&spec, c);
+}
+
+int daemon_config_format(const struct daemon_config *c, struct rift_buf *out)
+{
+        int r = rift_config_format(&spec, c, NULL, out);
+        return r < 0 ? r : rift_buf_printf(out, "journal = %s\n", c->journal_dir);
 }
 
 /* "https://host:port/..." -> "host" (IPv6 literals in brackets are left to the faults' resolver). */

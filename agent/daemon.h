@@ -24,8 +24,13 @@ struct daemon_config {
         const char *policy_path; /* RIFT_AGENT_POLICY: local policy file (default /etc/rift/agent.policy) */
 };
 
-/* Fills c from the environment; journal_dir is the default journal. Errors name the variable. */
+/* Fills c from the environment (lib/config table in daemon.c); journal_dir is the default journal.
+ * Errors name the variable. Free with daemon_config_free. */
 int daemon_config_load(struct daemon_config *c, const char *journal_dir);
+void daemon_config_free(struct daemon_config *c);
+struct rift_buf;
+/* Appends `key = value` lines (secrets as [secret]) and the journal directory. */
+int daemon_config_format(const struct daemon_config *c, struct rift_buf *out);
 /* Runs until SIGTERM/SIGINT or until superseded; returns an agent_exit. */
 int daemon_run(const struct daemon_config *c);
 

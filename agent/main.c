@@ -13,6 +13,7 @@
 
 #include "agent/agent.h"
 #include "agent/daemon.h"
+#include "lib/buf.h"
 #include "lib/log.h"
 
 static int usage(void)
@@ -32,7 +33,9 @@ static int run_daemon(const char *journal_dir)
         struct daemon_config c;
         if (daemon_config_load(&c, journal_dir) < 0)
                 return AGENT_EXIT_USAGE;
-        return daemon_run(&c);
+        int r = daemon_run(&c);
+        daemon_config_free(&c);
+        return r;
 }
 
 /* --check-config: validates the daemon's settings (the environment, as `run` reads it) and prints
@@ -40,18 +43,17 @@ static int run_daemon(const char *journal_dir)
 static int check_config(const char *journal_dir)
 {
         struct daemon_config c;
+        struct rift_buf out;
 
         if (daemon_config_load(&c, journal_dir) < 0)
                 return AGENT_EXIT_USAGE;
-        printf("# rift-agent: configuration is valid\n"
-               "control_plane = %s\ninfra_id = %s\naccess_key = [secret]\njournal = %s\nstate_dir = %s\n"
-               "ca_file = %s\nunreachable_timeout_ms = %lld\nheartbeat_interval_ms = %lld\n"
-               "poll_wait_ms = %lld\nuser = %s\nkey_rotation_ms = %lld\n",
-               c.control_plane, c.infra_id, c.journal_dir, c.state_dir,
-               c.ca_file ? c.ca_file : "(system CAs)", (long long)c.unreachable_ms, (long long)c.heartbeat_ms,
-               (long long)c.poll_wait_ms, c.user ? c.user : "(rift, else nobody)",
-               (long long)c.key_rotation_ms);
-        return AGENT_EXIT_OK;
+        rift_buf_init(&out, 64 * 1024);
+        int r = daemon_config_format(&c, &out);
+        if (r == 0)
+                printf("# rift-agent: configuration is valid\n%s", out.data ? out.data : "");
+        rift_buf_free(&out);
+        daemon_config_free(&c);
+        return r < 0 ? AGENT_EXIT_USAGE : AGENT_EXIT_OK;
 }
 
 int main(int argc, char **argv)
