@@ -27,6 +27,7 @@ struct backend_obs {
         struct rift_metric *oldest;   /* rift_backend_oldest_running_run_age_seconds */
         struct rift_metric *agent[4]; /* rift_agent_fault_{injections,reverts}_total (ok, failed) */
         cJSON *last;                  /* previous agent report per "infra\x1ffault" (agent_last) */
+        int64_t started_ms;           /* wall clock when this backend started */
 };
 
 static const char *const op_labels[] = { "operation", "result", NULL };
@@ -168,19 +169,23 @@ static void collect(struct rift_metrics *reg, void *userdata)
 
 /* Adds the growth of one agent total since its previous report; totals count from 0 again when the
  * agent restarts (a new connection_id), so the backend's counters never go down. */
-static void agent_add(struct backend_ctx *b, cJSON *v, size_t k, const char *const *lv, uint64_t total)
+static void agent_add(struct backend_ctx *b, cJSON *v, size_t k, const char *const *lv, uint64_t total,
+                      bool baseline)
 {
         cJSON *item = cJSON_GetArrayItem(v, (int)k);
         double prev = item ? item->valuedouble : 0, now = (double)total;
 
-        rift_metric_add(b->obs->agent[k], lv, 4, now >= prev ? now - prev : now);
+        rift_metric_add(b->obs->agent[k], lv, 4, baseline ? 0 : now >= prev ? now - prev : now);
         if (item)
                 cJSON_SetNumberValue(item, now);
 }
 
-/* The previous report of (infrastructure, fault): {"conn": connection id, "v": [4 totals]}, zeroed
- * when the agent process changed. */
-static cJSON *agent_last(struct backend_ctx *b, const char *id, const char *fault, const char *conn)
+/* The previous report of (infrastructure, fault): {"conn": connection id, "v": [4 totals]}. A new
+ * agent process (connection_id) counts from 0, unless it started before this backend did: then its
+ * totals were (or could have been) counted by the previous backend process, and its first report is
+ * only the baseline (*ret_baseline), so a backend restart does not replay old failures. */
+static cJSON *agent_last(struct backend_ctx *b, const char *id, const char *fault, const char *conn,
+                         bool *ret_baseline)
 {
         static const double zero[4] = { 0 };
         char key[RIFT_MAX_ID + 200];
@@ -192,11 +197,13 @@ static cJSON *agent_last(struct backend_ctx *b, const char *id, const char *faul
                 last = cJSON_CreateObject();
                 cJSON_AddItemToObject(b->obs->last, key, last);
         }
+        *ret_baseline = false;
         if (!rift_streq(str_of(last, "conn"), conn)) {
                 cJSON_DeleteItemFromObject(last, "conn");
                 cJSON_DeleteItemFromObject(last, "v");
                 cJSON_AddStringToObject(last, "conn", conn);
                 cJSON_AddItemToObject(last, "v", cJSON_CreateDoubleArray(zero, 4));
+                *ret_baseline = strtoll(conn, NULL, 10) < b->obs->started_ms;
         }
         return cJSON_GetObjectItemCaseSensitive(last, "v");
 }
@@ -210,14 +217,15 @@ void backend_obs_agent_counters(struct backend_ctx *b, const cJSON *infra,
         for (size_t i = 0; b->obs && i < in->n_fault_counters && i < 64; i++) {
                 const Rift__Infra__V1__FaultCounter *c = in->fault_counters[i];
                 const uint64_t totals[4] = { c->injected, c->inject_failed, c->reverted, c->revert_failed };
+                bool baseline;
                 cJSON *v;
 
                 if (!c->fault[0] || strlen(c->fault) > 128 || strlen(conn) > 128)
                         continue;
-                v = agent_last(b, id, c->fault, conn);
+                v = agent_last(b, id, c->fault, conn, &baseline);
                 for (size_t k = 0; k < 4; k++) {
                         const char *const lv[4] = { id, name, c->fault, k % 2 ? "failed" : "ok" };
-                        agent_add(b, v, k, lv, totals[k]);
+                        agent_add(b, v, k, lv, totals[k], baseline);
                 }
         }
 }
@@ -242,6 +250,7 @@ int backend_obs_new(struct backend_ctx *b)
                 free(o);
                 return -ENOMEM;
         }
+        o->started_ms = backend_now_ms();
         b->obs = o;
         return 0;
 }

@@ -264,3 +264,28 @@ def test_every_metrics_endpoint_passes_promtool(stack):
     assert value(backend, "rift_backend_graphql_operations_total", operation="runChaosExperiment", result="ok") == 1
     assert value(backend, "rift_backend_graphql_request_duration_seconds_count",
                  operation="createChaosExperiment") == 1
+
+
+def test_agent_counters_survive_restarts_without_replaying(stack):
+    from test_observability_prometheus import heartbeat
+    labels = {"infra_id": stack.infra_id, "fault": "linux-network-latency", "result": "failed"}
+
+    def failed():
+        return value(requests.get(stack.backend.url + "/metrics", timeout=10).text,
+                     "rift_agent_fault_reverts_total", **labels)
+    heartbeat(stack.infra, {"linux-network-latency": (3, 0, 2, 1)})
+    assert failed() == 1
+    heartbeat(stack.infra, {"linux-network-latency": (3, 0, 2, 1)})  # the same totals again: nothing new
+    assert failed() == 1
+    # the backend restarts; the agent (started before it) reports the same totals: only a baseline
+    stack.backend.stop()
+    stack.backend.start()
+    heartbeat(stack.infra, {"linux-network-latency": (3, 0, 2, 1)})
+    assert failed() == 0
+    heartbeat(stack.infra, {"linux-network-latency": (4, 0, 2, 2)})  # a new failure after the restart
+    assert failed() == 1
+    # a new agent process (new connection id, started now) counts from 0: all of its totals are new
+    fresh = FakeInfra(stack.backend.rpc_url, stack.infra_id, stack.infra.access_key,
+                      connection_id=f"{int(time.time() * 1000) + 1000}-fresh")
+    heartbeat(fresh, {"linux-network-latency": (1, 0, 0, 1)})
+    assert failed() == 2
