@@ -148,7 +148,7 @@ try {
   const runURL = page.url();
   const firstLine = page.locator('[data-testid=logs] div', { hasText: 'injected' });
   await firstLine.waitFor({ timeout: 45000 });
-  const phaseAtFirstLine = await text(page, '.run .badge');
+  const phaseAtFirstLine = await text(page, '[data-testid=phase]');
   const liveState = await text(page, '[data-testid=live]');
   check(/running|queued/i.test(phaseAtFirstLine), 'a log line arrived while the run was still going: ' + phaseAtFirstLine);
   check(liveState.includes('live'), 'the run page follows the run over SSE: ' + liveState);
@@ -157,7 +157,7 @@ try {
   await page.locator('[data-testid=score]', { hasText: '100%' }).waitFor({ timeout: 20000 });
   await page.locator('[data-testid=probe-verdict]', { hasText: 'Passed' }).waitFor();
   check((await text(page, '[data-testid=logs]')).includes('reverted'), 'the revert line is in the logs');
-  check((await text(page, '.run .badge')).includes('Completed'), 'run completed');
+  check((await text(page, '[data-testid=phase]')).includes('Completed'), 'run completed');
   await shot(page, '11-run-done');
 
   // ---- overview chart and the list
@@ -245,6 +245,56 @@ try {
   for (const r of forced) check(/permission/i.test(r.errors?.[0]?.message || ''), 'permission error: ' + JSON.stringify(r));
   say('FORCED ' + JSON.stringify(forced.map((r) => r.errors[0].message)));
   await v.close();
+
+  // ---- stop a run from its page
+  say('STEP stop');
+  await page.click('nav >> text=Experiments');
+  await page.locator('tr[data-experiment=e2e-latency] [data-testid=run]').click();
+  await page.waitForURL(/#\/runs\//);
+  check(page.url() !== runURL, 'a new run');
+  await page.locator('[data-testid=stop-run]').click();
+  await page.locator('[data-testid=phase]', { hasText: 'Stopped' }).waitFor({ timeout: 30000 });
+  check(await page.locator('[data-testid=stop-run]').count() === 0, 'no Stop once stopped');
+  await shot(page, '19-run-stopped');
+
+  // ---- members: change the role, remove; admin: deactivate, reset a password; profile
+  say('STEP admin');
+  await page.click('nav >> text=Members');
+  await page.selectOption('select[aria-label="Role of viewer1"]', 'Executor');
+  await page.click('nav >> text=Overview');
+  await page.click('nav >> text=Members');
+  check(await page.inputValue('select[aria-label="Role of viewer1"]') === 'Executor', 'role changed');
+  await page.locator('tr[data-member=viewer1]').getByText('Remove').click();
+  await page.locator('tr[data-member=viewer1]').waitFor({ state: 'detached' });
+  await page.click('nav >> text=Users');
+  await page.locator('tr[data-user=viewer1]').getByText('Deactivate').click();
+  await page.locator('tr[data-user=viewer1]', { hasText: 'deactivated' }).waitFor();
+  await page.locator('tr[data-user=viewer1]').getByText('Reset password').click();
+  await page.fill('tr[data-user=viewer1] input[aria-label="New password"]', 'weak');
+  await page.locator('tr[data-user=viewer1]').getByText('Set').click();
+  await page.getByText('Use 8 to 64 characters.').waitFor();
+  await page.fill('tr[data-user=viewer1] input[aria-label="New password"]', 'Reset@2024x');
+  await page.locator('tr[data-user=viewer1]').getByText('Set').click();
+  await page.getByText('Password of viewer1 reset.').waitFor();
+  await page.click('nav >> text=Account');
+  await page.fill('input[name=name]', 'The Admin');
+  await page.click('text=Save profile');
+  await page.getByText('Profile saved.').waitFor();
+  // ---- projects: create, rename, delete, back to the first one
+  await page.click('nav >> text=Projects');
+  await page.fill('input[name=projectName]', 'tmp-proj');
+  await page.click('[data-testid=create-project]');
+  const tmpRow = page.locator('tr.current[data-project=tmp-proj]');
+  await tmpRow.waitFor();
+  await tmpRow.getByText('Rename').click();
+  await tmpRow.locator('input[aria-label="Project name"]').fill('tmp-renamed');
+  await tmpRow.getByText('Save').click();
+  const renamed = page.locator('tr[data-project=tmp-renamed]');
+  await renamed.waitFor();
+  await renamed.getByText('Delete').click();
+  await renamed.waitFor({ state: 'detached' });
+  await page.locator('tr', { hasText: 'e2e-portal' }).getByText('Switch').click();
+  await page.locator('tr.current', { hasText: 'e2e-portal' }).waitFor();
 
   // ---- logout
   say('STEP logout');

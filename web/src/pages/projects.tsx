@@ -69,7 +69,7 @@ export function Projects() {
 
 function ProjectRow({ p, current, role, reload, setErr }: any) {
   const [edit, setEdit] = useState<string | null>(null);
-  return <tr class={current ? 'current' : ''}>
+  return <tr class={current ? 'current' : ''} data-project={p.name}>
     <td>{edit === null ? p.name : <input value={edit} aria-label="Project name" onInput={e => setEdit(e.currentTarget.value)} />}{current && <span class="badge">current</span>}</td>
     <td>{role}</td><td>{fmtTime(p.createdAt)}</td>
     <td class="actions">

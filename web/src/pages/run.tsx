@@ -84,7 +84,7 @@ export default function RunDetail({ id }: { id: string }) {
   const score = run.resiliencyScore;
   return <div class="run">
     <div class="row"><h2>{run.experimentName} <small class="muted">run #{run.runSequence}</small></h2>
-      <Phase phase={run.phase} /><span class="grow" />
+      <span data-testid="phase"><Phase phase={run.phase} /></span><span class="grow" />
       <span class={'live ' + live} data-testid="live">{{ connecting: 'connecting…', live: '● live', reconnecting: 'reconnecting…', polling: 'refreshing every 1.5 s', ended: 'finished' }[live] || live}</span>
       {canRun() && !FINAL.includes(run.phase) && <Action cls="danger" testid="stop-run" onError={setErr} run={() => gql(STOP, { p: pid(), e: run.experimentID, r: id })}>Stop</Action>}</div>
     <ErrorBox error={err} />
