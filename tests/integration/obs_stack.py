@@ -58,6 +58,14 @@ def submit(infra, task_id, phase, faults):
     return infra.call("SubmitResult", enc(body))
 
 
+def heartbeat(infra, counters):
+    """Heartbeat with HeartbeatRequest.fault_counters: {fault: (injected, inject_failed, reverted,
+    revert_failed)}."""
+    body = [(1, infra.auth()), (2, "0.1.0"), (3, 1000)]
+    body += [(4, Msg((1, f), (2, c[0]), (3, c[1]), (4, c[2]), (5, c[3]))) for f, c in counters.items()]
+    infra.call("Heartbeat", enc(body))
+
+
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 

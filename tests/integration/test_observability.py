@@ -13,7 +13,7 @@ import requests
 from backend_client import Team, gql, ok
 from conftest import BUILD, Service, free_port
 from fake_infra import FakeInfra
-from obs_stack import pick, submit, sync, wait_for
+from obs_stack import heartbeat, pick, submit, sync, wait_for
 
 TOKEN = "results-token-for-tests"
 REGISTER = """mutation($p: ID!, $env: String!) { registerInfra(projectID: $p, request: {name: "box-1",
@@ -267,7 +267,6 @@ def test_every_metrics_endpoint_passes_promtool(stack):
 
 
 def test_agent_counters_survive_restarts_without_replaying(stack):
-    from test_observability_prometheus import heartbeat
     labels = {"infra_id": stack.infra_id, "fault": "linux-network-latency", "result": "failed"}
 
     def failed():

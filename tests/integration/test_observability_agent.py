@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from obs_stack import pick
-from test_agent_e2e import World, np, wait_registered, world  # noqa: F401  (fixtures)
+from test_agent_e2e import np, wait_registered, world  # noqa: F401  (np and world are fixtures)
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces)")
 

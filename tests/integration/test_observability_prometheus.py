@@ -11,8 +11,7 @@ import requests
 
 from backend_client import Team, gql, ok
 from fake_infra import FakeInfra
-from obs_stack import OBS_DOCS, Prometheus, submit, wait_for
-from pbwire import Msg, encode as enc
+from obs_stack import OBS_DOCS, Prometheus, heartbeat, submit, wait_for
 from test_observability import CREATE_ENV, CREATE_EXP, MANIFEST, RUN, TOKEN, start_exporter
 
 REGISTER = """mutation($p: ID!, $n: String!) { registerInfra(projectID: $p, request: {name: $n,
@@ -28,14 +27,6 @@ def rules():
     import yaml
     doc = yaml.safe_load((OBS_DOCS / "prometheus-rules.yml").read_text())
     return [r for g in doc["groups"] for r in g["rules"]]
-
-
-def heartbeat(infra, counters):
-    """Heartbeat with HeartbeatRequest.fault_counters: {fault: (injected, inject_failed, reverted,
-    revert_failed)}."""
-    body = [(1, infra.auth()), (2, "0.1.0"), (3, 1000)]
-    body += [(4, Msg((1, f), (2, c[0]), (3, c[1]), (4, c[2]), (5, c[3]))) for f, c in counters.items()]
-    infra.call("Heartbeat", enc(body))
 
 
 def register(backend, team, name):
