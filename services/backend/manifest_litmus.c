@@ -207,6 +207,7 @@ static const cJSON *path2(const cJSON *o, const char *a, const char *b)
 struct conv {
         cJSON *groups; /* Rift groups */
         cJSON *probes; /* inline probes (Litmus's probe[] entries) */
+        int n_steps;   /* steps made so far (at most BACKEND_MAX_STEPS) */
         char *err;     /* message buffer */
         size_t errlen; /* its size */
 };
@@ -419,6 +420,9 @@ static int convert_experiment(struct conv *c, const cJSON *x, const char *base, 
 
         if (!cJSON_IsObject(x) || !cJSON_IsString(name) || !name->valuestring[0])
                 return fail(c->err, c->errlen, "%s.name: required", at);
+        if (++c->n_steps > (int)BACKEND_MAX_STEPS)
+                return fail(c->err, c->errlen, "%s: more than %u faults in the manifest", at,
+                            BACKEND_MAX_STEPS);
         rift = manifest_litmus_fault(name->valuestring, &kube);
         if (rift)
                 f = hub_find(rift);
@@ -504,15 +508,29 @@ static int find_template(const cJSON *templates, const char *name)
         return -1;
 }
 
+/* The weight label of an Argo template (ChaosCenter puts it there), or -1 when it has none. */
+static int template_weight(struct conv *c, const cJSON *t, const char *tat, int k, int *ret)
+{
+        const cJSON *wl = cJSON_GetObjectItemCaseSensitive(path2(t, "metadata", "labels"), "weight");
+        char buf[64];
+        const char *ws = scalar(wl, buf, sizeof(buf));
+        int64_t v = -1;
+
+        if (wl && (!ws || rift_parse_int64(ws, 0, 100, &v) < 0))
+                return fail(c->err, c->errlen, "%s[%d].metadata.labels.weight: expected an integer in 0..100",
+                            tat, k);
+        *ret = (int)v;
+        return 0;
+}
+
 /* The template of one Argo step: its ChaosEngine artifacts become steps of the group. */
 static int convert_argo_step(struct conv *c, const cJSON *templates, const char *tat, const cJSON *st,
                              const char *sat, cJSON *steps)
 {
         const cJSON *sname = cJSON_GetObjectItemCaseSensitive(st, "name");
         const cJSON *tname = cJSON_GetObjectItemCaseSensitive(st, "template"), *t, *a;
-        char buf[64], at[MAX_AT], yerr[256];
-        int k, ai = 0, weight, found = 0, r = 0;
-        int64_t wv;
+        char at[MAX_AT], yerr[256];
+        int k, ai = 0, weight = -1, found = 0, r;
 
         if (!cJSON_IsString(sname) || !cJSON_IsString(tname))
                 return fail(c->err, c->errlen, "%s: name and template required", sat);
@@ -522,16 +540,8 @@ static int convert_argo_step(struct conv *c, const cJSON *templates, const char 
                 return fail(c->err, c->errlen, "%s.template: no template named \"%.64s\"", sat,
                             tname->valuestring);
         t = cJSON_GetArrayItem(templates, k);
-        weight = -1;
-        {
-                const cJSON *wl = cJSON_GetObjectItemCaseSensitive(path2(t, "metadata", "labels"), "weight");
-                const char *ws = scalar(wl, buf, sizeof(buf));
-                if (wl && (!ws || rift_parse_int64(ws, 0, 100, &wv) < 0))
-                        return fail(c->err, c->errlen,
-                                    "%s[%d].metadata.labels.weight: expected an integer in 0..100", tat, k);
-                if (wl)
-                        weight = (int)wv;
-        }
+        if ((r = template_weight(c, t, tat, k, &weight)) < 0)
+                return r;
         cJSON_ArrayForEach(a, path2(t, "inputs", "artifacts"))
         {
                 const cJSON *data = path2(a, "raw", "data");

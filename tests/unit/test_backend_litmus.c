@@ -193,6 +193,21 @@ static void errors_name_the_original_field(void **state)
         }
 }
 
+/* A manifest cannot make the converter build more than BACKEND_MAX_STEPS steps. */
+static void step_count_is_capped(void **state)
+{
+        static char text[64 * 1024];
+        size_t n = (size_t)snprintf(text, sizeof(text), "kind: ChaosEngine\nspec:\n  experiments:\n");
+        char err[512];
+        cJSON *doc = NULL;
+
+        for (unsigned i = 0; i <= BACKEND_MAX_STEPS; i++)
+                n += (size_t)snprintf(text + n, sizeof(text) - n, "    - {name: linux-cpu-stress}\n");
+        assert_int_equal(manifest_parse(text, n, &doc, err, sizeof(err)), RIFT_E_INVALID);
+        assert_null(doc);
+        assert_non_null(strstr(err, "more than 64 faults"));
+}
+
 static void fault_names(void **state)
 {
         bool kube;
@@ -214,6 +229,7 @@ int main(void)
                 cmocka_unit_test(node_faults_map_to_linux_ones),
                 cmocka_unit_test(duration_weight_probes_and_names),
                 cmocka_unit_test(errors_name_the_original_field),
+                cmocka_unit_test(step_count_is_capped),
                 cmocka_unit_test(fault_names),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
