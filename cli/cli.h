@@ -146,12 +146,14 @@ struct gql_command {
         const struct output_column *cols; /* table columns of a listing */
         size_t n_cols;                    /* entries in cols */
         const char *done; /* mutation: "experiment {experimentID} deleted" ({key}: row member) */
+        /* listing: completes a page's items before they are shaped; an exit code */
+        int (*page_hook)(struct cli_ctx *ctx, const struct cli_session *s, const cJSON *vars, cJSON *items);
 };
 
 /* errors[0].message of a GraphQL answer, NULL if none. */
 const char *api_gql_error(const cJSON *reply);
-/* Posts query with vars to the session's server; *ret gets data.<field> (caller frees). GraphQL
- * errors are printed as "field: message" (exit 1). Returns an exit code. */
+/* Posts query with vars to the session's server; *ret gets data.<field>, or all of data with field
+ * NULL (caller frees). GraphQL errors are printed as "field: message" (exit 1). Returns an exit code. */
 int gql_call(struct cli_ctx *ctx, const struct cli_session *s, const char *query, const cJSON *vars,
              const char *field, cJSON **ret);
 /* riftctl's row from a server object (NULL on -ENOMEM); table: times as text. */

@@ -67,11 +67,13 @@ int gql_call(struct cli_ctx *ctx, const struct cli_session *s, const char *query
         if (code != CLI_EXIT_OK)
                 return code;
         if ((err = api_gql_error(reply)))
-                return field_error(s, field, err, vars);
+                return field_error(s, field ? field : "query", err, vars);
         data = cJSON_GetObjectItemCaseSensitive(reply, "data");
-        v = cJSON_DetachItemFromObjectCaseSensitive(data, field);
+        v = field ? cJSON_DetachItemFromObjectCaseSensitive(data, field)
+                  : cJSON_DetachItemFromObjectCaseSensitive(reply, "data");
         if (!v)
-                return cli_error(CLI_EXIT_SERVER, "unexpected answer from %s: no %s", s->server, field);
+                return cli_error(CLI_EXIT_SERVER, "unexpected answer from %s: no %s", s->server,
+                                 field ? field : "data");
         *ret = v;
         return CLI_EXIT_OK;
 }
@@ -243,7 +245,8 @@ int gql_list_all(struct cli_ctx *ctx, const struct cli_session *s, const struct 
 
         for (unsigned page = 0; rows && page < RIFT_CLI_MAX_PAGES; page++) {
                 _cleanup_json_ cJSON *ans = NULL, *pg = cJSON_CreateObject();
-                const cJSON *items, *it;
+                cJSON *items;
+                const cJSON *it;
                 int64_t total = 0;
                 int code, n = 0;
 
@@ -258,6 +261,8 @@ int gql_list_all(struct cli_ctx *ctx, const struct cli_session *s, const struct 
                 if (!cJSON_IsArray(items))
                         return cli_error(CLI_EXIT_SERVER, "unexpected answer from %s: no %s.%s", s->server,
                                          g->field, g->items);
+                if (g->page_hook && (code = g->page_hook(ctx, s, vars, items)) != CLI_EXIT_OK)
+                        return code;
                 cJSON_ArrayForEach(it, items)
                 {
                         cJSON *row = gql_shape(it, g->fields, g->n_fields, table);

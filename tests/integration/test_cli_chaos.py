@@ -186,6 +186,10 @@ def test_experiment_run_logs_and_score(world, tmp_path):
     assert "manifest: |\n  groups:\n" in cli.ok("describe", "chaos-experiment", exp, "--project-id", cli.p).stdout
     listed = json.loads(cli.ok("get", "chaos-experiments", "--project-id", cli.p, "-o", "json").stdout)
     assert [(e["experimentID"], e["name"], e["infraName"]) for e in listed] == [(exp, "lat-exp", "box-1")]
+    assert (listed[0]["lastRunID"], listed[0]["lastRunPhase"], listed[0]["lastResiliencyScore"]) == (run, "Completed", 70)
+    table = cli.ok("get", "chaos-experiments", "--project-id", cli.p).stdout.splitlines()
+    assert re.fullmatch(r"EXPERIMENT ID +NAME +INFRA +LAST RUN +SCORE +UPDATED", table[0]), table[0]
+    assert re.fullmatch(rf"{exp}  lat-exp +box-1 +Completed +70 +\d{{4}}-.* UTC", table[1]), table[1]
 
     r = cli.ok("delete", "chaos-experiment", exp, "--project-id", cli.p)
     assert r.stdout == f"chaos experiment {exp} deleted\n"
