@@ -683,7 +683,9 @@ static int h_report(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, str
                                    b->cfg->run_grace_ms);
         if (r == 0)
                 backend_sse_notify(b, str_of(t, "experimentRunID"));
-        out.stop_requested = cJSON_IsTrue(cJSON_GetObjectItem(t, "stopRequested"));
+        /* a task cancelled after it was delivered (emergency stop) must not run either */
+        out.stop_requested = cJSON_IsTrue(cJSON_GetObjectItem(t, "stopRequested")) ||
+                             rift_streq(str_of(t, "state"), "cancelled");
         cJSON_Delete(t);
         if (r < 0)
                 return r;

@@ -307,3 +307,16 @@ def test_auth_audit_records_logins_and_role_changes(rift_auth):
     # not for others: a Viewer of the project, anyone without projectID
     assert team.executor.get(f"/audit_events?projectID={team.project}").status_code == 403
     assert team.owner.get("/audit_events").status_code == 403
+
+
+def test_a_task_delivered_before_the_stop_is_told_to_stop_when_reported(world):
+    auth, backend, team, infra = world
+    ok(save(backend, team, infra, SAFE))
+    ok(run(backend, team))
+    tasks, _ = infra.poll(wait_ms=1000)  # delivered, not yet reported Running
+    st = ok(gql(backend.url, team.viewer.token, ESTOP, {"p": team.project}))["emergencyStop"]
+    assert st["runsStopped"] == 1
+    assert infra.report(tasks[0]["task_id"], "Running") == {"stop_requested": True}
+    rid = tasks[0]["run_id"]
+    assert ok(gql(backend.url, team.viewer.token, GET_RUN, {"p": team.project, "r": rid}))["getExperimentRun"][
+        "phase"] == "Stopped"
