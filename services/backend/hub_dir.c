@@ -223,6 +223,7 @@ static int load_fault(struct hub_dir *hub, const char *path, const char *categor
 
         if (r == -ENOENT)
                 return 0;
+        snprintf(yerr, sizeof(yerr), "%s", rift_strerror(r));
         if (r == 0)
                 r = backend_yaml_to_json(text, strlen(text), &doc, yerr, sizeof(yerr));
         free(text);
@@ -351,16 +352,19 @@ static int load_experiments(struct hub_dir *hub)
 static int load_hub(const char *dir)
 {
         struct hub_dir *hub = &hubs[n_hubs];
-        const char *base = strrchr(dir, '/');
+        size_t len = strlen(dir);
+        const char *base;
         struct stat st;
         int r;
 
         if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
                 return -ENOTDIR;
-        base = base && base[1] ? base + 1 : dir;
+        while (len > 1 && dir[len - 1] == '/') /* "charts/" is the hub "charts" */
+                len--;
         memset(hub, 0, sizeof(*hub));
-        hub->id = strdup(base);
-        hub->path = strdup(dir);
+        hub->path = rift_strndup(dir, len);
+        base = hub->path ? strrchr(hub->path, '/') : NULL;
+        hub->id = hub->path ? strdup(base && base[1] ? base + 1 : hub->path) : NULL;
         hub->faults = calloc(MAX_HUB_FAULTS, sizeof(*hub->faults));
         hub->exps = calloc(MAX_HUB_EXPS, sizeof(*hub->exps));
         n_hubs++; /* counted now so hub_dir_free_all frees a half-loaded hub */

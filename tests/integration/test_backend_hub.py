@@ -84,7 +84,7 @@ def hub_dir(tmp_path):
 @pytest.fixture
 def world(rift_auth, rift_backend, hub_dir):
     auth = rift_auth()
-    backend = rift_backend(auth, HUB_DIRS=str(hub_dir))
+    backend = rift_backend(auth, HUB_DIRS=str(hub_dir) + "/")  # the trailing slash is not part of the id
     team = Team(auth.url)
     ok(gql(backend.url, team.owner.token,
            'mutation($p: ID!) { createEnvironment(projectID: $p, request: {environmentID: "e", name: "E", type: PROD}) { name } }',
