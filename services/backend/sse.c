@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "lib/http_server.h"
 #include "lib/log.h"
 #include "lib/sse.h"
@@ -32,6 +33,8 @@
 #define SSE_MAX_PAGE_TEXT  (4u << 20) /* formatted bytes of one page of lines, at most */
 #define SSE_PACE_MS        50         /* retry interval while the connection's backlog is full */
 #define SSE_STALL_TICKS    4          /* ticks without progress before a client counts as stuck */
+#define SSE_CACHE_MS       20         /* a read of a run serves its other streams this long */
+#define SSE_CACHE_RUNS     64         /* runs whose reads are kept (a hash table without chains) */
 
 struct sse_client {
         struct sse_client *prev, *next;  /* in hub->clients */
@@ -53,12 +56,23 @@ struct sse_client {
         bool abandoned;                  /* the server went away while authorisation was pending */
 };
 
+struct run_cache {
+        char run_id[RIFT_MAX_ID + 1]; /* whose entry */
+        int64_t at;                   /* rift_mono_ms() when read; 0 = empty */
+        cJSON *run;                   /* the run document */
+        char *state;                  /* its `run` event data */
+        uint64_t acked;               /* the task's ackedSeq: every line up to it is stored */
+        uint64_t after;               /* lines holds the first page after this seq */
+        cJSON *lines;                 /* that page, or NULL */
+};
+
 struct sse_hub {
-        struct backend_ctx *b;      /* the process */
-        struct sse_client *clients; /* streams open or being authorised */
-        unsigned n_clients;         /* entries in clients */
-        struct event *tick;         /* pumps every stream every SSE_TICK_MS */
-        struct event *ping;         /* keep-alive comments */
+        struct backend_ctx *b;                  /* the process */
+        struct run_cache cache[SSE_CACHE_RUNS]; /* recent reads, by run */
+        struct sse_client *clients;             /* streams open or being authorised */
+        unsigned n_clients;                     /* entries in clients */
+        struct event *tick;                     /* pumps every stream every SSE_TICK_MS */
+        struct event *ping;                     /* keep-alive comments */
 };
 
 static const char *const final_phases[] = { "Completed",
@@ -157,20 +171,18 @@ static char *run_state(const cJSON *run)
 }
 
 /* Appends a `run` event if the state changed since the last one. */
-static int add_state(struct sse_client *c, const cJSON *run, struct rift_buf *out)
+static int add_state(struct sse_client *c, const char *state, struct rift_buf *out)
 {
-        char *state = run_state(run);
+        char *copy;
         int r;
 
-        if (!state)
-                return -ENOMEM;
-        if (c->last_state && !strcmp(state, c->last_state)) {
-                free(state);
+        if (c->last_state && !strcmp(state, c->last_state))
                 return 0;
-        }
+        if (!(copy = strdup(state)))
+                return -ENOMEM;
         r = rift_sse_format(out, "run", 0, state, strlen(state));
         free(c->last_state);
-        c->last_state = state;
+        c->last_state = copy;
         return r;
 }
 
@@ -193,6 +205,97 @@ static int add_line(struct rift_buf *out, const cJSON *line)
         return r;
 }
 
+/* ---- what the streams of one run share ----
+ * Every stream of a run is pumped at the same moments (a tick, a change stored here), so the run, its
+ * task's acknowledged seq and the first page of lines after a given seq are read once per run and reused
+ * for SSE_CACHE_MS (a change stored by this process drops the entry at once). The task's ackedSeq tells
+ * whether there is a line to read at all, so an idle stream costs two look-ups by id per run and tick. */
+static void cache_clear(struct run_cache *rc)
+{
+        cJSON_Delete(rc->run);
+        cJSON_Delete(rc->lines);
+        free(rc->state);
+        *rc = (struct run_cache){ 0 };
+}
+
+static struct run_cache *cache_slot_of(struct sse_hub *h, const char *run_id)
+{
+        uint32_t x = 2166136261u;
+
+        for (const char *p = run_id; *p; p++)
+                x = (x ^ (unsigned char)*p) * 16777619u;
+        return &h->cache[x % SSE_CACHE_RUNS];
+}
+
+/* The run (read first) and its task's ackedSeq (read second: a final run has all its lines by then). */
+static struct run_cache *cache_get(struct sse_hub *h, const char *run_id)
+{
+        struct run_cache *rc = cache_slot_of(h, run_id);
+        int64_t now = rift_mono_ms();
+        cJSON *task = NULL;
+        const cJSON *acked;
+
+        if (rc->at && now - rc->at < SSE_CACHE_MS && !strcmp(rc->run_id, run_id))
+                return rc;
+        cache_clear(rc);
+        if (rift_store_get(h->b->store, BC_RUNS, run_id, &rc->run) < 0)
+                return NULL;
+        if (str_of(rc->run, "taskID")[0] &&
+            rift_store_get(h->b->store, BC_TASKS, str_of(rc->run, "taskID"), &task) < 0) {
+                cache_clear(rc);
+                return NULL;
+        }
+        acked = cJSON_GetObjectItem(task, "ackedSeq");
+        rc->acked = cJSON_IsNumber(acked) ? (uint64_t)acked->valuedouble : 0;
+        cJSON_Delete(task);
+        if (!(rc->state = run_state(rc->run))) {
+                cache_clear(rc);
+                return NULL;
+        }
+        rift_strlcpy(rc->run_id, run_id, sizeof(rc->run_id));
+        rc->at = now;
+        return rc;
+}
+
+static void cache_drop(struct sse_hub *h, const char *run_id)
+{
+        struct run_cache *rc = cache_slot_of(h, run_id);
+
+        if (!strcmp(rc->run_id, run_id))
+                cache_clear(rc);
+}
+
+/* One page of lines after `after`; *ret_owned says whether the caller frees it (not when cached). */
+static int page_after(struct sse_client *c, struct run_cache *rc, uint64_t after, cJSON **ret,
+                      bool *ret_owned)
+{
+        static const struct rift_store_sort by_seq = { "seq", false };
+        struct rift_store_query sq = { .sort = &by_seq, .n_sort = 1, .limit = SSE_PAGE };
+        cJSON *filter, *lines = NULL;
+        int r;
+
+        if (rc->lines && rc->after == after) {
+                *ret = rc->lines;
+                *ret_owned = false;
+                return 0;
+        }
+        filter = cJSON_CreateObject();
+        cJSON_AddStringToObject(filter, "taskID", c->task_id);
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "seq"), "$gt", (double)after);
+        sq.filter = filter;
+        r = rift_store_find(c->hub->b->store, BC_LOGS, &sq, &lines);
+        cJSON_Delete(filter);
+        if (r < 0)
+                return r;
+        *ret_owned = rc->lines != NULL; /* the first page asked in this round is kept for the others */
+        if (!rc->lines) {
+                rc->lines = lines;
+                rc->after = after;
+        }
+        *ret = lines;
+        return 0;
+}
+
 /* The connection already holds half the allowed backlog: wait before sending more. Lines are handed over
  * in pieces of an eighth of it, so a client that reads is never near the cap (SSE_MAX_BUFFER is at least
  * 128 KiB and one formatted line at most about 25 KiB). */
@@ -203,27 +306,20 @@ static bool backlog_full(const struct sse_client *c)
 
 /* Sends the lines after last_seq, a page at a time, paced by what the client reads. *ret_all: no line is
  * left in the store. Returns false if the client was freed. */
-static bool send_lines(struct sse_client *c, struct rift_buf *out, bool *ret_all)
+static bool send_lines(struct sse_client *c, struct run_cache *rc, struct rift_buf *out, bool *ret_all)
 {
-        static const struct rift_store_sort by_seq = { "seq", false };
-        struct rift_store_query sq = { .sort = &by_seq, .n_sort = 1, .limit = SSE_PAGE };
         size_t n = SSE_PAGE;
         bool paced = false;
 
-        for (unsigned page = 0; c->task_id[0] && !paced && page < SSE_PAGES_PER_PUMP && n == SSE_PAGE;
+        for (unsigned page = 0;
+             c->task_id[0] && c->last_seq < rc->acked && !paced && page < SSE_PAGES_PER_PUMP && n == SSE_PAGE;
              page++) {
-                cJSON *filter, *lines = NULL, *l;
-                int r;
+                cJSON *lines = NULL, *l;
+                bool owned;
 
                 if ((paced = backlog_full(c)))
                         break;
-                filter = cJSON_CreateObject();
-                cJSON_AddStringToObject(filter, "taskID", c->task_id);
-                cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "seq"), "$gt", (double)c->last_seq);
-                sq.filter = filter;
-                r = rift_store_find(c->hub->b->store, BC_LOGS, &sq, &lines);
-                cJSON_Delete(filter);
-                if (r < 0) {
+                if (page_after(c, rc, c->last_seq, &lines, &owned) < 0) {
                         paced = true; /* the store is down: try again later */
                         break;
                 }
@@ -236,17 +332,19 @@ static bool send_lines(struct sse_client *c, struct rift_buf *out, bool *ret_all
                         if (out->len < (size_t)c->hub->b->cfg->sse_max_buffer / 8)
                                 continue;
                         if (!send_buf(c, out)) {
-                                cJSON_Delete(lines);
+                                if (owned)
+                                        cJSON_Delete(lines);
                                 return false;
                         }
                         if ((paced = backlog_full(c)))
                                 break;
                 }
-                cJSON_Delete(lines);
+                if (owned)
+                        cJSON_Delete(lines);
                 if (!send_buf(c, out))
                         return false;
         }
-        *ret_all = !c->task_id[0] || (!paced && n < SSE_PAGE);
+        *ret_all = !c->task_id[0] || c->last_seq >= rc->acked || (!paced && n < SSE_PAGE);
         if (!*ret_all) { /* more lines wait: after the other clients had their turn, or the client read */
                 struct timeval later = { 0, (paced ? SSE_PACE_MS : 0) * 1000 };
                 if (!evtimer_pending(c->wake, NULL))
@@ -259,27 +357,25 @@ static bool send_lines(struct sse_client *c, struct rift_buf *out, bool *ret_all
 static void pump(struct sse_client *c)
 {
         _cleanup_(rift_buf_free) struct rift_buf out = RIFT_BUF_INIT(SSE_MAX_PAGE_TEXT);
-        cJSON *run = NULL;
+        struct run_cache *rc;
         bool first = !c->last_state, all;
         char end[96];
 
-        if (!c->stream || rift_store_get(c->hub->b->store, BC_RUNS, c->run_id, &run) < 0)
+        if (!c->stream || !(rc = cache_get(c->hub, c->run_id)))
                 return; /* the store is down: try again on the next pump */
         if (!c->task_id[0])
-                rift_strlcpy(c->task_id, str_of(run, "taskID"), sizeof(c->task_id));
-        if (first && (add_state(c, run, &out) < 0 || !send_buf(c, &out)))
-                goto out;
-        if (!send_lines(c, &out, &all))
-                goto out;
-        if (add_state(c, run, &out) < 0 || !send_buf(c, &out))
-                goto out;
-        if (all && phase_final(str_of(run, "phase"))) {
-                snprintf(end, sizeof(end), "{\"phase\":\"%.64s\"}", str_of(run, "phase"));
+                rift_strlcpy(c->task_id, str_of(rc->run, "taskID"), sizeof(c->task_id));
+        if (first && (add_state(c, rc->state, &out) < 0 || !send_buf(c, &out)))
+                return;
+        if (!send_lines(c, rc, &out, &all))
+                return;
+        if (add_state(c, rc->state, &out) < 0 || !send_buf(c, &out))
+                return;
+        if (all && phase_final(str_of(rc->run, "phase"))) {
+                snprintf(end, sizeof(end), "{\"phase\":\"%.64s\"}", str_of(rc->run, "phase"));
                 if (rift_sse_format(&out, "end", 0, end, strlen(end)) == 0 && send_buf(c, &out))
                         client_free(c);
         }
-out:
-        cJSON_Delete(run);
 }
 
 static void on_wake(evutil_socket_t fd, short what, void *arg)
@@ -355,6 +451,7 @@ void backend_sse_notify(struct backend_ctx *b, const char *run_id)
 {
         if (!b->sse || !run_id)
                 return;
+        cache_drop(b->sse, run_id);
         for (struct sse_client *c = b->sse->clients; c; c = c->next)
                 if (!strcmp(c->run_id, run_id))
                         wake_soon(c);
@@ -564,6 +661,8 @@ void backend_sse_free(struct backend_ctx *b)
                 event_free(h->tick);
         if (h->ping)
                 event_free(h->ping);
+        for (size_t i = 0; i < SSE_CACHE_RUNS; i++)
+                cache_clear(&h->cache[i]);
         free(h);
         b->sse = NULL;
 }
