@@ -13,6 +13,7 @@
 
 #include "agent/agent.h"
 #include "agent/daemon.h"
+#include "agent/policy.h"
 #include "lib/buf.h"
 #include "lib/log.h"
 
@@ -47,6 +48,15 @@ static int check_config(const char *journal_dir)
 
         if (daemon_config_load(&c, journal_dir) < 0)
                 return AGENT_EXIT_USAGE;
+        struct agent_policy *p = NULL; /* the local policy file must be usable too (policy.h) */
+        char perr[400];
+        if (policy_load(c.policy_path ? c.policy_path : POLICY_DEFAULT_PATH, c.policy_path != NULL, &p, perr,
+                        sizeof(perr)) < 0) {
+                log_error("cannot use the local policy", LOG_STR("detail", perr));
+                daemon_config_free(&c);
+                return AGENT_EXIT_USAGE;
+        }
+        policy_free(p);
         rift_buf_init(&out, 64 * 1024);
         int r = daemon_config_format(&c, &out);
         if (r == 0)

@@ -259,3 +259,7 @@ def test_unsafe_or_missing_policy_file_stops_the_agent(world, tmp_path, owner, m
     assert p.wait(20) != 0 and "missing.policy" in b.text()
     p = b.start(RIFT_AGENT_POLICY=write_policy(tmp_path, "max_cpu_load = lots\n"))
     assert p.wait(20) != 0 and "line 1: max_cpu_load: invalid value" in b.text()
+    env = dict(os.environ, RIFT_AGENT_CONTROL_PLANE="http://127.0.0.1:1", RIFT_AGENT_INFRA_ID="x",
+               RIFT_AGENT_POLICY=str(tmp_path / "agent.policy"))
+    check = subprocess.run([agent_bin(), "--check-config"], env=env, capture_output=True, text=True, timeout=30)
+    assert check.returncode != 0 and "max_cpu_load: invalid value" in check.stderr + check.stdout
