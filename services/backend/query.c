@@ -178,7 +178,7 @@ static void need_answered(struct query_call *c, struct authz_need *n, const stru
 {
         n->ok = e->ok;
         rift_strlcpy(n->error, e->error, sizeof(n->error));
-        if (e->ok && !c->q.user_id[0]) {
+        if (e->user_id[0] && !c->q.user_id[0]) { /* one token: also who was refused (audit trail) */
                 rift_strlcpy(c->q.user_id, e->user_id, sizeof(c->q.user_id));
                 rift_strlcpy(c->q.username, e->username, sizeof(c->q.username));
                 rift_strlcpy(c->q.user_role, e->role, sizeof(c->q.user_role));

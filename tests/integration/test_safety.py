@@ -271,6 +271,11 @@ def test_audit_trail_records_who_what_when_where_for_owners_only(world):
     assert [e["username"] for e in only["listAuditEvents"]["events"]] == ["viewer"]
     for who in (team.executor, team.viewer, team.stranger):
         assert errors(gql(backend.url, who.token, AUDIT, {"p": team.project}))
+    # a refused mutation is recorded with who tried
+    assert errors(gql(backend.url, team.stranger.token, ESTOP, {"p": team.project, "why": "x"}))
+    denied = ok(gql(backend.url, team.owner.token, AUDIT, {"p": team.project, "f": {"username": "stranger"}}))
+    assert [(e["operation"], e["outcome"]) for e in denied["listAuditEvents"]["events"]] == \
+        [("emergencyStop", "failure")]
 
 
 def test_audit_retention_expires_events(rift_auth, rift_backend):
