@@ -71,12 +71,14 @@ static int cmp_str(const void *a, const void *b)
 static int changed_ids(struct backend_ctx *b, const char *coll, int64_t since, int64_t until, cJSON *ids)
 {
         cJSON *filter = cJSON_CreateObject(), *docs = NULL, *d;
-        struct rift_store_query sq = { .filter = filter };
+        struct rift_store_query sq = { .filter = filter, .limit = RIFT_STORE_MAX_RESULTS };
         int r;
 
         add_window(filter, since, until);
         r = rift_store_find(b->store, coll, &sq, &docs);
         cJSON_Delete(filter);
+        if (r == 0 && cJSON_GetArraySize(docs) >= (int)RIFT_STORE_MAX_RESULTS)
+                r = RIFT_E_TOOBIG; /* the window would be cut: the caller syncs from 0 instead */
         cJSON_ArrayForEach(d, docs) if (str_of(d, "experimentID")[0])
             cJSON_AddItemToArray(ids, cJSON_CreateString(str_of(d, "experimentID")));
         cJSON_Delete(docs);
@@ -274,7 +276,11 @@ static int h_sync(const ProtobufCMessage *in_, ProtobufCMessage **ret_out, struc
             strlen(in->after_experiment_id) > RIFT_MAX_ID)
                 return rift_rpc_error(ctx, RIFT_E_INVALID,
                                       "since_ms/until_ms: need 0 <= since_ms <= until_ms");
-        if ((r = page_ids(b, in->since_ms, until, in->after_experiment_id, limit + 1, &holder, &ids, &n)) < 0)
+        r = page_ids(b, in->since_ms, until, in->after_experiment_id, limit + 1, &holder, &ids, &n);
+        if (r == RIFT_E_TOOBIG)
+                return rift_rpc_error(
+                    ctx, r, "more changes after since_ms than one sync holds: sync from since_ms = 0");
+        if (r < 0)
                 return r;
         out = calloc(1, sizeof(*out));
         if (out) {

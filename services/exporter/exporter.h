@@ -42,6 +42,10 @@ void exporter_results_free(struct exporter_results *s); /* accepts NULL */
  * scrape interval; later, any change of run or verdict is fresh from now on. */
 int exporter_results_apply(struct exporter_results *s, const struct Rift__Results__V1__ExperimentResult *e,
                            bool initial);
+/* A full listing (since_ms = 0) begins; at its end every experiment it did not mention (deleted
+ * meanwhile) is dropped; returns how many. */
+void exporter_results_full_sync_begin(struct exporter_results *s);
+size_t exporter_results_full_sync_end(struct exporter_results *s);
 /* Experiments held. */
 size_t exporter_results_count(const struct exporter_results *s);
 /* The whole exposition: reg's families (collectors run first), then the per-result families. */

@@ -60,6 +60,7 @@ struct result {
 struct exp {
         struct exp *hnext;      /* hash chain */
         char *id;               /* experiment ID */
+        uint64_t gen;           /* full-sync generation that last mentioned it */
         struct result *results; /* one per fault step */
         size_t n;               /* entries in results */
 };
@@ -74,6 +75,7 @@ struct exporter_results {
         int64_t interval_ms;                /* TSDB_SCRAPE_INTERVAL */
         int64_t (*now_ms)(void);            /* clock */
         size_t last_len;                    /* bytes of the last exposition */
+        uint64_t gen;                       /* current full-sync generation */
 };
 
 /* The per-result families: name, help and label names (the first five are every family's). */
@@ -370,11 +372,37 @@ int exporter_results_apply(struct exporter_results *s, const Rift__Results__V1__
         }
         if (!n)
                 return 0;
+        n->gen = s->gen;
         n->hnext = s->table[hash_id(n->id) % TABLE_SIZE];
         s->table[hash_id(n->id) % TABLE_SIZE] = n;
         s->n_exps++;
         s->n_results += n->n;
         return 0;
+}
+
+void exporter_results_full_sync_begin(struct exporter_results *s)
+{
+        s->gen++;
+}
+
+size_t exporter_results_full_sync_end(struct exporter_results *s)
+{
+        size_t dropped = 0;
+
+        for (size_t i = 0; i < TABLE_SIZE; i++)
+                for (struct exp **p = &s->table[i]; *p;) {
+                        struct exp *e = *p;
+                        if (e->gen == s->gen) {
+                                p = &e->hnext;
+                                continue;
+                        }
+                        *p = e->hnext;
+                        s->n_results -= e->n;
+                        s->n_exps--;
+                        exp_free(e);
+                        dropped++;
+                }
+        return dropped;
 }
 
 size_t exporter_results_count(const struct exporter_results *s)

@@ -65,6 +65,8 @@ static void page_start(struct exporter_sync *s);
 
 static void sync_failed(struct exporter_sync *s, int err, const struct rift_rpc_error *e)
 {
+        if (err == RIFT_E_TOOBIG)
+                s->since_ms = 0; /* too many changes for one window: list everything again */
         s->busy = false;
         s->until_ms = 0;
         s->after[0] = '\0';
@@ -96,6 +98,8 @@ static void page_done(int err, ProtobufCMessage *out, const struct rift_rpc_erro
                 rift_strlcpy(s->after, m->next_after_experiment_id, sizeof(s->after));
                 page_start(s);
         } else {
+                if (s->since_ms == 0)
+                        exporter_results_full_sync_end(s->results);
                 s->since_ms = m->until_ms;
                 s->until_ms = 0;
                 s->after[0] = '\0';
@@ -136,6 +140,8 @@ static void tick(evutil_socket_t fd, short what, void *arg)
 
         if (s->busy)
                 return;
+        if (s->since_ms == 0)
+                exporter_results_full_sync_begin(s->results);
         s->started_ms = rift_mono_ms();
         page_start(s);
 }

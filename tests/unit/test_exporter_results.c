@@ -219,6 +219,30 @@ static void empty_and_unknown(void **state)
         assert_true(has(f, "litmuschaos_cluster_scoped_experiments_run_count 0\n"));
 }
 
+static void full_sync_drops_what_it_did_not_mention(void **state)
+{
+        struct fixture *f = *state;
+        ER e;
+        FR fr[2];
+        FR *frp[2];
+
+        make(&e, fr, frp, "e1", "r", "Pass", "Pass");
+        assert_int_equal(exporter_results_apply(f->s, &e, true), 0);
+        make(&e, fr, frp, "e2", "r", "Fail", "Pass");
+        assert_int_equal(exporter_results_apply(f->s, &e, false), 0);
+        exporter_results_full_sync_begin(f->s);
+        make(&e, fr, frp, "e2", "r", "Fail", "Pass"); /* e1 was deleted while the listing was cut */
+        assert_int_equal(exporter_results_apply(f->s, &e, true), 0);
+        assert_int_equal(exporter_results_full_sync_end(f->s), 1);
+        assert_int_equal(exporter_results_count(f->s), 1);
+        assert_false(has(f, "chaosengine_context=\"e1\""));
+        assert_true(has(f, "chaosengine_context=\"e2\""));
+        assert_true(has(f, "litmuschaos_cluster_scoped_experiments_installed_count 2\n"));
+        exporter_results_full_sync_begin(f->s); /* a listing that mentions nothing empties it */
+        assert_int_equal(exporter_results_full_sync_end(f->s), 1);
+        assert_int_equal(exporter_results_count(f->s), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -226,6 +250,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(verdict_freshness, setup, teardown),
                 cmocka_unit_test_setup_teardown(cap_keeps_nothing_half_shown, setup, teardown),
                 cmocka_unit_test_setup_teardown(empty_and_unknown, setup, teardown),
+                cmocka_unit_test_setup_teardown(full_sync_drops_what_it_did_not_mention, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
