@@ -155,6 +155,8 @@ static int estop_run(struct backend_ctx *b, cJSON *run)
                 r = rift_store_update(b->store, BC_TASKS, task, NULL);
                 if (r == 0)
                         r = rift_store_update(b->store, BC_RUNS, run, NULL);
+                if (r == 0) /* its live streams see Stopped now */
+                        backend_sse_notify(b, cJSON_GetObjectItem(run, "experimentRunID")->valuestring);
         } else {
                 cJSON_ReplaceItemInObject(task, "stopRequested", cJSON_CreateBool(true));
                 cJSON_DeleteItemFromObject(task, "stopRequestedAtMs");
