@@ -11,4 +11,5 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 make --no-print-directory BUILD="$BUILD" "$BUILD/bin/rift-auth" "$BUILD/bin/rift-backend" "$BUILD/bin/rift-agent" >/dev/null
 ulimit -n "$(ulimit -Hn)"
-RIFT_BUILD=$PWD/$BUILD /usr/bin/python3 bench/estop/bench.py "${1:-50}" "${2:-3}" "${3:-rate-limit}"
+[[ $BUILD == /* ]] || BUILD=$PWD/$BUILD
+RIFT_BUILD=$BUILD /usr/bin/python3 bench/estop/bench.py "${1:-50}" "${2:-3}" "${3:-rate-limit}"
