@@ -65,33 +65,37 @@ const session = await page.evaluate(() => localStorage.getItem('rift.session'));
 await ctx.close();
 
 // ---- (b) navigation -> rows on screen, in a fresh page each round (cold JS parse, warm HTTP cache off)
-async function round(rows) {
+async function round(rows, floor) {
   const c = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await c.addInitScript(([s, n]) => {
     localStorage.setItem('rift.session', s);
-    new MutationObserver((_, o) => {
-      if (document.querySelectorAll('tr[data-experiment]').length >= n && /of \d+ \(/.test(document.body.innerText)) {
-        window.__rendered = performance.now(); o.disconnect();
-      }
-    }).observe(document, { childList: true, subtree: true });
+    const seen = () => {
+      if (window.__rendered === undefined && document.querySelectorAll('tr[data-experiment]').length >= n && /of \d+ \(/.test(document.body?.innerText || ''))
+        window.__rendered = performance.now();
+    };
+    new MutationObserver(seen).observe(document, { childList: true, subtree: true });
+    addEventListener('DOMContentLoaded', seen);
   }, [session, rows]);
   const pg = await c.newPage();
   await pg.goto(base + '#/overview');
   await pg.goto('about:blank');
-  await pg.goto(base + '#/experiments');
+  await pg.goto(floor ? base + 'bench-floor.html' : base + '#/experiments');
   await pg.waitForFunction(() => window.__rendered !== undefined, null, { timeout: 30000 });
   const ms = await pg.evaluate(() => window.__rendered);
   if (process.env.BENCH_DEBUG) console.log(JSON.stringify(await pg.evaluate(() => performance.getEntries().map((e) => [e.name.replace(/^.*\//, ''), Math.round(e.startTime), Math.round(e.startTime + e.duration)]))));
-  const total = await pg.locator('.pager span').innerText();
+  const total = floor ? '' : await pg.locator('.pager span').innerText();
   await c.close();
   return { ms, total };
 }
 const med = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
-for (const rows of [25]) {
-  const ms = [];
-  let total = '';
-  for (let i = 0; i < ROUNDS; i++) { const r = await round(rows); ms.push(r.ms); total = r.total; }
-  console.log(`navigation -> list rendered (${rows} rows shown, "${total}"): median ${med(ms).toFixed(0)} ms, ` +
-    `min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)} over ${ROUNDS} rounds`);
+const ms = [], fl = [];
+let total = '';
+for (let i = 0; i < ROUNDS; i++) {   // portal and floor alternate, so both see the same machine load
+  const r = await round(25, false); ms.push(r.ms); total = r.total;
+  fl.push((await round(25, true)).ms);
 }
+console.log(`navigation -> list rendered (25 rows shown, "${total}"): median ${med(ms).toFixed(0)} ms, ` +
+  `min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)} over ${ROUNDS} rounds`);
+console.log(`floor (static HTML page with the same 25 rows, same rounds): median ${med(fl).toFixed(0)} ms; ` +
+  `portal - floor = ${(med(ms) - med(fl)).toFixed(0)} ms, ratio ${(med(ms) / med(fl)).toFixed(1)}x`);
 await browser.close();

@@ -15,6 +15,8 @@ trap cleanup EXIT
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 rest=$(port) arpc=$(port) http=$(port) brpc=$(port)
 cp -r "$BUILD/web" "$tmp/portal"
+# the floor on this machine: a static page with the same 25-row table, no script, no API call
+{ echo '<!doctype html><title>floor</title><table>'; for i in $(seq 25); do echo "<tr data-experiment=\"exp-$i\"><td>exp-$i</td><td>box</td></tr>"; done; echo '</table><p>Page 1 of 20 (500 experiments)</p>'; } >"$tmp/portal/bench-floor.html"
 echo "window.RIFT_CONFIG = { authURL: \"http://127.0.0.1:$rest\", apiURL: \"\" };" >"$tmp/portal/config.js"
 ADMIN_USERNAME=admin ADMIN_PASSWORD='Litmus@123' DB_SERVER="sqlite://$tmp/auth.db" REST_PORT=$rest RPC_PORT=$arpc \
     PASSWORD_HASH_MEMORY=64k PASSWORD_HASH_OPS=1 ALLOWED_ORIGINS="http://127.0.0.1:$http" \

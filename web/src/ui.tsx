@@ -56,7 +56,12 @@ export function fmtTime(v?: string | number | null): string {
   if (v === undefined || v === null || v === '') return '—';
   const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (!isFinite(n) || n <= 0) return '—';
-  return new Date(n).toLocaleString();
+  return dateFmt().format(n);
+}
+let fmt: Intl.DateTimeFormat | null = null;
+/** One formatter for every date (toLocaleString builds a new one per call, slow for long lists). */
+function dateFmt() {
+  return fmt || (fmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' }));
 }
 export function ago(v?: string | number | null): string {
   const n = typeof v === 'number' ? v : v && /^\d+$/.test(v) ? Number(v) : v ? Date.parse(v) : NaN;
