@@ -81,27 +81,15 @@ struct slot {
 
 struct server {
         const struct privsep_server_config *cfg;
-        struct undo_journal *journal; /* open while any slot is used */
+        struct undo_journal *journal; /* opened at the first inject, kept until exit */
         struct slot slots[PRIVSEP_MAX_FAULTS];
         uint64_t next_order;
 };
 
-static size_t slots_used(const struct server *s)
-{
-        size_t n = 0;
-        for (size_t i = 0; i < PRIVSEP_MAX_FAULTS; i++)
-                n += s->slots[i].used;
-        return n;
-}
-
 static void slot_free(struct server *s, struct slot *sl)
 {
-        runner_ctx_free(&sl->ctx);
+        runner_ctx_free(&sl->ctx); /* the journal stays open for the next run (its directory is synced) */
         memset(sl, 0, sizeof(*sl));
-        if (slots_used(s) == 0 && s->journal) {
-                undo_close(s->journal);
-                s->journal = NULL;
-        }
 }
 
 /* The request becomes the same spec `rift-agent inject` takes, validated by the same parser. */

@@ -1,5 +1,6 @@
-/* The undo journal (see undo.h for the format). Every append is followed by fsync of the file and of
- * its directory, so a record that the agent has acted upon is on disk before the change is made. */
+/* The undo journal (see undo.h for the format). Every append is followed by fsync of the file (and, the
+ * first time after open, of its directory), so a record that the agent has acted upon is on disk before
+ * the change is made. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,7 @@
 struct undo_journal {
         int fd;                     /* DIR/journal, O_APPEND */
         int dir_fd;                 /* DIR, for fsync after appends and unlink */
+        bool dir_synced;            /* DIR was fsynced since open: the file's entry is on disk */
         char path[512];             /* DIR/journal */
         struct undo_entry *entries; /* everything recorded, in id order */
         size_t n_entries;           /* used entries */
@@ -294,8 +296,11 @@ static int append_payload(struct undo_journal *j, const char *payload)
                 return -errno;
         if ((size_t)n != HEADER_LEN + len + 1)
                 return -EIO;
-        if (fsync(j->fd) < 0 || fsync(j->dir_fd) < 0)
+        /* the directory entry needs one fsync after open (the file may just have been created); later
+         * appends change only the file, which its own fsync covers */
+        if (fsync(j->fd) < 0 || (!j->dir_synced && fsync(j->dir_fd) < 0))
                 return -errno;
+        j->dir_synced = true;
         return 0;
 }
 
