@@ -442,7 +442,7 @@ def network_process(agent, timeout=10):
 def test_network_process_runs_unprivileged_and_the_injector_reverts_when_it_dies(np, web, world):
     import pwd
     nobody = pwd.getpwnam("nobody")
-    world.start_agent()
+    world.start_agent(RIFT_AGENT_USER="nobody")   # the default is a `rift` user if the machine has one
     key = wait_registered(world)
     net = network_process(world.agent)
     ps, st = proc_status(world.agent.pid), proc_status(net)
