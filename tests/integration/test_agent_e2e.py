@@ -509,3 +509,12 @@ def test_access_key_rotates_atomically_and_the_agent_keeps_working(np, web, worl
     assert r["phase"] == "Completed", r
     assert read_key(key) == last
     assert "control plane call failed" not in world.agent_text().split("using the stored access key")[-1]
+
+
+@pytest.mark.parametrize("user", ["root", "no-such-user-rift"])
+def test_network_process_user_must_exist_and_not_be_root(tmp_path, user):
+    env = dict(os.environ, RIFT_AGENT_CONTROL_PLANE="http://127.0.0.1:9", RIFT_AGENT_INFRA_ID="i",
+               RIFT_AGENT_ACCESS_KEY="k", RIFT_AGENT_JOURNAL=str(tmp_path / "state"), RIFT_AGENT_USER=user)
+    r = subprocess.run([agent_bin(), "run"], env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2, r.stderr
+    assert "no unprivileged user for the network process" in r.stderr and "RIFT_AGENT_USER" in r.stderr
