@@ -56,7 +56,7 @@ export function fmtTime(v?: string | number | null): string {
   if (v === undefined || v === null || v === '') return '—';
   const n = typeof v === 'number' ? v : /^\d+$/.test(v) ? Number(v) : Date.parse(v);
   if (!isFinite(n) || n <= 0) return '—';
-  return dateFmt().format(n);
+  return dateFmt().format(n < 1e11 ? n * 1000 : n); // some APIs give epoch seconds, others milliseconds
 }
 let fmt: Intl.DateTimeFormat | null = null;
 /** One formatter for every date (toLocaleString builds a new one per call, slow for long lists). */
