@@ -7,7 +7,9 @@ import http.server
 import json
 import os
 import re
+import select
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -39,15 +41,66 @@ def portal_copy(tmp_path, auth_url):
     return d
 
 
+class Relay:
+    """A TCP relay on 127.0.0.1 to the backend whose open connections the test can cut (cut()), as a
+    network drop would: the browser's live run stream breaks and must resume."""
+
+    def __init__(self, port, target):
+        self.target, self.conns, self.closed, self.cuts = target, set(), False, 0
+        self.sock = socket.create_server(("127.0.0.1", port))
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.closed:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._relay, args=(c,), daemon=True).start()
+
+    def _relay(self, c):
+        u = None
+        try:
+            u = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+            u.settimeout(None)
+            self.conns.update((c, u))
+            while not self.closed:
+                for a in select.select([c, u], [], [], 1.0)[0]:
+                    data = a.recv(65536)
+                    if not data:
+                        return
+                    (u if a is c else c).sendall(data)
+        except (OSError, ValueError):
+            pass
+        finally:
+            for x in (c, u):
+                if x is not None:
+                    self.conns.discard(x)
+                    x.close()
+
+    def cut(self):
+        self.cuts += 1
+        for x in list(self.conns):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.closed = True
+        self.sock.close()
+        self.cut()
+
+
 @pytest.fixture
 def stack(tmp_path, rift_auth, rift_backend):
     need_browser()
-    http_port, proxy_port = free_port(), free_port()
-    origins = "http://127.0.0.1:%d,http://127.0.0.1:%d" % (http_port, proxy_port)
+    http_port, proxy_port, relay_port = free_port(), free_port(), free_port()
+    origins = "http://127.0.0.1:%d,http://127.0.0.1:%d,http://127.0.0.1:%d" % (http_port, proxy_port, relay_port)
     auth = rift_auth(ALLOWED_ORIGINS=origins)
     backend = rift_backend(auth, HTTP_PORT=http_port, PORTAL_DIR=portal_copy(tmp_path, auth.url),
                            INFRA_POLL_TIMEOUT="2s")
-    return {"auth": auth, "backend": backend, "proxy_port": proxy_port, "tmp": tmp_path}
+    return {"auth": auth, "backend": backend, "proxy_port": proxy_port, "relay_port": relay_port, "tmp": tmp_path}
 
 
 def run_node(script, settings, on_line=None, timeout=240):
@@ -177,10 +230,15 @@ def test_portal_flow_with_a_real_agent(stack, np, target, tmp_path):
     delete buttons and the API refuses them; log out."""
     backend = stack["backend"]
     fwd = Forwarder(np.a, int(backend.rpc_url.rsplit(":", 1)[1]))
+    # the browser reaches the backend through a relay that cuts every connection once, mid-run
+    relay = Relay(stack["relay_port"], int(backend.env["HTTP_PORT"]))
     state = str(tmp_path / "agent-state")
     agent = {}
 
     def on_line(line):
+        if line == "CUT":
+            relay.cut()
+            return
         m = re.match(r"^INSTALL printf '%s' '([^']+)' \| .*--infra-id '([^']+)'", line)
         if not m:
             return
@@ -193,13 +251,14 @@ def test_portal_flow_with_a_real_agent(stack, np, target, tmp_path):
         agent_env._started_agents.append(agent["p"].pid)
 
     try:
-        settings = {"base": backend.url + "/", "shots": str(SHOTS), "initialPassword": INITIAL, "newPassword": NEW,
+        settings = {"base": "http://127.0.0.1:%d/" % stack["relay_port"], "shots": str(SHOTS), "initialPassword": INITIAL, "newPassword": NEW,
                     "viewerPassword": "Viewer@2024x", "iface": np.va, "targetIP": np.ip_b, "probeURL": target,
                     "duration": "6s"}
         rc, out = run_node("portal_flow.mjs", settings, on_line)
         agent_log = (tmp_path / "agent.log").read_text(errors="replace") if agent else "(agent not started)"
         assert rc == 0 and "DONE" in out, out + "\n--- agent ---\n" + agent_log[-3000:]
         assert "p" in agent
+        assert relay.cuts == 1
         forced = json.loads(re.search(r"^FORCED (.*)$", out, re.M).group(1))
         assert len(forced) == 2 and all("permission" in m.lower() for m in forced), forced
         for name in ("01-login-error", "02-change-password", "05-infrastructure-active", "08-builder",
@@ -218,3 +277,4 @@ def test_portal_flow_with_a_real_agent(stack, np, target, tmp_path):
             subprocess.run([agent_bin(), "--recover", "--journal", state], capture_output=True, timeout=60,
                            preexec_fn=lambda: setns("/run/netns/" + np.a))
         fwd.close()
+        relay.close()

@@ -153,10 +153,29 @@ try {
   check(/running|queued/i.test(phaseAtFirstLine), 'a log line arrived while the run was still going: ' + phaseAtFirstLine);
   check(liveState.includes('live'), 'the run page follows the run over SSE: ' + liveState);
   await shot(page, '10-run-live');
+  // the connection drops mid-run (the test cuts it): the page reconnects and resumes after the last line
+  await page.evaluate(() => {
+    window.__liveStates = [];
+    const el = document.querySelector('[data-testid=live]');
+    new MutationObserver(() => window.__liveStates.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+  say('CUT');
   await page.locator('[data-testid=fault-verdict]', { hasText: 'Pass' }).waitFor({ timeout: 60000 });
   await page.locator('[data-testid=score]', { hasText: '100%' }).waitFor({ timeout: 20000 });
   await page.locator('[data-testid=probe-verdict]', { hasText: 'Passed' }).waitFor();
   check((await text(page, '[data-testid=logs]')).includes('reverted'), 'the revert line is in the logs');
+  const states = await page.evaluate(() => window.__liveStates);
+  check(states.some((x) => /reconnecting/.test(x)), 'the stream broke and was resumed: ' + JSON.stringify(states));
+  // every line exactly once, in order: the page's lines equal the run's lines read through the API
+  const shown = await page.locator('[data-testid=logs] > div').evaluateAll((ds) => ds.map((d) => d.textContent.replace(/^\S+\s+\S+\s+/, '')));
+  const stored = await page.evaluate(async (id) => {
+    const s = JSON.parse(localStorage.getItem('rift.session'));
+    const r = await fetch('query', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + s.token },
+      body: JSON.stringify({ query: 'query($p: ID!, $r: ID) { getExperimentRun(projectID: $p, experimentRunID: $r) { logs { seq step line } } }', variables: { p: s.projectID, r: id } }) });
+    return (await r.json()).data.getExperimentRun.logs;
+  }, runURL.split('/').pop());
+  check(shown.length === stored.length && stored.length >= 5, `lines shown ${shown.length}, stored ${stored.length}`);
+  stored.forEach((l, i) => check(shown[i].endsWith(l.line), `line ${i}: ${shown[i]} vs ${l.line}`));
   check((await text(page, '[data-testid=phase]')).includes('Completed'), 'run completed');
   await shot(page, '11-run-done');
 
