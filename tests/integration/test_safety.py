@@ -207,8 +207,15 @@ def test_global_emergency_stop_is_for_admins_and_covers_every_project(world):
     assert denied and "only a global admin" in denied[0]
     admin = Api(auth.url)
     admin.token = admin.login("admin", "Admin@12345")["accessToken"]
+    got = []
+    poller = threading.Thread(target=lambda: got.append(poll_raw(infra, wait_ms=2500)))
+    poller.start()
+    time.sleep(0.5)  # parked
+    t0 = time.monotonic()
     st = ok(gql(backend.url, admin.token, "mutation { emergencyStopAll(reason: \"x\") { active scope } }"))
+    poller.join(10)
     assert st["emergencyStopAll"] == {"active": True, "scope": "global"}
+    assert got == [([], True)] and time.monotonic() - t0 < 2.0  # every infrastructure hears it at once
     assert ok(gql(backend.url, team.viewer.token, GET_ESTOP, {"p": team.project}))["getEmergencyStop"] == \
         {"active": True, "scope": "global", "stoppedBy": "admin"}
     refused = errors(run(backend, team))
