@@ -105,6 +105,16 @@ try {
   await page.click('[data-testid=new-experiment]');
   await page.fill('input[name=experimentName]', 'e2e-latency');
   await page.click('[data-add=linux-network-latency]');
+  // a second fault joins the same group (parallel), moves to a group of its own (serial), then goes
+  await page.click('[data-add=linux-cpu-stress]');
+  await page.locator('.group', { hasText: 'these run in parallel' }).waitFor();
+  await page.locator('.step[data-step=cpu-stress] button[title="Move to the next group"]').click();
+  check(await page.locator('.group').count() === 2, 'two step groups');
+  check(await page.locator('.group').nth(1).locator('.step[data-step=cpu-stress]').count() === 1, 'cpu-stress in group 2');
+  await page.locator('.step[data-step=cpu-stress] button[title="Remove"]').click();
+  await page.locator('.group').nth(1).getByText('remove group').click();
+  check(await page.locator('.group').count() === 1, 'back to one group');
+  await page.locator('.step[data-step=network-latency]').click();
   await page.fill('input[name=NETWORK_LATENCY]', '99999999');
   await page.locator('.field-error', { hasText: 'must be (0 to 3600000 ms)' }).waitFor();
   await page.fill('input[name=NETWORK_LATENCY]', '200');
