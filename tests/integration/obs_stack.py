@@ -116,6 +116,9 @@ class Prometheus:
              f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle"],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         wait_http(self.url + "/-/ready", 20, self.proc)
+        # it answers 503 while the TSDB opens: queries before 200 get plain text
+        wait_for(lambda: requests.get(self.url + "/-/ready", timeout=5).status_code == 200, timeout=30,
+                 what="Prometheus ready")
 
     def query(self, expr):
         r = requests.get(self.url + "/api/v1/query", params={"query": expr}, timeout=10)
