@@ -102,6 +102,15 @@ try {
   await page.goto(cfg.base + '#/experiments');
   await page.getByText('No experiments yet').waitFor();
   await shot(page, '07-experiments-empty');
+  // a probe saved in the project (addProbe, as riftctl would) can be attached with a mode
+  const added = await page.evaluate(async (url) => {
+    const s = JSON.parse(localStorage.getItem('rift.session'));
+    const r = await fetch('query', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + s.token },
+      body: JSON.stringify({ query: 'mutation($p: ID!, $r: ProbeRequest!) { addProbe(projectID: $p, request: $r) { name } }', variables: { p: s.projectID,
+        r: { name: 'saved-web', type: 'httpProbe', infrastructureType: 'Linux', kubernetesHTTPProperties: { probeTimeout: '2s', interval: '1s', url, method: { get: { criteria: '==', responseCode: '200' } } } } } }) });
+    return r.json();
+  }, cfg.probeURL);
+  check(added.data?.addProbe?.name === 'saved-web', 'probe saved: ' + JSON.stringify(added));
   await page.click('[data-testid=new-experiment]');
   await page.fill('input[name=experimentName]', 'e2e-latency');
   await page.click('[data-add=linux-network-latency]');
@@ -134,12 +143,15 @@ try {
   await page.click('[data-testid=add-probe]');
   await page.locator('.step[data-step=network-latency]').click();
   await page.check('input[name=probe-web]');
+  await page.check('input[name=probe-saved-web]');
+  await page.selectOption('select[name=probe-mode-saved-web]', 'Edge');
   await page.locator('.step[data-step=network-latency]', { hasText: 'web' }).waitFor();
   check(await page.locator('[data-testid=problems]').count() === 0, 'no problems left');
   await shot(page, '08-builder');
   // YAML view of the same experiment: edit, validate, back to the visual editor
   await page.click('[data-testid=yaml-tab]');
   const yaml = await page.inputValue('textarea[name=yaml]');
+  check(/- name: saved-web\s+mode: Edge/.test(yaml), 'the saved probe is named with its mode: ' + yaml);
   check(yaml.includes('fault: linux-network-latency') && yaml.includes('NETWORK_LATENCY: "200"') && yaml.includes('httpProbe/inputs'), 'YAML view: ' + yaml);
   await page.fill('textarea[name=yaml]', yaml.replace('NETWORK_LATENCY: "200"', 'NETWORK_LATENCY: "soon"'));
   await page.click('[data-testid=yaml-validate]');
@@ -150,6 +162,9 @@ try {
   await shot(page, '09-builder-yaml');
   await page.click('text=Visual');
   await page.locator('.step[data-step=network-latency]', { hasText: 'weight 20' }).waitFor();
+  await page.locator('.step[data-step=network-latency]').click();
+  check(await page.inputValue('select[name=probe-mode-saved-web]') === 'Edge', 'mode kept through the YAML view');
+  await page.uncheck('input[name=probe-saved-web]');
 
   // ---- save and run; logs arrive live; verdicts and score
   say('STEP run');

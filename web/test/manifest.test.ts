@@ -68,12 +68,28 @@ describe('manifest', () => {
     m.groups[1].steps[0].fault = 'linux-nope';
     m.groups[1].steps.push({ ...m.groups[0].steps[0], probes: [] });
     expect(validateModel(m, hub)).toEqual([
-      { path: 'groups[0].steps[0].probes', message: 'probe "nope" is not defined in probes' },
+      { path: 'groups[0].steps[0].probes', message: 'probe "nope" is not defined in probes nor saved in the project' },
       { path: 'groups[0].steps[1].tunables.LOAD', message: '"500" must be (1 to 100 %)' },
       { path: 'groups[1].steps[0].fault', message: 'unknown fault "linux-nope"' },
       { path: 'groups[1].steps[1].name', message: '"network-latency" is used by another step' },
     ]);
     expect(validateModel({ groups: [{ steps: [] }], probes: [] }, hub)).toEqual([{ path: 'groups', message: 'add at least one fault' }]);
+  });
+
+  it('saved probes are named with their mode ({name, mode}) and read back', () => {
+    const m = model();
+    m.groups[0].steps[1].probes = ['saved-one'];
+    m.groups[0].steps[1].probeModes = { 'saved-one': 'Edge' };
+    const doc = buildManifest(m) as any;
+    expect(doc.groups[0].steps[1].probes).toEqual([{ name: 'saved-one', mode: 'Edge' }]);
+    expect(doc.groups[0].steps[0].probes).toEqual(['web']);
+    const back = fromYAML(toYAML(m));
+    expect(back.groups[0].steps[1].probes).toEqual(['saved-one']);
+    expect(back.groups[0].steps[1].probeModes).toEqual({ 'saved-one': 'Edge' });
+    expect(buildManifest(back)).toEqual(doc);
+    m.groups[0].steps[1].probeModes = { 'saved-one': 'Sometimes' };
+    expect(validateModel(m, hub, ['saved-one'])).toEqual([{ path: 'groups[0].steps[1].probes', message: expect.stringMatching(/mode must be one of SOT/) }]);
+    expect(() => parseManifest({ groups: [{ steps: [{ name: 'a', fault: 'f', probes: [{ mode: 'Edge' }] }] }] })).toThrow('groups[0].steps[0].probes[0]: must be a probe name or {name, mode}');
   });
 
   it('saved probes of the project count as defined', () => {

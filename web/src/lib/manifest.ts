@@ -5,6 +5,8 @@ import { Tunable, validateDuration, validateTunable, validateWeight } from './tu
 export interface Step {
   name: string; fault: string; duration: string; weight: number;
   tunables: Record<string, string>; probes: string[];
+  /** modes of saved probes of the project named in `probes` ({name, mode} in the manifest) */
+  probeModes?: Record<string, string>;
 }
 export interface Group { steps: Step[] }
 export type Probe = Record<string, unknown> & { name: string; type: string; mode: string };
@@ -42,7 +44,7 @@ export function buildManifest(m: Model): Record<string, unknown> {
         for (const [k, v] of Object.entries(s.tunables)) if (v.trim() !== '') t[k] = v.trim();
         const o: Record<string, unknown> = { name: s.name, fault: s.fault, duration: s.duration, weight: s.weight };
         if (Object.keys(t).length) o.tunables = t;
-        if (s.probes.length) o.probes = [...s.probes];
+        if (s.probes.length) o.probes = s.probes.map(p => s.probeModes?.[p] ? { name: p, mode: s.probeModes[p] } : p);
         return o;
       }),
     })),
@@ -75,13 +77,24 @@ export function parseManifest(doc: unknown): Model {
             tunables[k] = String(v);
           }
         }
-        if (s.probes !== undefined && (!Array.isArray(s.probes) || s.probes.some(p => typeof p !== 'string')))
-          throw new Error(`${sp}.probes: must be a list of probe names`);
+        const probes: string[] = [], probeModes: Record<string, string> = {};
+        if (s.probes !== undefined) {
+          if (!Array.isArray(s.probes)) throw new Error(`${sp}.probes: must be a list of probe names`);
+          s.probes.forEach((p, pi) => {
+            if (typeof p === 'string') probes.push(p);
+            else if (isObj(p) && typeof p.name === 'string' && (p.mode === undefined || typeof p.mode === 'string')) {
+              probes.push(p.name);
+              if (p.mode) probeModes[p.name] = p.mode as string;
+            } else throw new Error(`${sp}.probes[${pi}]: must be a probe name or {name, mode}`);
+          });
+        }
         const weight = s.weight === undefined ? 10 : Number(s.weight);
-        return {
+        const step: Step = {
           name: s.name, fault: s.fault, duration: s.duration === undefined ? '30s' : String(s.duration),
-          weight, tunables, probes: (s.probes as string[] | undefined) ?? [],
+          weight, tunables, probes,
         };
+        if (Object.keys(probeModes).length) step.probeModes = probeModes;
+        return step;
       }),
     };
   });
@@ -120,7 +133,9 @@ export function validateModel(m: Model, hub: Fault[], savedProbes: string[] = []
     }
     for (const p of s.probes)
       if (!inline.has(p) && !savedProbes.includes(p))
-        out.push({ path: `${at}.probes`, message: `probe "${p}" is not defined in probes` });
+        out.push({ path: `${at}.probes`, message: `probe "${p}" is not defined in probes nor saved in the project` });
+    for (const [p, mode] of Object.entries(s.probeModes || {}))
+      if (!PROBE_MODES.includes(mode)) out.push({ path: `${at}.probes`, message: `probe "${p}": mode must be one of ${PROBE_MODES.join(', ')}` });
   }));
   if (!steps) out.push({ path: 'groups', message: 'add at least one fault' });
   const seen = new Set<string>();

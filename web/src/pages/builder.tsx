@@ -147,7 +147,7 @@ export default function Builder({ id, clone }: { id?: string; clone?: string }) 
         <Probes model={model} update={update} saved={savedProbes} savedAvailable={saved.data?.listProbes != null} />
       </div>
       <div class="inspector card">{selected ? <StepEditor key={selected.s.name + selected.gi} step={selected.s} fault={faults.find(f => f.name === selected.s.fault)}
-        probes={[...model.probes.map(p => p.name), ...savedProbes]} taken={stepNames(model).filter(n => n !== selected.s.name)}
+        probes={model.probes.map(p => p.name)} saved={savedProbes} taken={stepNames(model).filter(n => n !== selected.s.name)}
         change={(s) => { update(m => { m.groups[selected.gi].steps[selected.si] = s; }); setSel(s.name); }} /> : <p class="muted">Select a step to edit its tunables, duration, weight and probes.</p>}</div>
     </div>}
     {problems.length > 0 && tab === 'visual' && <ul class="problems" data-testid="problems">{problems.map(p => <li><code>{p.path}</code> {p.message}</li>)}</ul>}
@@ -159,7 +159,7 @@ export default function Builder({ id, clone }: { id?: string; clone?: string }) 
   </div>;
 }
 
-function StepEditor({ step, fault, probes, taken, change }: { step: Step; fault?: Fault; probes: string[]; taken: string[]; change: (s: Step) => void }) {
+function StepEditor({ step, fault, probes, saved, taken, change }: { step: Step; fault?: Fault; probes: string[]; saved: string[]; taken: string[]; change: (s: Step) => void }) {
   const set = (p: Partial<Step>) => change({ ...step, ...p });
   const nameErr = !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(step.name) ? 'use lowercase letters, digits and dashes' : taken.includes(step.name) ? 'another step has this name' : null;
   const [name, setName] = useState(step.name);
@@ -183,8 +183,19 @@ function StepEditor({ step, fault, probes, taken, change }: { step: Step; fault?
       </Field>;
     })}
     <h4>Probes of this step</h4>
-    {probes.length === 0 ? <p class="muted">Define a probe below the step groups first.</p> : probes.map(p => <label class="check">
-      <input type="checkbox" name={'probe-' + p} checked={step.probes.includes(p)} onChange={e => set({ probes: e.currentTarget.checked ? [...step.probes, p] : step.probes.filter(x => x !== p) })} /> {p}</label>)}
+    {probes.length + saved.length === 0 ? <p class="muted">Define a probe below the step groups first, or save one in the project.</p> : <>
+      {probes.map(p => <label class="check">
+        <input type="checkbox" name={'probe-' + p} checked={step.probes.includes(p)} onChange={e => set({ probes: e.currentTarget.checked ? [...step.probes, p] : step.probes.filter(x => x !== p) })} /> {p}</label>)}
+      {saved.filter(p => !probes.includes(p)).map(p => {
+        const on = step.probes.includes(p);
+        const modes = { ...(step.probeModes || {}) };
+        return <div class="check row"><label><input type="checkbox" name={'probe-' + p} checked={on} onChange={e => {
+          if (!e.currentTarget.checked) delete modes[p];
+          set({ probes: e.currentTarget.checked ? [...step.probes, p] : step.probes.filter(x => x !== p), probeModes: modes });
+        }} /> {p} <small class="muted">saved</small></label>
+          {on && <select name={'probe-mode-' + p} aria-label={`Mode of ${p}`} value={modes[p] || 'Continuous'}
+            onChange={e => set({ probeModes: { ...modes, [p]: e.currentTarget.value } })}>{PROBE_MODES.map(m => <option>{m}</option>)}</select>}</div>;
+      })}</>}
   </div>;
 }
 
