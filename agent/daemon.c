@@ -744,6 +744,10 @@ int daemon_run(const struct daemon_config *c)
                         log_error("cannot drop privileges", LOG_ERR(r < 0 ? r : -errno));
                         _exit(AGENT_EXIT_USAGE);
                 }
+                if ((r = privsep_seccomp()) < 0 && r != -EOPNOTSUPP) {
+                        log_error("cannot install the seccomp filter", LOG_ERR(r));
+                        _exit(AGENT_EXIT_USAGE);
+                }
                 struct privsep_client pc = { .fd = sv[1] };
                 pthread_mutex_init(&pc.lock, NULL);
                 d.cfg = &nc;

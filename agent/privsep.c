@@ -3,7 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -442,3 +446,100 @@ int privsep_drop(uid_t uid, gid_t gid)
                 return -EPERM; /* root could be regained: refuse to go on */
         return 0;
 }
+
+/* ---- seccomp for the network process ---- */
+
+#if defined(__x86_64__)
+#define SECCOMP_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#ifdef SECCOMP_ARCH
+/* Kernel interfaces the network process never needs and that are a kernel attack surface even without
+ * privileges (user namespaces, bpf, userfaultfd, keyrings, perf) or only make sense as root. */
+static const int denied[] = {
+        SYS_ptrace,
+        SYS_process_vm_readv,
+        SYS_process_vm_writev,
+        SYS_mount,
+        SYS_umount2,
+        SYS_pivot_root,
+        SYS_chroot,
+        SYS_setns,
+        SYS_unshare,
+        SYS_bpf,
+        SYS_perf_event_open,
+        SYS_userfaultfd,
+        SYS_keyctl,
+        SYS_add_key,
+        SYS_request_key,
+        SYS_init_module,
+        SYS_finit_module,
+        SYS_delete_module,
+        SYS_kexec_load,
+        SYS_reboot,
+        SYS_swapon,
+        SYS_swapoff,
+        SYS_open_by_handle_at,
+        SYS_name_to_handle_at,
+        SYS_acct,
+        SYS_settimeofday,
+        SYS_clock_settime,
+        SYS_clock_adjtime,
+        SYS_adjtimex,
+        SYS_syslog,
+        SYS_quotactl,
+#ifdef SYS_iopl
+        SYS_iopl,
+        SYS_ioperm,
+#endif
+#ifdef SYS_kexec_file_load
+        SYS_kexec_file_load,
+#endif
+};
+
+#define NS_FLAGS                                                                                             \
+        (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |           \
+         CLONE_NEWCGROUP)
+
+int privsep_seccomp(void)
+{
+        struct sock_filter f[8 + 2 * ARRAY_SIZE(denied) + 8];
+        size_t n = 0;
+#define S(code, k)       (f[n++] = (struct sock_filter)BPF_STMT(code, k))
+#define J(code, k, t, e) (f[n++] = (struct sock_filter)BPF_JUMP(code, k, t, e))
+        S(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+        J(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_ARCH, 1, 0);
+        S(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+        S(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+#ifdef __x86_64__
+        J(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u /* x32 */, 0, 1);
+        S(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+#endif
+        for (size_t i = 0; i < ARRAY_SIZE(denied); i++) {
+                J(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)denied[i], 0, 1);
+                S(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+        }
+        /* clone3 passes its flags in memory a filter cannot read: ENOSYS makes libc use clone */
+        J(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
+        S(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+        J(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 3);
+        S(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])); /* flags (low half) */
+        J(BPF_JMP | BPF_JSET | BPF_K, NS_FLAGS, 0, 1);
+        S(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+        S(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+#undef S
+#undef J
+        struct sock_fprog prog = { .len = (unsigned short)n, .filter = f };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+                return -errno;
+        return 0;
+}
+#else
+int privsep_seccomp(void)
+{
+        return -EOPNOTSUPP;
+}
+#endif

@@ -132,6 +132,11 @@ int privsep_serve(int fd, const struct privsep_server_config *cfg);
 /* Drops to uid/gid for good: no supplementary groups, empty capability sets (bounding set included),
  * no_new_privs. Verifies that root cannot be regained. */
 int privsep_drop(uid_t uid, gid_t gid);
+/* Installs the network process's seccomp filter (after privsep_drop): namespaces (unshare, setns, clone
+ * with CLONE_NEW*), bpf, userfaultfd, keyrings, perf, ptrace, mount, modules, clock and other root-only
+ * calls fail with EPERM; another architecture's calls kill the process. -EOPNOTSUPP on architectures
+ * without a filter here. */
+int privsep_seccomp(void);
 /* The unprivileged user: name (NULL = "rift" if it exists, else "nobody"). */
 int privsep_user(const char *name, uid_t *ret_uid, gid_t *ret_gid);
 

@@ -453,6 +453,7 @@ def test_network_process_runs_unprivileged_and_the_injector_reverts_when_it_dies
     for cap in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"):
         assert int(st[cap], 16) == 0, (cap, st[cap])
     assert st["NoNewPrivs"] == "1"
+    assert st["Seccomp"] == "2"                               # the filter (privsep_seccomp) is on
     # its own directory (spool) is its; the key and the journal stay root's, 0600/0700
     d = os.stat(os.path.join(world.state, "net"))
     assert d.st_uid == nobody.pw_uid and stat.S_IMODE(d.st_mode) == 0o700
@@ -518,3 +519,31 @@ def test_network_process_user_must_exist_and_not_be_root(tmp_path, user):
     r = subprocess.run([agent_bin(), "run"], env=env, capture_output=True, text=True, timeout=30)
     assert r.returncode == 2, r.stderr
     assert "no unprivileged user for the network process" in r.stderr and "RIFT_AGENT_USER" in r.stderr
+
+
+def test_probes_run_in_the_network_process_without_root_or_namespaces(np, world):
+    """A command probe runs as the network process's user, under its seccomp filter: it cannot create a
+    user namespace; the fault itself (process-stop of a root process) is still injected by the injector."""
+    import pwd
+    nobody = pwd.getpwnam("nobody").pw_uid
+    victim = subprocess.Popen(["sleep", "60"])
+    try:
+        def probe(name, command, criteria, value):
+            return {"name": name, "type": "cmdProbe", "mode": "EOT",
+                    "runProperties": {"probeTimeout": "5s", "interval": "1s", "attempt": 1},
+                    "cmdProbe/inputs": {"command": command,
+                                        "comparator": {"type": "int", "criteria": criteria, "value": value}}}
+        m = {"groups": [{"steps": [{"name": "stop", "fault": "linux-process-stop", "duration": "2s",
+                                    "tunables": {"PROCESS_IDS": str(victim.pid)}, "probes": ["uid", "userns"]}]}],
+             "probes": [probe("uid", "id -u", "==", str(nobody)),
+                        probe("userns", "unshare -U true 2>/dev/null; echo $?", "!=", "0")]}
+        world.start_agent(RIFT_AGENT_USER="nobody")
+        wait_registered(world)
+        r = world.wait_run(world.run(world.experiment(m, "e2e-probe-user")))
+        assert r["phase"] == "Completed", (r, world.agent_text()[-3000:])
+        assert r["faults"][0]["probeSuccessPercentage"] == 100
+        text = "\n".join(l["line"] for l in r["logs"])
+        assert "linux-process-stop injected" in text and "linux-process-stop reverted" in text
+    finally:
+        victim.kill()
+        victim.wait()
