@@ -3,7 +3,7 @@ import { gql, isOwner, pid } from '../api';
 import { Action, ago, copyText, Empty, ErrorBox, Field, Spinner, useAsync } from '../ui';
 
 const LIST = `query($p: ID!) {
-  listEnvironments(projectID: $p) { environments { environmentID name type } }
+  listEnvironments(projectID: $p) { environments { environmentID name type infraIDs } }
   listInfras(projectID: $p, request: {pagination: {page: 0, limit: 100}}) { totalNoOfInfras
     infras { infraID name environmentID platformName isActive isInfraConfirmed version hostname lastHeartbeat } } }`;
 const REGISTER = `mutation($p: ID!, $r: RegisterInfraRequest!) { registerInfra(projectID: $p, request: $r) { infraID name token installCommand } }`;
@@ -36,6 +36,11 @@ export default function Infras() {
           const r = await gql(CREATE_ENV, { p: pid(), r: { environmentID: slug(envName), name: envName.trim(), type: 'NON_PROD', tags: [] } });
           setEnv(r.createEnvironment.environmentID); setEnvName(''); reload(true);
         }}>Create environment</Action>
+        {envs.length === 0 ? <p class="muted">No environment yet: an infrastructure belongs to one (e.g. staging).</p> :
+          <ul class="envs" data-testid="env-list">{envs.map(e => <li>{e.name} <small class="muted">{e.type === 'PROD' ? 'production' : 'non-production'} · {(e.infraIDs || []).length} infrastructure(s)</small>
+            <Action cls="link danger" confirm={`Delete environment "${e.name}"?`} onError={setErr} run={async () => {
+              await gql(`mutation($p: ID!, $e: ID!) { deleteEnvironment(projectID: $p, environmentID: $e) }`, { p: pid(), e: e.environmentID }); reload(true);
+            }}>delete</Action></li>)}</ul>}
       </form>
       <form class="card" onSubmit={e => e.preventDefault()}>
         <h3>Register a Linux infrastructure</h3>
