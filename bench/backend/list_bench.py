@@ -75,7 +75,9 @@ try:
     db = sqlite3.connect(f"{tmp}/backend.db")
     seeds = [json.loads(d) for (d,) in db.execute("SELECT doc FROM c_experiments ORDER BY json_extract(doc, '$.name')")]
     db.execute("DELETE FROM c_experiments")
-    db.execute("DELETE FROM c_experiment_index")
+    db.execute("DELETE FROM c_backend_meta")  # the list copy is built again at start
+    for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'c_expidx.%'").fetchall():
+        db.execute(f'DELETE FROM "{t}"')
     base_ms = int(time.time() * 1000) - N * 1000
     rows = []
     for k in range(N):

@@ -459,11 +459,12 @@ void audit_record(struct backend_ctx *b, const struct gql_req *q, const char *pr
 void audit_wrap_mutations(struct gql_field_def *m, size_t n);
 int audit_res_list(struct gql_resolve_info *ri, struct gql_value **ret);
 
-/* res_exp_list.c: listExperiment reads "experiment_index", a small copy of each experiment's listed
- * fields (_id = experimentID), kept by every write of an experiment */
-#define BC_EXP_INDEX "experiment_index"
+/* res_exp_list.c: listExperiment reads "expidx.<projectID>", a small copy of the listed fields of each
+ * live experiment of the project (_id = experimentID), kept by every write of an experiment */
+#define BC_META          "backend_meta"        /* markers of one-time store upgrades */
+#define EXP_INDEX_MARKER "experiment_index_v2" /* the list copy holds every experiment */
 int exp_index_put(struct backend_ctx *b, const cJSON *exp);
-/* Rebuilds the copy when it does not hold one entry per experiment (a store from before it existed). */
+/* Builds the copy once for a store written before it existed. */
 int exp_index_rebuild(struct backend_ctx *b);
 
 #endif

@@ -4,11 +4,12 @@
  * ascending} (default: TIME, newest first). Filters the store cannot express (parts of names, the latest
  * run) become a set of experiment or infrastructure ids first.
  *
- * Counting, filtering and sorting read "experiment_index", one small document per experiment with only
- * the fields a list filters or sorts on: the store matches filters in C on parsed documents, and the
- * full experiments (manifest, spec, revisions) are one to two orders of magnitude larger. Only the page's
- * experiments are then read whole, by id. Every write of an experiment updates its entry
- * (exp_index_put); a store without the copy gets it built at start (exp_index_rebuild). */
+ * Counting, filtering and sorting read "expidx.<projectID>", one small document per live experiment of
+ * the project with only the fields a list filters or sorts on: the store matches filters in C on parsed
+ * documents, the full experiments (manifest, spec, revisions) are one to two orders of magnitude larger,
+ * and the plain list (by time or name) then needs no filter at all. Only the page's experiments are read
+ * whole, by id. Every write of an experiment updates its entry (exp_index_put); a store without the copy
+ * gets it built once at start (exp_index_rebuild). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -29,13 +30,31 @@ static const char *str_of(const cJSON *o, const char *key)
 static const char *const index_keys[] = { "experimentID", "projectID", "name",     "updatedAt",
                                           "cronSyntax",   "infraID",   "isRemoved" };
 
+/* The list copy of project's experiments: a collection per project, so that the plain list (every
+ * experiment of the project, by time or name) needs no filter the store evaluates document by document. */
+static int index_coll(const char *project, char ret[RIFT_MAX_ID + 1])
+{
+        int n = snprintf(ret, RIFT_MAX_ID + 1, "expidx.%s", project ? project : "");
+
+        return n > 0 && n <= (int)RIFT_MAX_ID && project && project[0] && rift_store_collection_valid(ret)
+                   ? 0
+                   : RIFT_E_INVALID;
+}
+
 int exp_index_put(struct backend_ctx *b, const cJSON *exp)
 {
-        cJSON *doc = cJSON_CreateObject(), *old = NULL;
-        int r = -ENOMEM;
+        char coll[RIFT_MAX_ID + 1];
+        cJSON *doc, *old = NULL;
+        int r = index_coll(str_of(exp, "projectID"), coll);
 
-        if (!doc)
+        if (r < 0)
                 return r;
+        if (cJSON_IsTrue(cJSON_GetObjectItem(exp, "isRemoved"))) { /* deleted: out of the list */
+                r = rift_store_delete(b->store, coll, str_of(exp, "experimentID"));
+                return r == RIFT_E_NOTFOUND ? 0 : r;
+        }
+        if (!(doc = cJSON_CreateObject()))
+                return -ENOMEM;
         cJSON_AddStringToObject(doc, "_id", str_of(exp, "experimentID"));
         for (size_t i = 0; i < ARRAY_SIZE(index_keys); i++) {
                 const cJSON *v = cJSON_GetObjectItemCaseSensitive(exp, index_keys[i]);
@@ -43,16 +62,16 @@ int exp_index_put(struct backend_ctx *b, const cJSON *exp)
                                       v ? cJSON_Duplicate(v, true) : cJSON_CreateString(""));
         }
         for (int tries = 0; tries < 5; tries++) { /* insert, or replace whatever version is there */
-                r = rift_store_insert(b->store, BC_EXP_INDEX, doc, NULL);
+                r = rift_store_insert(b->store, coll, doc, NULL);
                 if (r != RIFT_E_EXISTS)
                         break;
-                if ((r = rift_store_get(b->store, BC_EXP_INDEX, str_of(doc, "_id"), &old)) == 0) {
+                if ((r = rift_store_get(b->store, coll, str_of(doc, "_id"), &old)) == 0) {
                         cJSON_DeleteItemFromObject(doc, "_version");
                         cJSON_AddItemToObject(doc, "_version",
                                               cJSON_Duplicate(cJSON_GetObjectItem(old, "_version"), true));
                         cJSON_Delete(old);
                         old = NULL;
-                        r = rift_store_update(b->store, BC_EXP_INDEX, doc, NULL);
+                        r = rift_store_update(b->store, coll, doc, NULL);
                 }
                 if (r != RIFT_E_CONFLICT && r != RIFT_E_NOTFOUND)
                         break;
@@ -61,25 +80,27 @@ int exp_index_put(struct backend_ctx *b, const cJSON *exp)
         return r;
 }
 
+/* Built once per store: a marker in "backend_meta" says the copy holds every experiment. */
 int exp_index_rebuild(struct backend_ctx *b)
 {
-        static const char *const fields[] = { "projectID", "updatedAt" };
-        uint64_t n_exp = 0, n_idx = 0;
-        cJSON *all = NULL, *e;
+        cJSON *all = NULL, *e, *marker = NULL;
         struct rift_store_query q = { 0 };
-        int r;
+        int r = rift_store_get(b->store, BC_META, EXP_INDEX_MARKER, &marker);
 
-        rift_store_ensure_index(b->store, BC_EXP_INDEX, fields, 1, false);
-        if ((r = rift_store_count(b->store, BC_EXPS, NULL, &n_exp)) < 0 ||
-            (r = rift_store_count(b->store, BC_EXP_INDEX, NULL, &n_idx)) < 0)
+        cJSON_Delete(marker);
+        if (r != RIFT_E_NOTFOUND)
                 return r;
-        if (n_exp == n_idx)
-                return 0;
         if ((r = rift_store_find(b->store, BC_EXPS, &q, &all)) < 0)
                 return r;
-        cJSON_ArrayForEach(e, all) if ((r = exp_index_put(b, e)) < 0) break;
+        cJSON_ArrayForEach(e, all) if ((r = exp_index_put(b, e)) < 0 && r != RIFT_E_INVALID) break;
         cJSON_Delete(all);
-        return r < 0 ? r : 0;
+        if (r < 0 && r != RIFT_E_INVALID)
+                return r;
+        marker = cJSON_CreateObject();
+        cJSON_AddStringToObject(marker, "_id", EXP_INDEX_MARKER);
+        r = rift_store_insert(b->store, BC_META, marker, NULL);
+        cJSON_Delete(marker);
+        return r == RIFT_E_EXISTS ? 0 : r;
 }
 
 static bool contains_nocase(const char *hay, const char *needle)
@@ -181,12 +202,13 @@ static int restrictions(struct gql_resolve_info *ri, const char *project, const 
         const char *status = backend_field_str(f, "status");
         const struct gql_value *active = gql_value_field(f, "infraActive");
         cJSON *ids = NULL, *infras = NULL, *sub, *base = cJSON_CreateObject();
-        int r = 0;
+        char coll[RIFT_MAX_ID + 1];
+        int r = index_coll(project, coll);
 
         cJSON_AddStringToObject(base, "projectID", project);
         cJSON_AddBoolToObject(base, "isRemoved", false);
-        if (name && name[0] &&
-            (r = collect(q->b, BC_EXP_INDEX, base, "experimentID", name_has, name, &sub)) == 0)
+        if (r == 0 && name && name[0] &&
+            (r = collect(q->b, coll, NULL, "experimentID", name_has, name, &sub)) == 0)
                 intersect(&ids, sub);
         if (r == 0 && status && status[0] && strcmp(status, "All") &&
             (r = latest_in_phase(q->b, project, status, &sub)) == 0)
@@ -274,6 +296,7 @@ int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
                                *asc = gql_value_field(sort, "ascending");
         const char *project, *v, *field = backend_field_str(sort, "field");
         struct rift_store_sort so = { "updatedAt", true };
+        char coll[RIFT_MAX_ID + 1];
         cJSON *filter, *out;
         int r = backend_authorize(ri, ROLE_VIEWER, &project);
 
@@ -284,9 +307,9 @@ int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
         v = backend_field_str(f, "scheduleType");
         if (v && strcmp(v, "cron") && strcmp(v, "non_cron") && strcmp(v, "all"))
                 return gql_resolve_error(ri, "request.filter.scheduleType: cron, non_cron or all");
-        filter = backend_keep(q, cJSON_CreateObject());
-        cJSON_AddStringToObject(filter, "projectID", project);
-        cJSON_AddBoolToObject(filter, "isRemoved", false);
+        if (index_coll(project, coll) < 0)
+                return gql_resolve_error(ri, "projectID: not a valid project id");
+        filter = backend_keep(q, cJSON_CreateObject()); /* the copy holds only this project's live ones */
         backend_filter_in(filter, "experimentID", gql_value_field(req, "experimentIDs"));
         if ((v = backend_field_str(f, "infraID")) && v[0])
                 cJSON_AddStringToObject(filter, "infraID", v);
@@ -300,8 +323,8 @@ int res_list_experiments(struct gql_resolve_info *ri, struct gql_value **ret)
         if (rift_streq(field, "NAME"))
                 so.field = "name";
         so.desc = !(asc && asc->kind == GQL_BOOLEAN && asc->b);
-        r = backend_list(ri, BC_EXP_INDEX, filter, &so, gql_value_field(req, "pagination"),
-                         "totalNoOfExperiments", "experiments", &out);
+        r = backend_list(ri, coll, filter, &so, gql_value_field(req, "pagination"), "totalNoOfExperiments",
+                         "experiments", &out);
         if (r < 0)
                 return r;
         page_documents(q, cJSON_GetObjectItem(out, "experiments"));

@@ -106,7 +106,10 @@ def test_the_list_copy_is_rebuilt_for_an_older_store(world, tmp_path):
     backend, team, infras, ids = world
     backend.stop()
     db = sqlite3.connect(backend.env["DB_SERVER"].split("sqlite://", 1)[1])
-    assert db.execute("DELETE FROM c_experiment_index").rowcount == 4
+    assert db.execute("DELETE FROM c_backend_meta").rowcount == 1
+    tables = [t for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'c_expidx.%'")]
+    assert tables == [f"c_expidx.{team.project}"]
+    assert db.execute(f'DELETE FROM "{tables[0]}"').rowcount == 4
     db.commit()
     db.close()
     backend.start()
