@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "lib/buf.h"
 #include "lib/macro.h"
 
-#define EXPORTER_VERSION "0.1.0"
+#define EXPORTER_VERSION        "0.1.0"
+#define EXPORTER_MAX_EXPOSITION (256u * 1024 * 1024) /* bytes of one /metrics reply */
 
 struct event_base;
 struct rift_metrics;
@@ -48,8 +48,10 @@ void exporter_results_full_sync_begin(struct exporter_results *s);
 size_t exporter_results_full_sync_end(struct exporter_results *s);
 /* Experiments held. */
 size_t exporter_results_count(const struct exporter_results *s);
-/* The whole exposition: reg's families (collectors run first), then the per-result families. */
-int exporter_results_format(struct exporter_results *s, struct rift_metrics *reg, struct rift_buf *out);
+/* The whole exposition: the per-result families, then reg's (its collectors run first). *ret_data
+ * stays valid until the next call or exporter_results_free. */
+int exporter_results_render(struct exporter_results *s, struct rift_metrics *reg, const char **ret_data,
+                            size_t *ret_len);
 
 /* sync.c: the ResultService client, a sync every sync_interval_ms */
 struct exporter_sync;
@@ -61,7 +63,6 @@ void exporter_sync_free(struct exporter_sync *s); /* accepts NULL */
 struct exporter_http {
         struct rift_metrics *reg;         /* service metrics and aggregates */
         struct exporter_results *results; /* per-result lines */
-        struct rift_buf out;              /* the exposition, reused between scrapes (http.c) */
 };
 int exporter_http_mount(struct rift_http_server *http, struct exporter_http *h);
 

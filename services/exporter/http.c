@@ -1,24 +1,18 @@
 /* The exporter's HTTP routes: GET /metrics (exposition text) and GET /status. */
-#include "lib/buf.h"
 #include "lib/http_server.h"
 #include "lib/metrics.h"
 #include "services/exporter/exporter.h"
 
-#define MAX_EXPOSITION (256u * 1024 * 1024) /* bytes of one /metrics reply */
-
-/* The text is built in a buffer kept between scrapes (tens of MB at 10,000s of results: allocating it
- * anew each time costs more in page faults than writing it). */
 static int h_metrics(struct rift_http_request *req, void *userdata)
 {
         struct exporter_http *h = userdata;
-        int r;
+        const char *data;
+        size_t len;
+        int r = exporter_results_render(h->results, h->reg, &data, &len);
 
-        h->out.max = MAX_EXPOSITION;
-        rift_buf_reset(&h->out);
-        r = exporter_results_format(h->results, h->reg, &h->out);
         if (r < 0)
                 return r;
-        return rift_http_reply(req, 200, RIFT_METRICS_CONTENT_TYPE, h->out.data, h->out.len);
+        return rift_http_reply(req, 200, RIFT_METRICS_CONTENT_TYPE, data, len);
 }
 
 static int h_status(struct rift_http_request *req, void *userdata)

@@ -100,7 +100,7 @@ static int serve(const struct exporter_config *cfg)
         struct rift_metrics *reg = NULL;
         struct exporter_results *results = NULL;
         struct exporter_sync *sync = NULL;
-        struct exporter_http routes = { .out = RIFT_BUF_INIT(0) };
+        struct exporter_http routes;
         struct event_base *base = event_base_new();
         int r = base ? 0 : -ENOMEM;
 
@@ -108,7 +108,7 @@ static int serve(const struct exporter_config *cfg)
             (r = exporter_results_new(reg, (size_t)cfg->max_series, cfg->scrape_interval, rift_now_ms,
                                       &results)) < 0)
                 goto out;
-        routes = (struct exporter_http){ .reg = reg, .results = results, .out = RIFT_BUF_INIT(0) };
+        routes = (struct exporter_http){ .reg = reg, .results = results };
         if ((r = rift_http_server_new(base, &hc, &http)) < 0 ||
             (r = exporter_http_mount(http, &routes)) < 0 ||
             (r = exporter_sync_new(cfg, base, reg, results, &sync)) < 0 ||
@@ -123,7 +123,6 @@ out:
         rift_http_server_free(http);
         rift_metrics_free(reg);
         exporter_results_free(results);
-        rift_buf_free(&routes.out);
         if (base)
                 event_base_free(base);
         return r;

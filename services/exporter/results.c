@@ -8,8 +8,10 @@
  * An experiment is held and replaced whole; when it is deleted its series are removed. Each result's
  * nine sample lines are rendered once, when it is applied (the verdict line again when its freshness
  * ends), so a scrape copies text instead of formatting 10,000s of label sets. The cluster and namespace
- * aggregates live in the registry and are summed by a collector before each rendering. */
+ * aggregates live in the registry and are summed by a collector before each rendering; the per-result
+ * families are kept as one text, rebuilt from those lines only after something changed. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +76,10 @@ struct exporter_results {
         size_t n_exps;                      /* experiments held */
         int64_t interval_ms;                /* TSDB_SCRAPE_INTERVAL */
         int64_t (*now_ms)(void);            /* clock */
-        size_t last_len;                    /* bytes of the last exposition */
+        struct rift_buf block;              /* the per-result families' text, then the registry's */
+        size_t base_len;                    /* bytes of block that are the per-result families */
+        struct rift_buf tail;               /* the registry's text of the current rendering */
+        bool dirty;                         /* block is older than the results */
         uint64_t gen;                       /* current full-sync generation */
 };
 
@@ -369,6 +374,7 @@ int exporter_results_apply(struct exporter_results *s, const Rift__Results__V1__
                 s->n_results -= old->n;
                 exp_free(old);
                 s->n_exps--;
+                s->dirty = true;
         }
         if (!n)
                 return 0;
@@ -376,6 +382,7 @@ int exporter_results_apply(struct exporter_results *s, const Rift__Results__V1__
         n->hnext = s->table[hash_id(n->id) % TABLE_SIZE];
         s->table[hash_id(n->id) % TABLE_SIZE] = n;
         s->n_exps++;
+        s->dirty = true;
         s->n_results += n->n;
         return 0;
 }
@@ -401,6 +408,7 @@ size_t exporter_results_full_sync_end(struct exporter_results *s)
                         s->n_exps--;
                         exp_free(e);
                         dropped++;
+                        s->dirty = true;
                 }
         return dropped;
 }
@@ -433,6 +441,7 @@ static void collect(struct rift_metrics *reg, void *userdata)
                                                 free(r->line[F_VERDICT]);
                                                 r->line[F_VERDICT] = line;
                                                 r->len[F_VERDICT] = len;
+                                                s->dirty = true;
                                         }
                                 }
                                 for (size_t a = 0; a < N_AGG; a++) {
@@ -475,6 +484,9 @@ int exporter_results_new(struct rift_metrics *reg, size_t max_series, int64_t sc
         s->interval_ms = scrape_interval_ms;
         s->now_ms = now_ms;
         s->max_results = max_series;
+        s->block = (struct rift_buf)RIFT_BUF_INIT(EXPORTER_MAX_EXPOSITION);
+        s->tail = (struct rift_buf)RIFT_BUF_INIT(EXPORTER_MAX_EXPOSITION);
+        s->dirty = true;
         if ((r = register_aggregates(reg, s, max_series)) < 0 ||
             (r = rift_metrics_add_collector(reg, collect, s)) < 0) {
                 free(s);
@@ -484,24 +496,44 @@ int exporter_results_new(struct rift_metrics *reg, size_t max_series, int64_t sc
         return 0;
 }
 
-int exporter_results_format(struct exporter_results *s, struct rift_metrics *reg, struct rift_buf *out)
+/* The per-result families as one text, rebuilt from the results' lines only after a change. */
+static int rebuild_block(struct exporter_results *s)
 {
-        int r = rift_metrics_format(reg, out); /* runs collect() first: verdict lines are current */
+        int r = 0;
 
-        if (r >= 0 && s->last_len > out->len)
-                r = rift_buf_reserve(out, s->last_len - out->len + 4096); /* no growing on the way */
-
+        rift_buf_reset(&s->block);
         for (size_t f = 0; r >= 0 && f < N_PER_RESULT; f++) {
-                r = rift_buf_printf(out, "# HELP %s %s\n# TYPE %s gauge\n", families[f].name,
+                r = rift_buf_printf(&s->block, "# HELP %s %s\n# TYPE %s gauge\n", families[f].name,
                                     families[f].help, families[f].name);
                 for (size_t i = 0; r >= 0 && i < TABLE_SIZE; i++)
                         for (const struct exp *e = s->table[i]; r >= 0 && e; e = e->hnext)
                                 for (size_t k = 0; r >= 0 && k < e->n; k++)
-                                        r = rift_buf_append(out, e->results[k].line[f], e->results[k].len[f]);
+                                        r = rift_buf_append(&s->block, e->results[k].line[f],
+                                                            e->results[k].len[f]);
         }
-        if (r >= 0)
-                s->last_len = out->len;
+        s->dirty = r < 0;
+        s->base_len = r < 0 ? 0 : s->block.len;
         return r;
+}
+
+int exporter_results_render(struct exporter_results *s, struct rift_metrics *reg, const char **ret_data,
+                            size_t *ret_len)
+{
+        int r;
+
+        rift_buf_reset(&s->tail);
+        r = rift_metrics_format(reg, &s->tail); /* runs collect() first: verdict lines are current */
+        if (r >= 0 && s->dirty)
+                r = rebuild_block(s);
+        if (r < 0)
+                return r;
+        s->block.len = s->base_len; /* drop the previous rendering's registry text */
+        r = rift_buf_append(&s->block, s->tail.data ? s->tail.data : "", s->tail.len);
+        if (r < 0)
+                return r;
+        *ret_data = s->block.data;
+        *ret_len = s->block.len;
+        return 0;
 }
 
 void exporter_results_free(struct exporter_results *s)
@@ -514,5 +546,7 @@ void exporter_results_free(struct exporter_results *s)
                         s->table[i] = e->hnext;
                         exp_free(e);
                 }
+        rift_buf_free(&s->block);
+        rift_buf_free(&s->tail);
         free(s);
 }
