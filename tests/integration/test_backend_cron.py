@@ -5,10 +5,12 @@ that no infrastructure picks up becomes Timeout. The backends' wall clock is mov
 RIFT_TEST_CLOCK_OFFSET_FILE (the machine's clock is never touched)."""
 import json
 import time
+import uuid
 
 import pytest
 
 from backend_client import LATENCY_MANIFEST, Team, errors, gql, ok
+from test_backend_mongo import mongo_port  # noqa: F401  (the MongoDB-compatible server, module-scoped)
 
 CREATE = """mutation($p: ID!, $r: ChaosExperimentRequest!) { createChaosExperiment(projectID: $p, request: $r)
   { experimentID cronSyntax } }"""
@@ -124,6 +126,26 @@ def test_a_slot_runs_once_with_two_backends_on_one_store(world, rift_backend):
     assert s["lastSlotMs"] == slot and s["nextSlotMs"] == slot + 300000
     claimed = [b for b in (backend, other) if "scheduled run queued" in b.log_text()]
     assert len(claimed) == 1
+
+
+def test_a_slot_runs_once_with_two_backends_on_mongodb(rift_auth, rift_backend, mongo_port, tmp_path):  # noqa: F811
+    auth = rift_auth()
+    clock = Clock(tmp_path / "clock-offset")
+    env = {"AUTH_CACHE_TTL": "0s", "RIFT_TEST_CLOCK_OFFSET_FILE": str(tmp_path / "clock-offset"),
+           "DB_SERVER": f"mongodb://127.0.0.1:{mongo_port}/cron_{uuid.uuid4().hex[:12]}"}
+    one, two = rift_backend(auth, **env), rift_backend(auth, **env)
+    team = Team(auth.url)
+    p = team.project
+    ok(gql(one.url, team.owner.token, 'mutation($p: ID!) { createEnvironment(projectID: $p, request: {environmentID: "e", name: "E", type: PROD}) { name } }', {"p": p}))
+    infra = ok(gql(two.url, team.owner.token, 'mutation($p: ID!) { registerInfra(projectID: $p, request: {name: "b", environmentID: "e", infrastructureType: Linux, platformName: "l"}) { infraID } }', {"p": p}))["registerInfra"]["infraID"]
+    exp = ok(create(one, team, infra, "*/5 * * * *"))["createChaosExperiment"]["experimentID"]
+    slot = schedule(two, team, exp)["nextSlotMs"]
+    clock.move_to(slot - 1500)
+    wait_runs(one, team, exp, 1)
+    time.sleep(2.5)
+    got = runs(two, team, exp)
+    assert len(got) == 1 and got[0]["createdBy"]["username"] == "scheduler", got
+    assert len([b for b in (one, two) if "scheduled run queued" in b.log_text()]) == 1
 
 
 def test_a_missed_slot_is_skipped_not_run_late(world):
