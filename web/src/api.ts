@@ -54,7 +54,8 @@ export function gqlWords(msg: string): string {
   if (/missing bearer token|unauthori[sz]ed/i.test(msg)) return 'Your session has ended. Please log in again.';
   if (/password_change_required|password change/i.test(msg)) return 'You must change your password before you continue.';
   if (/^Cannot query field "(\w+)"/.test(msg)) return `This server does not support this yet (${RegExp.$1}).`;
-  return msg.charAt(0).toUpperCase() + msg.slice(1);
+  // a sentence gets its capital; a message that starts with a field path keeps it as the server wrote it
+  return /^[a-z]+ /.test(msg) ? msg.charAt(0).toUpperCase() + msg.slice(1) : msg;
 }
 
 function unreachable(base: string): ApiError {
