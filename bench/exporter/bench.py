@@ -4,7 +4,8 @@ A stand-in ResultService (Python, protobuf by hand with tests/integration/pbwire
 experiments of one fault step each on 127.0.0.1 and nothing new afterwards, so the exporter holds N
 results (9 per-result series each, plus the aggregates) and only renders on every scrape. Figures:
 median and p90 wall time of GET /metrics over ROUNDS alternating scrapes (a new connection each, the
-same client for both), body size, sample lines, and VmRSS/VmHWM of both processes after the run."""
+same client for both) and of the time until the response headers arrive (the server's rendering),
+body size, sample lines, and VmRSS/VmHWM of both processes after the run."""
 import http.client
 import http.server
 import os
@@ -66,12 +67,15 @@ class ResultService(http.server.BaseHTTPRequestHandler):
 
 
 def scrape(port):
+    """(whole scrape s, time to the response headers s: the server's rendering, body)."""
     t0 = time.perf_counter()
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     c.request("GET", "/metrics")
-    body = c.getresponse().read()
+    resp = c.getresponse()
+    t1 = time.perf_counter()
+    body = resp.read()
     c.close()
-    return time.perf_counter() - t0, body
+    return time.perf_counter() - t0, t1 - t0, body
 
 
 def rss(pid):
@@ -96,7 +100,7 @@ def main():
         t0 = time.monotonic()
         while True:
             try:
-                body = scrape(ex_port)[1].decode()
+                body = scrape(ex_port)[2].decode()
                 if f"rift_exporter_experiments {N}\n" in body:
                     break
             except OSError:
@@ -109,18 +113,22 @@ def main():
             for _ in range(3):
                 scrape(port)
         times = {"rift-exporter": [], "node-exporter": []}
+        heads = {"rift-exporter": [], "node-exporter": []}
         sizes = {}
         for _ in range(ROUNDS):
             for name, port in (("rift-exporter", ex_port), ("node-exporter", ne_port)):
-                dt, body = scrape(port)
+                dt, dh, body = scrape(port)
                 times[name].append(dt * 1000)
+                heads[name].append(dh * 1000)
                 sizes[name] = (len(body), sum(1 for ln in body.split(b"\n") if ln and not ln.startswith(b"#")))
         mem = {"rift-exporter": rss(ex.pid), "node-exporter": rss(ne.pid)}
         print(f"results loaded in {load_s:.1f} s (initial sync of {N} experiments, pages of 500)")
-        print(f"{'target':<15} {'median ms':>10} {'p90 ms':>8} {'bytes':>10} {'samples':>8} {'RSS kB':>8} {'HWM kB':>8}")
+        print(f"{'target':<15} {'median ms':>10} {'p90 ms':>8} {'headers ms':>10} {'bytes':>10} {'samples':>8} "
+              f"{'RSS kB':>8} {'HWM kB':>8}")
         for name, t in times.items():
             t.sort()
             print(f"{name:<15} {statistics.median(t):>10.2f} {t[int(len(t) * 0.9) - 1]:>8.2f} "
+                  f"{statistics.median(heads[name]):>10.2f} "
                   f"{sizes[name][0]:>10} {sizes[name][1]:>8} {mem[name][0]:>8} {mem[name][1]:>8}")
         ratio = statistics.median(times["rift-exporter"]) / statistics.median(times["node-exporter"])
         print(f"ratio rift-exporter / node-exporter median scrape: {ratio:.2f} (target: rift-exporter < 20 ms)")
