@@ -761,6 +761,7 @@ int daemon_run(const struct daemon_config *c)
         log_info("injector started", LOG_INT("network_pid", child));
         struct privsep_server_config sc = { .journal_dir = c->journal_dir,
                                             .state_dir = c->state_dir,
+                                            .control_plane = d.host,
                                             .child = child,
                                             .terminating = &terminating };
         r = privsep_serve(sv[0], &sc);

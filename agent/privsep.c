@@ -143,7 +143,9 @@ static void do_inject(struct server *s, const struct privsep_request *rq, struct
         }
         sl->used = true;
         sl->order = ++s->next_order;
-        rift_strlcpy(sl->control_plane, rq->control_plane, sizeof(sl->control_plane));
+        /* the injector's own idea of the control plane: a network process cannot lift the exclusion */
+        rift_strlcpy(sl->control_plane, s->cfg->control_plane ? s->cfg->control_plane : "",
+                     sizeof(sl->control_plane));
         sl->ctx.control_plane = sl->control_plane[0] ? sl->control_plane : NULL;
         sl->ctx.journal = s->journal;
         sl->ctx.first_id = undo_last_id(s->journal);

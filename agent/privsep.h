@@ -66,7 +66,7 @@ struct privsep_request {
         uint32_t handle;                      /* TICK/REVERT/RELEASE/STATUS: < PRIVSEP_MAX_FAULTS */
         int64_t duration_ms;                  /* INJECT: PRIVSEP_MIN_DURATION..PRIVSEP_MAX_DURATION */
         char fault[PRIVSEP_NAME_MAX];         /* INJECT: [a-z0-9-]+ */
-        char control_plane[PRIVSEP_HOST_MAX]; /* INJECT: host never cut ("" = none) */
+        char control_plane[PRIVSEP_HOST_MAX]; /* INJECT: checked, not trusted (the injector uses its own) */
         char key[PRIVSEP_KEY_MAX];            /* STORE_KEY: [A-Za-z0-9._~+/=-]+ */
         uint32_t n_tunables;                  /* INJECT: entries used in tunables */
         uint32_t reserved;                    /* 0 */
@@ -119,9 +119,10 @@ int privsep_call(struct privsep_client *c, const struct privsep_request *rq, str
 int privsep_store_key(const char *state_dir, const char *key);
 
 struct privsep_server_config {
-        const char *journal_dir;            /* undo journal */
-        const char *state_dir;              /* where STORE_KEY writes access_key */
-        pid_t child;                        /* the network process */
+        const char *journal_dir;   /* undo journal */
+        const char *state_dir;     /* where STORE_KEY writes access_key */
+        const char *control_plane; /* host never cut by faults (the request's field is not trusted) */
+        pid_t child;               /* the network process */
         volatile sig_atomic_t *terminating; /* set by SIGTERM/SIGINT: forwarded to the child */
 };
 
