@@ -4,7 +4,10 @@
  * processes share a store exactly one of them starts the run. A slot found more than
  * SCHEDULE_LATE_MS after its time (no backend was running then) is not run late: it is recorded as a
  * run in phase Skipped whose message says why. updateCronExperimentState pauses and resumes a schedule
- * (slots while paused are not recorded).
+ * (slots while paused are not recorded). A claim lists its slots as "pending" until their runs are stored;
+ * if the claiming process dies in between, another process (or this one after a restart) finds them
+ * pending after SCHEDULE_RECLAIM_MS and records each slot that has no run as Skipped, so a slot is never
+ * silently lost and never run twice (runs carry scheduledSlotMs).
  *
  * Test-only: RIFT_TEST_CLOCK_OFFSET_FILE names a file holding milliseconds added to the wall clock (read
  * again at most every 100 ms), so tests move the backend's time without touching the machine's clock. */
@@ -26,6 +29,7 @@
 #define SCHEDULE_LATE_MS     60000 /* a slot older than this is Skipped, not run */
 #define SCHEDULE_MAX_SKIPPED 20    /* missed slots recorded per schedule at once (the rest are summarised) */
 #define SCHEDULE_BATCH       100   /* due schedules handled per tick */
+#define SCHEDULE_RECLAIM_MS  30000 /* claimed slots still pending this long: their claimer died */
 
 static const char *str_of(const cJSON *o, const char *key)
 {
@@ -146,6 +150,8 @@ static void fire(struct backend_ctx *b, const cJSON *exp, const int64_t *slots, 
                         record_skipped(b, exp, slots[i], why);
                         continue;
                 }
+                cJSON_AddNumberToObject(run, "scheduledSlotMs", (double)slots[i]); /* for reclaim() */
+                rift_store_update(b->store, BC_RUNS, run, NULL);
                 log_info("scheduled run queued", LOG_STR("experiment", str_of(exp, "experimentID")),
                          LOG_STR("run", str_of(run, "experimentRunID")));
                 cJSON_Delete(run);
@@ -181,10 +187,45 @@ static void due(struct backend_ctx *b, cJSON *s, int64_t now)
         cJSON_AddNumberToObject(s, "nextSlotMs", (double)slot);
         cJSON_DeleteItemFromObject(s, "lastSlotMs");
         cJSON_AddNumberToObject(s, "lastSlotMs", (double)slots[n - 1]);
+        cJSON *pending = cJSON_CreateArray(), *stored = NULL;
+        for (size_t i = 0; i < n; i++)
+                cJSON_AddItemToArray(pending, cJSON_CreateNumber((double)slots[i]));
+        cJSON_DeleteItemFromObject(s, "pending");
+        cJSON_AddItemToObject(s, "pending", pending);
+        cJSON_DeleteItemFromObject(s, "claimedAtMs");
+        cJSON_AddNumberToObject(s, "claimedAtMs", (double)now);
         /* the claim: only the process whose update wins fires these slots */
-        if (rift_store_update(b->store, BC_SCHEDULES, s, NULL) == 0)
+        if (rift_store_update(b->store, BC_SCHEDULES, s, &stored) == 0) {
                 fire(b, exp, slots, n, more, now);
+                cJSON_DeleteItemFromObject(stored, "pending"); /* done (a conflict leaves it to reclaim()) */
+                rift_store_update(b->store, BC_SCHEDULES, stored, NULL);
+        }
+        cJSON_Delete(stored);
         cJSON_Delete(exp);
+}
+
+/* Slots a dead process claimed but did not finish: each one without a run is recorded as Skipped. */
+static void reclaim(struct backend_ctx *b, cJSON *s)
+{
+        cJSON *pending = cJSON_DetachItemFromObject(s, "pending"), *p, *exp = NULL;
+
+        cJSON_DeleteItemFromObject(s, "claimedAtMs");
+        if (rift_store_update(b->store, BC_SCHEDULES, s, NULL) == 0 && /* claimed again, by this process */
+            rift_store_get(b->store, BC_EXPS, str_of(s, "experimentID"), &exp) == 0)
+                cJSON_ArrayForEach(p, pending)
+                {
+                        cJSON *filter = cJSON_CreateObject();
+                        uint64_t n = 0;
+                        cJSON_AddStringToObject(filter, "experimentID", str_of(s, "experimentID"));
+                        cJSON_AddNumberToObject(filter, "scheduledSlotMs", p->valuedouble);
+                        if (rift_store_count(b->store, BC_RUNS, filter, &n) == 0 && n == 0)
+                                record_skipped(b, exp, (int64_t)p->valuedouble,
+                                               "the rift-backend that claimed this slot stopped before it "
+                                               "stored the run");
+                        cJSON_Delete(filter);
+                }
+        cJSON_Delete(exp);
+        cJSON_Delete(pending);
 }
 
 static void tick(evutil_socket_t fd, short what, void *arg)
@@ -198,6 +239,16 @@ static void tick(evutil_socket_t fd, short what, void *arg)
         cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "nextSlotMs"), "$lte", (double)now);
         if (rift_store_find(b->store, BC_SCHEDULES, &q, &list) == 0)
                 cJSON_ArrayForEach(s, list) due(b, s, now);
+        cJSON_Delete(list);
+        cJSON_Delete(filter);
+        filter = cJSON_CreateObject();
+        list = NULL;
+        cJSON_AddBoolToObject(cJSON_AddObjectToObject(filter, "pending"), "$exists", true);
+        cJSON_AddNumberToObject(cJSON_AddObjectToObject(filter, "claimedAtMs"), "$lt",
+                                (double)(now - SCHEDULE_RECLAIM_MS));
+        q.filter = filter;
+        if (rift_store_find(b->store, BC_SCHEDULES, &q, &list) == 0)
+                cJSON_ArrayForEach(s, list) reclaim(b, s);
         cJSON_Delete(list);
         cJSON_Delete(filter);
 }

@@ -4,6 +4,7 @@ recorded as a Skipped run (not run late), updateCronExperimentState pauses and r
 that no infrastructure picks up becomes Timeout. The backends' wall clock is moved through the test-only
 RIFT_TEST_CLOCK_OFFSET_FILE (the machine's clock is never touched)."""
 import json
+import sqlite3
 import time
 import uuid
 
@@ -166,6 +167,28 @@ def test_a_missed_slot_is_skipped_not_run_late(world):
     clock.move_to(slot + 3600000 - 1000)
     got = wait_runs(backend, team, exp, 2)
     assert sorted(r["phase"] for r in got) == ["Queued", "Skipped"]
+
+
+def test_a_slot_claimed_by_a_backend_that_died_is_recorded(world):
+    """A claim lists its slots as pending until their runs are stored; a backend that dies in between
+    leaves them pending, and the next one records each slot without a run as Skipped (once)."""
+    auth, backend, team, infra, clock, env = world
+    exp = ok(create(backend, team, infra, "0 * * * *"))["createChaosExperiment"]["experimentID"]
+    slot = schedule(backend, team, exp)["nextSlotMs"]
+    backend.stop()
+    db = sqlite3.connect(backend.env["DB_SERVER"].split("sqlite://", 1)[1])
+    doc = json.loads(db.execute("SELECT doc FROM c_schedules WHERE _id = ?", (exp,)).fetchone()[0])
+    doc.update(pending=[slot], claimedAtMs=slot, nextSlotMs=slot + 3600000, lastSlotMs=slot)
+    db.execute("UPDATE c_schedules SET doc = ? WHERE _id = ?", (json.dumps(doc), exp))
+    db.commit()
+    db.close()
+    clock.set_offset(slot + 40000 - time.time() * 1000)  # 40 s after the slot: past the 30 s reclaim delay
+    backend.start()
+    got = wait_runs(backend, team, exp, 1)
+    assert len(got) == 1 and got[0]["phase"] == "Skipped", got
+    assert got[0]["message"].endswith("the rift-backend that claimed this slot stopped before it stored the run")
+    time.sleep(2.2)
+    assert len(runs(backend, team, exp)) == 1
 
 
 def test_disable_and_enable(world):
