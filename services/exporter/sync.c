@@ -30,6 +30,7 @@ struct exporter_sync {
         int64_t until_ms;                  /* this sync's window end (0 before its first page) */
         char after[160];                   /* this sync's page token */
         bool busy;                         /* a page is in flight */
+        bool failing;                      /* the last sync failed (logged once until one succeeds) */
         int64_t started_ms;                /* monotonic start of this sync */
         struct rift_metric *m_syncs;       /* rift_exporter_syncs_total{result} */
         struct rift_metric *m_updates;     /* rift_exporter_experiment_updates_total */
@@ -71,8 +72,10 @@ static void sync_failed(struct exporter_sync *s, int err, const struct rift_rpc_
         s->until_ms = 0;
         s->after[0] = '\0';
         rift_metric_inc(s->m_syncs, RIFT_LV("error"));
-        log_warn("ResultService sync failed", LOG_ERR(err), LOG_STR("twirp", e ? e->msg : ""),
-                 LOG_STR("server", s->cfg->server_addr));
+        if (!s->failing) /* once per outage; rift_exporter_syncs_total{result="error"} counts them all */
+                log_warn("ResultService sync failed", LOG_ERR(err), LOG_STR("twirp", e ? e->msg : ""),
+                         LOG_STR("server", s->cfg->server_addr));
+        s->failing = true;
 }
 
 static void page_done(int err, ProtobufCMessage *out, const struct rift_rpc_error *e, void *userdata)
@@ -105,6 +108,9 @@ static void page_done(int err, ProtobufCMessage *out, const struct rift_rpc_erro
                 s->after[0] = '\0';
                 s->busy = false;
                 rift_metric_inc(s->m_syncs, RIFT_LV("ok"));
+                if (s->failing)
+                        log_info("ResultService sync works again", LOG_STR("server", s->cfg->server_addr));
+                s->failing = false;
                 rift_metric_observe(s->m_duration, RIFT_LV_NONE,
                                     (double)(rift_mono_ms() - s->started_ms) / 1000);
                 rift_metric_set(s->m_last, RIFT_LV_NONE, (double)rift_now_ms() / 1000);
