@@ -253,7 +253,7 @@ def test_portal_flow_with_a_real_agent(stack, np, target, tmp_path):
     try:
         settings = {"base": "http://127.0.0.1:%d/" % stack["relay_port"], "shots": str(SHOTS), "initialPassword": INITIAL, "newPassword": NEW,
                     "viewerPassword": "Viewer@2024x", "iface": np.va, "targetIP": np.ip_b, "probeURL": target,
-                    "duration": "6s"}
+                    "duration": "10s"}
         rc, out = run_node("portal_flow.mjs", settings, on_line)
         agent_log = (tmp_path / "agent.log").read_text(errors="replace") if agent else "(agent not started)"
         assert rc == 0 and "DONE" in out, out + "\n--- agent ---\n" + agent_log[-3000:]

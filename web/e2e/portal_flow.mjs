@@ -339,6 +339,24 @@ try {
   await renamed.waitFor({ state: 'detached' });
   await page.locator('tr', { hasText: 'e2e-portal' }).getByText('Switch').click();
   await page.locator('tr.current', { hasText: 'e2e-portal' }).waitFor();
+  // an invitation declined: viewer1 (reactivated) is invited again and says no
+  await page.click('nav >> text=Users');
+  await page.locator('tr[data-user=viewer1]').getByRole('button', { name: 'Activate', exact: true }).click();
+  await page.locator('tr[data-user=viewer1]').getByRole('button', { name: 'Deactivate', exact: true }).waitFor();
+  await page.click('nav >> text=Members');
+  await page.selectOption('select[name=invitee]', { label: 'viewer1' });
+  await page.click('[data-testid=invite]');
+  await page.locator('tr[data-member=viewer1]', { hasText: 'Pending' }).waitFor();
+  const v2 = await newPage();
+  await login(v2, 'viewer1', 'Reset@2024x');
+  await v2.waitForURL(/#\/overview/);
+  await v2.goto(cfg.base + '#/projects');
+  await v2.locator('.card', { hasText: 'Invitations' }).getByText('Decline').click();
+  await v2.locator('.card', { hasText: 'Invitations' }).waitFor({ state: 'detached' });
+  await v2.close();
+  await page.click('nav >> text=Overview');
+  await page.click('nav >> text=Members');
+  await page.locator('tr[data-member=viewer1]', { hasText: 'Declined' }).waitFor();
 
   // ---- logout
   say('STEP logout');
