@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "agent/policy.h"
 #include "agent/privsep.h"
 #include "lib/log.h"
 
@@ -355,6 +356,23 @@ static void closing_the_socket_reverts_what_is_injected(void **state)
         assert_int_equal(w->exit_code, 1); /* the stand-in child was killed by the injector */
 }
 
+static void the_injector_enforces_the_local_policy_itself(void **state)
+{
+        struct world *w = *state;
+        struct privsep_reply rp;
+        struct agent_policy *p = NULL;
+        char err[256];
+        const char *text = "forbidden_faults = linux-process-stop\n";
+        assert_int_equal(policy_parse(text, strlen(text), &p, err, sizeof(err)), 0);
+        policy_set_active(p, "test.policy");
+        assert_int_equal(privsep_call(&w->client, stop_victim(w), &rp), 0);
+        policy_set_active(NULL, NULL);
+        policy_free(p);
+        assert_true(rp.status < 0);
+        assert_non_null(strstr(rp.text, "local policy"));
+        assert_int_equal(wait_state(w->victim, 'S'), 'S'); /* never stopped */
+}
+
 static void store_key_writes_0600_atomically(void **state)
 {
         struct world *w = *state;
@@ -390,6 +408,8 @@ int main(void)
                 cmocka_unit_test_setup_teardown(the_injector_validates_the_fault_again, setup, teardown),
                 cmocka_unit_test_setup_teardown(inject_status_tick_revert, setup, teardown),
                 cmocka_unit_test_setup_teardown(closing_the_socket_reverts_what_is_injected, setup, teardown),
+                cmocka_unit_test_setup_teardown(the_injector_enforces_the_local_policy_itself, setup,
+                                                teardown),
                 cmocka_unit_test_setup_teardown(store_key_writes_0600_atomically, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
