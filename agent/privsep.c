@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
-#include "agent/policy.h"
 #include "agent/dryrun.h"
 #include "agent/policy.h"
 #include "agent/privsep.h"
@@ -116,32 +115,6 @@ static int parse_again(const struct privsep_request *rq, struct fault_ctx *ctx)
         return r;
 }
 
-/* The local policy again, on the injector's side: a network process that skipped its own check
- * (task.c checks whole tasks) still cannot inject a fault the machine's owner forbade. */
-static int policy_recheck(const struct privsep_request *rq, char *err, size_t size)
-{
-        Rift__Infra__V1__FaultStep__TunablesEntry kv[PRIVSEP_MAX_TUNABLES], *kvp[PRIVSEP_MAX_TUNABLES];
-        Rift__Infra__V1__FaultStep step = RIFT__INFRA__V1__FAULT_STEP__INIT, *stepp = &step;
-        Rift__Infra__V1__StepGroup group = RIFT__INFRA__V1__STEP_GROUP__INIT, *groupp = &group;
-        Rift__Infra__V1__Task task = RIFT__INFRA__V1__TASK__INIT;
-        for (uint32_t i = 0; i < rq->n_tunables; i++) {
-                rift__infra__v1__fault_step__tunables_entry__init(&kv[i]);
-                kv[i].key = (char *)rq->tunables[i].key;
-                kv[i].value = (char *)rq->tunables[i].value;
-                kvp[i] = &kv[i];
-        }
-        step.name = (char *)rq->fault;
-        step.fault = (char *)rq->fault;
-        step.duration_ms = rq->duration_ms;
-        step.n_tunables = rq->n_tunables;
-        step.tunables = kvp;
-        group.n_steps = 1;
-        group.steps = &stepp;
-        task.n_groups = 1;
-        task.groups = &groupp;
-        return policy_check_task(policy_active(), &task, err, size);
-}
-
 static void do_inject(struct server *s, const struct privsep_request *rq, struct privsep_reply *rp)
 {
         struct slot *sl = NULL;
@@ -151,12 +124,6 @@ static void do_inject(struct server *s, const struct privsep_request *rq, struct
         if (!sl) {
                 rp->status = -EBUSY;
                 snprintf(rp->text, sizeof(rp->text), "more than %u faults at once", PRIVSEP_MAX_FAULTS);
-                return;
-        }
-        char why[PRIVSEP_TEXT_MAX - 64];
-        if (policy_recheck(rq, why, sizeof(why)) < 0) {
-                rp->status = RIFT_E_FORBIDDEN;
-                snprintf(rp->text, sizeof(rp->text), "refused by the local policy: %s", why);
                 return;
         }
         int r = parse_again(rq, &sl->ctx);
