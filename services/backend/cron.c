@@ -110,6 +110,16 @@ bad:
         return RIFT_E_INVALID;
 }
 
+/* "*" or "*\/1": the field does not restrict, so the other day field alone decides. A stepped star such as
+ * "*\/15" restricts the days like any list (otherwise "0 0 1 3 *\/15", March 1st on a Sunday, could wait
+ * eleven years). */
+static bool whole_range(const char *s, const char *end)
+{
+        size_t len = (size_t)(end - s);
+
+        return (len == 1 && s[0] == '*') || (len == 3 && !memcmp(s, "*/1", 3));
+}
+
 static int field(int f, const char *s, const char *end, struct cron_spec *c, char *err, size_t n)
 {
         uint64_t mask = 0;
@@ -133,7 +143,7 @@ static int field(int f, const char *s, const char *end, struct cron_spec *c, cha
                 break;
         case 2:
                 c->dom = (uint32_t)mask;
-                c->dom_star = *s == '*';
+                c->dom_star = whole_range(s, end);
                 break;
         case 3:
                 c->months = (uint16_t)mask;
@@ -142,7 +152,7 @@ static int field(int f, const char *s, const char *end, struct cron_spec *c, cha
                 if (mask & (1u << 7))
                         mask = (mask | 1u) & 0x7f; /* 7 is Sunday too */
                 c->dow = (uint8_t)mask;
-                c->dow_star = *s == '*';
+                c->dow_star = whole_range(s, end);
         }
         return 0;
 }
