@@ -64,6 +64,8 @@ deps:
 	@scripts/deps.sh
 
 # ---- generated protobuf-c code ----------------------------------------------------------------------
+# kept even when a build reached them only through a pattern rule (make would delete them as intermediate)
+.SECONDARY: $(PROTO_C) $(PROTO_H)
 $(BUILD)/gen/%.pb-c.c $(BUILD)/gen/%.pb-c.h: %.proto
 	@mkdir -p $(dir $@)
 	protoc-c --c_out=$(BUILD)/gen $<
@@ -107,9 +109,11 @@ $(BUILD)/bin/riftctl: $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 # A unit test may test code of a service or the agent: tests/unit/test_X.c declares what it links
 # in a first-line comment `// link: services/auth/foo.c agent/faults/bar.c` (optional).
 unit_links = $(patsubst %.c,$(BUILD)/obj/%.o,$(shell sed -n '1s|^// link: ||p' $(1)))
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
+# The linked objects are prerequisites (second expansion), so a change to them relinks the test.
+.SECONDEXPANSION:
+$(BUILD)/tests/test_%: tests/unit/test_%.c $$(call unit_links,tests/unit/test_$$*.c) \
+                       $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 	@mkdir -p $(dir $@)
-	$(if $(call unit_links,$<),$(MAKE) --no-print-directory BUILD=$(BUILD) $(call unit_links,$<) >/dev/null)
 	$(CC) $(CFLAGS) $(AGENT_CFLAGS) -o $@ $< $(call unit_links,$<) $(TEST_HELPERS:%.c=$(BUILD)/obj/%.o) \
 	    $(LIBRIFT) $(LDFLAGS) $(LDLIBS) $(AGENT_LIBS) -lcmocka
 
