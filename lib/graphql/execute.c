@@ -186,6 +186,7 @@ struct group {
 struct exec {
         struct gql_request *req; /* the request */
         struct gql_arena *a;     /* = &req->arena */
+        bool all_roots;          /* GQL_EXEC_ALL_ROOT_FIELDS */
 };
 
 static const struct gql_path *path_copy(struct gql_arena *a, const struct gql_path *p)
@@ -622,6 +623,7 @@ static struct rnode *execute_fields(struct exec *x, const struct gql_type *obj, 
                                     struct gql_ptrvec *groups, const struct gql_path *path)
 {
         struct rnode *r = gql_arena_alloc(x->a, sizeof(*r));
+        bool propagated = false;
 
         r->kind = R_OBJECT;
         r->items = gql_arena_alloc(x->a, (groups->n + 1) * sizeof(*r->items));
@@ -632,11 +634,13 @@ static struct rnode *execute_fields(struct exec *x, const struct gql_type *obj, 
                 struct gql_path p = { .prev = path, .key = g->key };
                 struct rnode *c = execute_field(x, obj, parent, g, &p);
 
-                if (c == &PROPAGATE)
+                if (c == &PROPAGATE && !(x->all_roots && !path))
                         return &PROPAGATE;
+                if (c == &PROPAGATE)
+                        propagated = true; /* the root's later fields still run (GQL_EXEC_ALL_ROOT_FIELDS) */
                 r->items[i] = c;
         }
-        return r;
+        return propagated ? &PROPAGATE : r;
 }
 
 /* ---- JSON serialization ---------------------------------------------------------------------------------- */
@@ -838,7 +842,7 @@ static int oom_response(struct gql_request *req, struct rift_buf *out)
 static int run(struct gql_request *req, const char *query, size_t len, const cJSON *variables,
                const char *opname, struct rift_buf *out)
 {
-        struct exec x = { .req = req, .a = &req->arena };
+        struct exec x = { .req = req, .a = &req->arena, .all_roots = req->flags & GQL_EXEC_ALL_ROOT_FIELDS };
         struct gql_ptrvec groups = { 0 }, visited = { 0 };
         const struct gql_type *root;
         struct rnode *data;
@@ -865,21 +869,34 @@ static int execute_run(struct gql_request *req, const char *query, size_t len, c
         return run(req, query, len, vars, opname, out);
 }
 
-int gql_execute_parsed(struct gql_engine *e, const char *query, size_t query_len, const cJSON *variables,
-                       const char *operation_name, void *ctx, struct rift_buf *out)
+static int execute_parsed(struct gql_engine *e, const char *query, size_t query_len, const cJSON *variables,
+                          const char *operation_name, void *ctx, unsigned flags, struct rift_buf *out)
 {
         struct gql_request *req = request_new(e, ctx);
         int r;
 
         if (!req)
                 return -ENOMEM;
+        req->flags = flags;
         r = execute_run(req, query, query_len, variables, operation_name, out);
         gql_request_free(req);
         return r;
 }
 
+int gql_execute_parsed(struct gql_engine *e, const char *query, size_t query_len, const cJSON *variables,
+                       const char *operation_name, void *ctx, struct rift_buf *out)
+{
+        return execute_parsed(e, query, query_len, variables, operation_name, ctx, 0, out);
+}
+
 int gql_execute(struct gql_engine *e, const char *query, size_t query_len, const char *variables_json,
                 const char *operation_name, void *ctx, struct rift_buf *out)
+{
+        return gql_execute_flags(e, query, query_len, variables_json, operation_name, ctx, 0, out);
+}
+
+int gql_execute_flags(struct gql_engine *e, const char *query, size_t query_len, const char *variables_json,
+                      const char *operation_name, void *ctx, unsigned flags, struct rift_buf *out)
 {
         cJSON *vars = NULL;
         int r;
@@ -892,7 +909,7 @@ int gql_execute(struct gql_engine *e, const char *query, size_t query_len, const
                             out, "{\"errors\":[{\"message\":\"Variables must be a JSON object.\"}]}");
                 }
         }
-        r = gql_execute_parsed(e, query, query_len, vars, operation_name, ctx, out);
+        r = execute_parsed(e, query, query_len, vars, operation_name, ctx, flags, out);
         cJSON_Delete(vars);
         return r;
 }

@@ -22,6 +22,7 @@ struct gql_request {
         void *ctx;                           /* application context for resolvers */
         const struct gql_ast_selection *sub; /* subscriptions: the root field */
         const struct gql_field *sub_def;     /* subscriptions: its definition */
+        unsigned flags;                      /* GQL_EXEC_* */
 };
 
 struct gql_engine {

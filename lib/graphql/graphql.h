@@ -151,6 +151,14 @@ void gql_engine_free(struct gql_engine *e);
 int gql_execute(struct gql_engine *e, const char *query, size_t query_len, const char *variables_json,
                 const char *operation_name, void *ctx, struct rift_buf *out);
 
+/* gql_execute with flags. GQL_EXEC_ALL_ROOT_FIELDS: every root field is resolved even after one of them
+ * nulled the whole data (a non-null root field failed). The response is still the spec's; the flag is
+ * for callers that run a document once to learn what its resolvers need (rift-backend's authorisation
+ * discovery pass), where a resolver skipped would be a need never asked for. */
+#define GQL_EXEC_ALL_ROOT_FIELDS 1u
+int gql_execute_flags(struct gql_engine *e, const char *query, size_t query_len, const char *variables_json,
+                      const char *operation_name, void *ctx, unsigned flags, struct rift_buf *out);
+
 /* Subscriptions: validates the request and resolves the root subscription field's source value
  * (the resolver's return, e.g. a stream handle, as GQL_OPAQUE). Later, each event is executed with
  * gql_request_execute_event(). Returns 1 and sets *ret_source on success; 0 when the response in out

@@ -151,7 +151,9 @@ static int execute(struct query_call *c, bool discover, struct rift_buf *out)
         c->q.keep = cJSON_CreateArray();
         if (!c->q.keep)
                 return -ENOMEM;
-        return gql_execute(c->b->engine, query, strlen(query), c->variables, op, &c->q, out);
+        /* discovery resolves every root field even after one failed (each records its own need) */
+        return gql_execute_flags(c->b->engine, query, strlen(query), c->variables, op, &c->q,
+                                 discover ? GQL_EXEC_ALL_ROOT_FIELDS : 0, out);
 }
 
 static void finish(struct query_call *c)

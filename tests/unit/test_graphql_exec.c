@@ -171,6 +171,29 @@ static void null_propagation(void **state)
                "\"experiment\",\"runs\"]}],\"data\":{\"experiment\":null}}");
 }
 
+/* GQL_EXEC_ALL_ROOT_FIELDS: the root fields after a non-null one that failed still run (rift-backend's
+ * authorisation discovery pass depends on it); without it they do not, as in graphql-js. */
+static void all_root_fields(void **state)
+{
+        const char *q = "{ nonNullFailing failing }";
+        struct rift_buf out = RIFT_BUF_INIT(1 << 20);
+        struct gql_engine *e = NULL;
+
+        assert_int_equal(gql_engine_new(schema, NULL, &e), 0);
+        assert_int_equal(gql_execute(e, q, strlen(q), NULL, NULL, NULL, &out), 0);
+        assert_non_null(strstr(out.data, "\"path\":[\"nonNullFailing\"]"));
+        assert_null(strstr(out.data, "\"path\":[\"failing\"]"));
+        out.len = 0;
+        assert_int_equal(gql_execute_flags(e, q, strlen(q), NULL, NULL, NULL, GQL_EXEC_ALL_ROOT_FIELDS, &out),
+                         0);
+        assert_non_null(strstr(out.data, "\"path\":[\"nonNullFailing\"]"));
+        assert_non_null(strstr(out.data, "\"path\":[\"failing\"]"));
+        assert_non_null(strstr(out.data, "\"data\":null"));
+        rift_buf_free(&out);
+        gql_engine_free(e);
+        testschema_request_done();
+}
+
 static void operations(void **state)
 {
         struct rift_buf out = RIFT_BUF_INIT(1 << 20);
@@ -412,11 +435,17 @@ static int teardown(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(data_and_order),    cmocka_unit_test(coercion_table),
-                cmocka_unit_test(null_propagation),  cmocka_unit_test(operations),
-                cmocka_unit_test(mutation_creates),  cmocka_unit_test(limits),
-                cmocka_unit_test(introspection_off), cmocka_unit_test(subscription_source),
-                cmocka_unit_test(float_text),        cmocka_unit_test(string_escapes),
+                cmocka_unit_test(data_and_order),
+                cmocka_unit_test(coercion_table),
+                cmocka_unit_test(null_propagation),
+                cmocka_unit_test(all_root_fields),
+                cmocka_unit_test(operations),
+                cmocka_unit_test(mutation_creates),
+                cmocka_unit_test(limits),
+                cmocka_unit_test(introspection_off),
+                cmocka_unit_test(subscription_source),
+                cmocka_unit_test(float_text),
+                cmocka_unit_test(string_escapes),
         };
         return cmocka_run_group_tests_name("graphql_exec", tests, setup, teardown);
 }
