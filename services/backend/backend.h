@@ -428,6 +428,8 @@ int res_get_hub(struct gql_resolve_info *ri, struct gql_value **ret);
 #define BC_REVISIONS "experiment_revisions"
 int revision_store(struct backend_ctx *b, const cJSON *exp);
 int res_exp_revisions(struct gql_resolve_info *ri, struct gql_value **ret);
+/* Experiment.recentExperimentRunDetails: its newest runs (at most 10), newest first */
+int res_exp_recent_runs(struct gql_resolve_info *ri, struct gql_value **ret);
 
 /* safety.c: emergency stop, guards at save and dispatch, dry run */
 #define BC_STOPS "safety_stops"

@@ -9,6 +9,7 @@
 #include "services/backend/backend.h"
 
 #define MAX_REVISIONS 50u /* revisions kept per experiment */
+#define RECENT_RUNS   10u /* runs in Experiment.recentExperimentRunDetails (as Litmus) */
 
 static void copy_member(cJSON *to, const cJSON *from, const char *key)
 {
@@ -87,5 +88,30 @@ int res_exp_revisions(struct gql_resolve_info *ri, struct gql_value **ret)
         if (rift_store_find(q->b->store, BC_REVISIONS, &sq, &revs) < 0)
                 return gql_resolve_error(ri, "cannot read the revisions");
         *ret = backend_value(ri, backend_keep(q, revs));
+        return 0;
+}
+
+/* Experiment.recentExperimentRunDetails: the newest runs (Litmus keeps ten), newest first. Read from the
+ * runs collection (indexed by experimentID), so it is never stale. */
+int res_exp_recent_runs(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        struct gql_req *q = ri->ctx;
+        static const struct rift_store_sort newest = { "runSequence", true };
+        struct rift_store_query sq = { .sort = &newest, .n_sort = 1, .limit = RECENT_RUNS };
+        const cJSON *exp = cJSON_GetObjectItemCaseSensitive(ri->parent, "experimentID");
+        const cJSON *project = cJSON_GetObjectItemCaseSensitive(ri->parent, "projectID");
+        cJSON *filter, *runs = NULL;
+
+        if (!cJSON_IsString(exp) || !cJSON_IsString(project)) {
+                *ret = gql_value_list(ri->arena, 0);
+                return 0;
+        }
+        filter = backend_keep(q, cJSON_CreateObject());
+        cJSON_AddStringToObject(filter, "experimentID", exp->valuestring);
+        cJSON_AddStringToObject(filter, "projectID", project->valuestring);
+        sq.filter = filter;
+        if (rift_store_find(q->b->store, BC_RUNS, &sq, &runs) < 0)
+                return gql_resolve_error(ri, "cannot read the experiment's runs");
+        *ret = backend_value(ri, backend_keep(q, runs));
         return 0;
 }

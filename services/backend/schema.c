@@ -200,7 +200,7 @@ static const struct gql_field_def experiment[] = {
         J("createdBy", "UserDetails"),
         J("updatedBy", "UserDetails"),
         J("weightages", "[Weightages!]!"),
-        J("recentExperimentRunDetails", "[RecentExperimentRun]"),
+        R("recentExperimentRunDetails", "[RecentExperimentRun]", NULL, res_exp_recent_runs),
         R("revision", "[ExperimentRevision!]!", NULL, res_exp_revisions),
         J("revisionID", "String"),
         R("schedule", "CronSchedule", NULL, res_schedule_json),

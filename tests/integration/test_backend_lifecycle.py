@@ -116,6 +116,11 @@ def test_full_run_lifecycle_and_score(world):
                  "query($p: ID!, $e: String!) { getExperiment(projectID: $p, experimentID: $e) { averageResiliencyScore experimentDetails { name infra { name } } } }",
                  {"p": team.project, "e": exp["experimentID"]}))["getExperiment"]
     assert avg == {"averageResiliencyScore": pytest.approx(70.0), "experimentDetails": {"name": "exp-1", "infra": {"name": "box-1"}}}
+    listed = ok(gql(backend.url, team.viewer.token,
+                    "query($p: ID!) { listExperiment(projectID: $p, request: {}) { experiments { recentExperimentRunDetails { experimentRunID phase resiliencyScore runSequence } } } }",
+                    {"p": team.project}))["listExperiment"]["experiments"]
+    assert listed == [{"recentExperimentRunDetails": [{"experimentRunID": run["experimentRunID"], "phase": "Completed",
+                                                       "resiliencyScore": pytest.approx(70.0), "runSequence": 1}]}]
     assert infra.poll(wait_ms=200)[0] == []  # nothing left for this infrastructure
     stats = ok(gql(backend.url, team.viewer.token,
                    "query($p: ID!) { getExperimentStats(projectID: $p) { totalExperiments totalExpCategorizedByResiliencyScore { id count } } "
