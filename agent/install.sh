@@ -79,6 +79,19 @@ run() {
     fi
 }
 
+# The agent's network process runs as the unprivileged system user "rift" (agent/privsep.c; without it,
+# nobody). Under --root the user goes into that root's /etc/passwd, when it has one.
+if [ -z "$root" ] || [ -f "$root/etc/passwd" ]; then
+    if grep -q '^rift:' "$root/etc/passwd" 2>/dev/null; then
+        :
+    elif command -v useradd >/dev/null 2>&1; then
+        run useradd ${root:+--root "$root"} --system --user-group --no-create-home --home-dir /nonexistent \
+            --shell /usr/sbin/nologin --comment "rift-agent network process" rift
+    else
+        echo "install.sh: no useradd here; the agent's network process will run as nobody" >&2
+    fi
+fi
+
 run install -d -m 0755 "$root/usr/local/bin" "$root/etc/systemd/system"
 run install -d -m 0750 "$root/etc/rift"
 run install -d -m 0700 "$root/var/lib/rift-agent"

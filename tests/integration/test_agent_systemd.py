@@ -141,3 +141,31 @@ def test_bad_input_rejected(root, args, needle):
     assert p.returncode == 2
     assert needle in p.stderr
     assert not (root / "etc/rift/agent.env").exists()
+
+
+def test_creates_the_unprivileged_rift_user_once(root):
+    """The network process drops to the system user rift: install.sh creates it (here in the --root's own
+    /etc/passwd, which useradd --root edits), with no login shell, and does not add it twice."""
+    etc = root / "etc"
+    etc.mkdir()
+    (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (etc / "group").write_text("root:x:0:\n")
+    (etc / "shadow").write_text("root:*:19000:0:99999:7:::\n")
+    (etc / "gshadow").write_text("root:*::\n")
+    for f in ("shadow", "gshadow"):
+        (etc / f).chmod(0o600)
+    install(root, "--no-enable")
+    install(root, "--no-enable")
+    users = [line.split(":") for line in (etc / "passwd").read_text().splitlines() if line.startswith("rift:")]
+    assert len(users) == 1, (etc / "passwd").read_text()
+    uid, shell = int(users[0][2]), users[0][6]
+    assert 0 < uid < 1000 and shell == "/usr/sbin/nologin"
+    assert any(line.startswith("rift:") for line in (etc / "group").read_text().splitlines())
+
+
+def test_dry_run_says_it_would_add_the_user(root):
+    (root / "etc").mkdir()
+    (root / "etc" / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    p = install(root, "--dry-run")
+    assert "would run: useradd --root" in p.stdout and " rift\n" in p.stdout
+    assert (root / "etc" / "passwd").read_text() == "root:x:0:0:root:/root:/bin/sh\n"
