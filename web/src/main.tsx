@@ -7,6 +7,7 @@ import { useSignal } from './state';
 import { Action, ErrorBox, Field, Spinner } from './ui';
 import { Projects, ProjectSwitch } from './pages/projects';
 import { Experiments } from './pages/experiments';
+import { EstopBanner, EstopButton } from './estop';
 import './styles.css';
 
 const Overview = lazy(() => import('./pages/overview'));
@@ -17,6 +18,7 @@ const RunDetail = lazy(() => import('./pages/run'));
 const Account = lazy(() => import('./pages/account'));
 const Users = lazy(() => import('./pages/users'));
 const Members = lazy(() => import('./pages/members'));
+const Audit = lazy(() => import('./pages/audit'));
 
 function useRoute(): string[] {
   const get = () => (location.hash.replace(/^#\/?/, '') || 'overview').split('?')[0].split('/').filter(Boolean);
@@ -69,7 +71,8 @@ function Shell() {
   if (r[0] === 'change-password')
     return <div class="center"><div style="width:26em"><h1>Change your password</h1>
       <PasswordForm forced done={() => go('/overview')} /></div></div>;
-  const nav = s.role === 'admin' ? [...NAV, ['users', 'Users'] as [string, string]] : NAV;
+  const nav = [...NAV, ...(s.projectRole === 'Owner' || s.role === 'admin' ? [['audit', 'Audit'] as [string, string]] : []),
+    ...(s.role === 'admin' ? [['users', 'Users'] as [string, string]] : [])];
   let page;
   switch (r[0]) {
     case 'projects': page = <Projects />; break;
@@ -81,6 +84,7 @@ function Shell() {
     case 'account': page = <Account />; break;
     case 'users': page = <Users />; break;
     case 'members': page = <Members />; break;
+    case 'audit': page = <Audit />; break;
     default: page = <Overview />;
   }
   return <div class="shell">
@@ -88,11 +92,13 @@ function Shell() {
       <a class="brand" href="#/overview">Rift</a>
       <ProjectSwitch />
       <span class="grow" />
+      <EstopButton />
       <span class="who" data-testid="who">{s.username} · {s.projectRole || 'no project'}</span>
       <button class="link" data-testid="logout" onClick={logout}>Log out</button>
     </header>
+    <EstopBanner key={s.projectID} />
     <nav>{nav.map(([k, t]) => <a href={'#/' + k} class={r[0] === k || (k === 'overview' && !r[0]) ? 'active' : ''}>{t}</a>)}</nav>
-    <main key={s.projectID}><Suspense fallback={<Spinner />}>{s.projectID || ['projects', 'account', 'users'].includes(r[0]) ? page :
+    <main key={s.projectID}><Suspense fallback={<Spinner />}>{s.projectID || ['projects', 'account', 'users', 'audit'].includes(r[0]) ? page :
       <div class="card">You are not a member of any project yet. <a href="#/projects">Create a project</a> or accept an invitation.</div>}</Suspense></main>
   </div>;
 }

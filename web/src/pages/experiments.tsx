@@ -6,6 +6,7 @@ import { Action, Empty, ErrorBox, fmtTime, Phase, Spinner, useAsync } from '../u
 export const LIST_EXP = `query($p: ID!, $r: ListExperimentRequest!) { listExperiment(projectID: $p, request: $r) { totalNoOfExperiments
   experiments { experimentID name description cronSyntax infraID updatedAt infra { name isActive } schedule { disabled nextSlotMs } } } }`;
 const RUN = `mutation($p: ID!, $e: String!) { runChaosExperiment(projectID: $p, experimentID: $e) { experimentRunID } }`;
+const DRY = `mutation($p: ID!, $e: String!) { dryRunChaosExperiment(projectID: $p, experimentID: $e) { experimentRunID } }`;
 const STOP = `mutation($p: ID!, $e: String!) { stopExperimentRuns(projectID: $p, experimentID: $e) }`;
 const DEL = `mutation($p: ID!, $e: String!) { deleteChaosExperiment(projectID: $p, experimentID: $e) }`;
 const CRON = `mutation($p: ID!, $e: String!, $d: Boolean!) { updateCronExperimentState(projectID: $p, experimentID: $e, disable: $d) }`;
@@ -95,6 +96,10 @@ export function Experiments() {
                 const r = await gql(RUN, { p: pid(), e: x.experimentID });
                 location.hash = `#/runs/${r.runChaosExperiment.experimentRunID}`;
               }}>Run</Action>}
+              {canRun() && !busy && <Action testid="dry-run" label={`Dry run of ${x.name}: check everything, change nothing`} onError={setErr} run={async () => {
+                const r = await gql(DRY, { p: pid(), e: x.experimentID });
+                location.hash = `#/runs/${r.dryRunChaosExperiment.experimentRunID}`;
+              }}>Dry run</Action>}
               {canRun() && busy && <Action testid="stop" cls="danger" onError={setErr} run={act(STOP, { e: x.experimentID })}>Stop</Action>}
               {canRun() && x.cronSyntax && <Action onError={setErr} run={act(CRON, { e: x.experimentID, d: !disabled })}>{disabled ? 'Enable schedule' : 'Disable schedule'}</Action>}
               {isOwner() && <a class="button" href={`#/experiments/${x.experimentID}/clone`}>Clone</a>}

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'preact/compat';
 import { useState } from 'preact/hooks';
 import { gql, isOwner, pid } from '../api';
 import { Action, ago, copyText, Empty, ErrorBox, Field, Spinner, useAsync } from '../ui';
@@ -9,6 +10,8 @@ const LIST = `query($p: ID!) {
 const REGISTER = `mutation($p: ID!, $r: RegisterInfraRequest!) { registerInfra(projectID: $p, request: $r) { infraID name token installCommand } }`;
 const CREATE_ENV = `mutation($p: ID!, $r: CreateEnvironmentRequest) { createEnvironment(projectID: $p, request: $r) { environmentID } }`;
 
+const Guards = lazy(() => import('./guards'));
+
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
 export default function Infras() {
@@ -19,9 +22,11 @@ export default function Infras() {
   const [env, setEnv] = useState('');
   const [reg, setReg] = useState<any>(null);
   const [copied, setCopied] = useState(false);
+  const [guardEnv, setGuardEnv] = useState('');
   const envs: any[] = data?.listEnvironments?.environments || [];
   const infras: any[] = data?.listInfras?.infras || [];
   const envSel = env || envs[0]?.environmentID || '';
+  const gEnv = envs.find(e => e.environmentID === guardEnv);
   return <div>
     <h2>Environments and infrastructures</h2>
     <ErrorBox error={err} />
@@ -38,6 +43,7 @@ export default function Infras() {
         }}>Create environment</Action>
         {envs.length === 0 ? <p class="muted">No environment yet: an infrastructure belongs to one (e.g. staging).</p> :
           <ul class="envs" data-testid="env-list">{envs.map(e => <li>{e.name} <small class="muted">{e.type === 'PROD' ? 'production' : 'non-production'} · {(e.infraIDs || []).length} infrastructure(s)</small>
+            <button type="button" class="link" data-testid={'guards-' + e.environmentID} onClick={() => setGuardEnv(e.environmentID)}>guards</button>
             <Action cls="link danger" confirm={`Delete environment "${e.name}"?`} onError={setErr} run={async () => {
               await gql(`mutation($p: ID!, $e: ID!) { deleteEnvironment(projectID: $p, environmentID: $e) }`, { p: pid(), e: e.environmentID }); reload(true);
             }}>delete</Action></li>)}</ul>}
@@ -56,6 +62,9 @@ export default function Infras() {
         }}>Register</Action>
       </form>
     </div>}
+    {gEnv && <Suspense fallback={<Spinner />}><Guards key={gEnv.environmentID} env={gEnv} close={() => setGuardEnv('')} /></Suspense>}
+    {!isOwner() && envs.length > 0 && <p class="muted">Environments: {envs.map(e => <button class="link" data-testid={'guards-' + e.environmentID}
+      onClick={() => setGuardEnv(e.environmentID)}>{e.name} guards</button>)}</p>}
     {reg && <div class="card install" data-testid="install">
       <h3>Install rift-agent on "{reg.name}"</h3>
       <p>Run this once, as root, on the machine. The key in it works only once and is shown only now.</p>

@@ -1,10 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { API_BASE, canRun, gql, pid, session } from '../api';
+import { dryRunReport } from '../lib/safety';
 import { followRun, LogLine } from '../lib/sse';
 import { Action, ErrorBox, fmtTime, Phase, Spinner } from '../ui';
 
 const GET = `query($p: ID!, $r: ID, $after: Int) { getExperimentRun(projectID: $p, experimentRunID: $r) {
-  experimentRunID experimentID experimentName phase resiliencyScore message createdAt updatedAt runSequence
+  experimentRunID experimentID experimentName dryRun phase resiliencyScore message createdAt updatedAt runSequence
   faultsPassed faultsFailed faultsAwaited totalFaults infra { name isActive }
   faults { step fault verdict weight probeSuccessPercentage message probes { name verdict successPercent message } }
   logs(afterSeq: $after, limit: 100) { seq timeMs step line } } }`;
@@ -83,14 +84,16 @@ export default function RunDetail({ id }: { id: string }) {
   const t1 = logs.length ? Math.max(Date.now() * (running ? 1 : 0), ...logs.map(l => l.timeMs || 0)) : 0;
   const score = run.resiliencyScore;
   return <div class="run">
-    <div class="row"><h2>{run.experimentName} <small class="muted">run #{run.runSequence}</small></h2>
+    <div class="row"><h2>{run.experimentName} <small class="muted">run #{run.runSequence}</small>{run.dryRun && <span class="badge dry" data-testid="dry-badge">dry run</span>}</h2>
       <span data-testid="phase"><Phase phase={run.phase} /></span><span class="grow" />
       <span class={'live ' + live} data-testid="live">{{ connecting: 'connecting…', live: '● live', reconnecting: 'reconnecting…', polling: 'refreshing every 1.5 s', ended: 'finished' }[live] || live}</span>
       {canRun() && !FINAL.includes(run.phase) && <Action cls="danger" testid="stop-run" onError={setErr} run={() => gql(STOP, { p: pid(), e: run.experimentID, r: id })}>Stop</Action>}</div>
     <ErrorBox error={err} />
     {run.message && <p class="muted">{run.message}</p>}
+    {run.dryRun && <DryReport faults={faults} logs={logs} done={!running} />}
     <div class="grid3">
-      <div class="card score"><h3>Resilience score</h3><div class="big" data-testid="score">{score != null && FINAL.includes(run.phase) ? Math.round(score) + '%' : '—'}</div>
+      <div class="card score"><h3>Resilience score</h3><div class="big" data-testid="score">{score != null && FINAL.includes(run.phase) && !run.dryRun ? Math.round(score) + '%' : '—'}</div>
+        {run.dryRun && <small>A dry run is not scored. </small>}
         <small>{run.faultsPassed ?? 0} passed · {run.faultsFailed ?? 0} failed · {run.faultsAwaited ?? 0} awaited of {run.totalFaults ?? faults.length}</small></div>
       <div class="card"><h3>Run</h3><p>Infrastructure: {run.infra?.name || '—'}<br />Started: {fmtTime(run.createdAt)}<br />Updated: {fmtTime(run.updatedAt)}</p></div>
       <div class="card"><h3>Timeline</h3><div class="timeline" data-testid="timeline">
@@ -112,5 +115,21 @@ export default function RunDetail({ id }: { id: string }) {
     <div class="card"><h3>Logs <small class="muted">{logs.length} lines</small></h3>
       <div class="logs" ref={box} data-testid="logs">{logs.length === 0 ? <span class="muted">Waiting for the agent's first line…</span> :
         logs.map(l => <div><span class="t">{l.timeMs ? new Date(l.timeMs).toLocaleTimeString() : ''}</span> <span class="s">{l.step}</span> {l.line}</div>)}</div></div>
+  </div>;
+}
+
+/** What the agent checked and would have done, per step (nothing was changed). */
+function DryReport({ faults, logs, done }: { faults: any[]; logs: LogLine[]; done: boolean }) {
+  const r = dryRunReport(faults, logs);
+  return <div class="card" data-testid="dry-report"><h3>Dry run report</h3>
+    <p class="muted">Targets resolved, probes run once and each fault's needs checked on the machine; nothing was injected.</p>
+    {r.probes.map(p => <div data-testid="dry-probe">Probe {p.replace(/^probe /, '')}</div>)}
+    {r.steps.length === 0 ? <p class="muted">{done ? 'No step reported.' : 'Waiting for the agent…'}</p> : r.steps.map(st =>
+      <div class="dry-step" data-testid="dry-step" data-step={st.step}>
+        <b>{st.step}</b> <span class="muted">{st.fault}</span> <span class={'badge v-' + st.verdict.toLowerCase()}>{st.verdict === 'Pass' ? 'ready' : st.verdict === 'Awaited' ? 'checking…' : 'not ready'}</span>
+        {st.would && <div>{st.would.replace(/^would /, 'Would ')}</div>}
+        <ul>{st.checks.map(c => <li>{c}</li>)}</ul>
+        {st.verdict !== 'Pass' && st.message && <div class="bad">{st.message}</div>}
+      </div>)}
   </div>;
 }
