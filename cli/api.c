@@ -380,3 +380,25 @@ int api_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
         *ret = rift_buf_steal(&b);
         return CLI_EXIT_OK;
 }
+
+int api_read_doc(const char *path, cJSON **ret)
+{
+        _cleanup_free_ char *text = NULL;
+        const char *msg = "not valid YAML", *p;
+        size_t len;
+        int code = api_read_file(path, CLI_MAX_MANIFEST, &text, &len), r;
+
+        if (code != CLI_EXIT_OK)
+                return code;
+        for (p = text; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
+                ;
+        if (*p == '{') {
+                struct rift_json_error e = {};
+                r = rift_json_parse_object(text, len, CLI_MAX_MANIFEST, &e, ret);
+                return r < 0
+                           ? cli_error(CLI_EXIT_USER, "%s: %s", path, e.msg[0] ? e.msg : "not a JSON object")
+                           : CLI_EXIT_OK;
+        }
+        r = ctlconfig_yaml_to_json(text, len, true, ret, &msg);
+        return r < 0 ? cli_error(CLI_EXIT_USER, "%s: %s", path, msg) : CLI_EXIT_OK;
+}

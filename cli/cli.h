@@ -106,6 +106,9 @@ void api_free(struct cli_ctx *ctx);
 int api_print(struct cli_ctx *ctx, const cJSON *v, const struct output_column *cols, size_t n_cols);
 /* Reads a whole file of at most max bytes into *ret (NUL-terminated, caller frees); an exit code. */
 int api_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
+/* The object in a file: JSON if it starts with '{', else YAML (plain numbers and booleans typed); an
+ * exit code (the reason printed with the path). */
+int api_read_doc(const char *path, cJSON **ret);
 
 /* gql.c: rift-backend's GraphQL API */
 enum gql_kind {
@@ -170,8 +173,7 @@ int cmd_gql(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* cmd_chaos.c */
 extern const struct gql_command gql_get_environments, gql_delete_environment, gql_get_infras,
-    gql_disconnect_infra, gql_get_experiments, gql_describe_experiment, gql_delete_experiment,
-    gql_run_experiment;
+    gql_disconnect_infra, gql_get_experiments, gql_describe_experiment, gql_delete_experiment;
 int cmd_create_environment(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_connect_infra(struct cli_ctx *ctx, const struct cli_args *a);
 int cmd_create_experiment(struct cli_ctx *ctx, const struct cli_args *a);
@@ -185,6 +187,16 @@ int cmd_logs(struct cli_ctx *ctx, const struct cli_args *a);
 /* cmd_probe.c */
 extern const struct gql_command gql_get_probes, gql_describe_probe, gql_delete_probe;
 int cmd_create_probe(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* cmd_safety.c */
+int cmd_emergency_stop(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_release_emergency_stop(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_get_emergency_stop(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_set_guards(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_get_guards(struct cli_ctx *ctx, const struct cli_args *a);
+int cmd_get_audit_events(struct cli_ctx *ctx, const struct cli_args *a);
+/* run chaos-experiment: a run or (--dry-run) a dry run; -f follows its log. */
+int cmd_run_experiment(struct cli_ctx *ctx, const struct cli_args *a);
 
 /* cmd_config.c */
 int cmd_config_set_account(struct cli_ctx *ctx, const struct cli_args *a);

@@ -480,21 +480,6 @@ const struct gql_command gql_delete_experiment = {
         .done = "chaos experiment {experimentID} deleted",
 };
 
-static const struct gql_field run_started_fields[] = {
-        { "experimentRunID", "experimentRunID", GQL_STR },
-        { "notifyID", "notifyID", GQL_STR },
-};
-
-const struct gql_command gql_run_experiment = {
-        .query =
-            "mutation($projectID: ID!, $experimentID: String!) { runChaosExperiment(projectID: $projectID, "
-            "experimentID: $experimentID) { notifyID experimentRunID } }",
-        .field = "runChaosExperiment",
-        GQL_VARS(exp_id_vars),
-        GQL_FIELDS(run_started_fields),
-        .done = "chaos experiment {experimentID} started: run {experimentRunID}",
-};
-
 /* The experiment's name: --name, else metadata.name (Litmus YAML) or name of the file. */
 static int manifest_name(const struct cli_args *a, const char *text, size_t len, char *ret, size_t size)
 {

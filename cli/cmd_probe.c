@@ -96,36 +96,13 @@ const struct gql_command gql_delete_probe = {
         .done = "probe {probeName} deleted",
 };
 
-/* The ProbeRequest in the file: JSON if it starts with '{', else YAML (plain numbers and booleans typed). */
-static int probe_request(const char *path, cJSON **ret)
-{
-        _cleanup_free_ char *text = NULL;
-        const char *msg = "not valid YAML", *p;
-        size_t len;
-        int code = api_read_file(path, CLI_MAX_MANIFEST, &text, &len), r;
-
-        if (code != CLI_EXIT_OK)
-                return code;
-        for (p = text; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
-                ;
-        if (*p == '{') {
-                struct rift_json_error e = {};
-                r = rift_json_parse_object(text, len, CLI_MAX_MANIFEST, &e, ret);
-                return r < 0
-                           ? cli_error(CLI_EXIT_USER, "%s: %s", path, e.msg[0] ? e.msg : "not a JSON object")
-                           : CLI_EXIT_OK;
-        }
-        r = ctlconfig_yaml_to_json(text, len, true, ret, &msg);
-        return r < 0 ? cli_error(CLI_EXIT_USER, "%s: %s", path, msg) : CLI_EXIT_OK;
-}
-
 int cmd_create_probe(struct cli_ctx *ctx, const struct cli_args *a)
 {
         static const struct gql_field created[] = { { "name", "name", GQL_STR },
                                                     { "type", "type", GQL_STR } };
         _cleanup_(api_session_done) struct cli_session s = {};
         _cleanup_json_ cJSON *vars = cJSON_CreateObject(), *req = NULL, *ans = NULL, *row = NULL;
-        int code = probe_request(cli_arg(a, "file"), &req);
+        int code = api_read_doc(cli_arg(a, "file"), &req);
 
         if (code == CLI_EXIT_OK)
                 code = api_session_open(ctx, &s);

@@ -118,6 +118,13 @@ static const struct cli_flag exp_id_flags[] = {
         PROJECT,
         FP("experiment-id", true, "ID of the chaos experiment"),
 };
+static const struct cli_flag run_exp_flags[] = {
+        PROJECT,
+        FP("experiment-id", true, "ID of the chaos experiment"),
+        F("dry-run", false, false,
+          "dry run: the agent checks what each fault needs and reports what it would do, changing nothing"),
+        FS("follow", 'f', false, false, "then print the run's log lines until it ends"),
+};
 static const struct cli_flag get_runs_flags[] = {
         PROJECT,
         F("experiment-id", true, false, "only this experiment's runs"),
@@ -131,6 +138,35 @@ static const struct cli_flag logs_flags[] = {
         PROJECT,
         FP("experiment-run-id", true, "ID of the run"),
         FS("follow", 'f', false, false, "wait for new lines until the run ends"),
+};
+
+static const struct cli_flag estop_flags[] = {
+        F("project-id", true, false, "stop every run of this project (any member may)"),
+        F("all", false, false, "stop every run of every project (global admins only)"),
+        F("reason", true, false, "why, shown to everyone who looks at the stop"),
+};
+static const struct cli_flag release_estop_flags[] = {
+        F("project-id", true, false, "release this project's stop (its Owners)"),
+        F("all", false, false, "release the global stop (global admins; a project's own stop stays)"),
+};
+static const struct cli_flag set_guards_flags[] = {
+        PROJECT,
+        F("environment-id", true, true, "ID of the chaos environment"),
+        FS("file", 'f', true, true,
+           "guards file (YAML or JSON): allowedFaults, maxDuration, maxCpuLoad, ... (docs/safety.md)"),
+};
+static const struct cli_flag get_guards_flags[] = {
+        PROJECT,
+        F("environment-id", true, false, "only this environment (default: every one of the project)"),
+};
+static const struct cli_flag audit_flags[] = {
+        F("project-id", true, false, "the project whose events to list (required for rift-backend's)"),
+        F("service", true, false, "backend (default: the project's requests) or auth (logins, role changes)"),
+        F("since", true, false,
+          "only events after this: a duration back (1h) or a UTC time (2026-12-06T10:00:00Z)"),
+        F("limit", true, false, "at most this many events, newest first (default 100, at most 10000)"),
+        F("action", true, false, "only this action: create, run, emergency_stop, login, ..."),
+        F("username", true, false, "only this user's events"),
 };
 
 static const struct cli_flag create_probe_flags[] = {
@@ -178,7 +214,8 @@ static const struct cli_command commands[] = {
             "create a chaos experiment from a file and run it", put_exp_flags),
         CMD("save", "chaos-experiment", cmd_save_experiment, "create or replace a chaos experiment (no run)",
             put_exp_flags),
-        GQL("run", "chaos-experiment", gql_run_experiment, "start a run of a chaos experiment", exp_id_flags),
+        CMD("run", "chaos-experiment", cmd_run_experiment, "start a run (or a dry run) of a chaos experiment",
+            run_exp_flags),
         GQL("get", "chaos-experiments", gql_get_experiments, "list the project's chaos experiments",
             get_exp_flags),
         GQL("describe", "chaos-experiment", gql_describe_experiment,
@@ -186,6 +223,19 @@ static const struct cli_command commands[] = {
         GQL("delete", "chaos-experiment", gql_delete_experiment, "delete a chaos experiment", exp_id_flags),
         GQL("get", "chaos-experiment-runs", gql_get_runs, "list runs of chaos experiments", get_runs_flags),
         CMD("stop", "chaos-experiment-run", cmd_stop_run, "stop a run", run_id_flags),
+        CMD("emergency-stop", NULL, cmd_emergency_stop,
+            "stop every run of a project (or of every project) and refuse new ones until released",
+            estop_flags),
+        CMD("release", "emergency-stop", cmd_release_emergency_stop,
+            "let runs start again after an emergency stop", release_estop_flags),
+        CMD("get", "emergency-stop", cmd_get_emergency_stop,
+            "show whether an emergency stop covers a project", project_flags),
+        CMD("set", "guards", cmd_set_guards, "set the blast-radius guards of a chaos environment from a file",
+            set_guards_flags),
+        CMD("get", "guards", cmd_get_guards, "show the blast-radius guards of chaos environments",
+            get_guards_flags),
+        CMD("get", "audit-events", cmd_get_audit_events,
+            "list the audit trail (project Owners, global admins)", audit_flags),
         CMD("create", "probe", cmd_create_probe, "save a probe of the project from a file",
             create_probe_flags),
         GQL("get", "probes", gql_get_probes, "list the project's saved probes", get_probes_flags),
