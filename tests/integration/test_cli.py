@@ -290,7 +290,7 @@ def test_check_config_validates_the_config_file(admin_cli):
 
 def test_help_lists_only_registered_commands(cli):
     r = cli.ok("--help")
-    commands = re.findall(r"^  (\w+) +([\w-]*) {2,}", r.stdout.split("Global flags:")[0], re.M)
+    commands = re.findall(r"^  ([\w-]+) +([\w-]*) {2,}", r.stdout.split("Global flags:")[0], re.M)
     assert commands == [("config", "set-account"), ("config", "use-account"), ("config", "get-accounts"),
                         ("config", "view"), ("create", "project"), ("create", "user"), ("get", "projects"),
                         ("create", "chaos-environment"), ("get", "chaos-environments"),
@@ -299,6 +299,8 @@ def test_help_lists_only_registered_commands(cli):
                         ("save", "chaos-experiment"), ("run", "chaos-experiment"), ("get", "chaos-experiments"),
                         ("describe", "chaos-experiment"), ("delete", "chaos-experiment"),
                         ("get", "chaos-experiment-runs"), ("stop", "chaos-experiment-run"),
+                        ("emergency-stop", ""), ("release", "emergency-stop"), ("get", "emergency-stop"),
+                        ("set", "guards"), ("get", "guards"), ("get", "audit-events"),
                         ("create", "probe"), ("get", "probes"), ("describe", "probe"), ("delete", "probe"),
                         ("logs", ""),
                         ("get", "users"), ("update", "password"), ("version", "")]
