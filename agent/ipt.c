@@ -1,6 +1,8 @@
-/* iptables through the iptables program (`-w` waits for the xtables lock). Arguments never go through a
- * shell: a rule is split on spaces into argv words. */
+/* iptables through the iptables programs (`-w` waits for the xtables lock where there is one). Arguments
+ * never go through a shell: a rule is split on spaces into argv words, or written as one line of
+ * iptables-restore input, which splits it the same way (text with quotes or newlines is refused). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "agent/ipt.h"
@@ -41,7 +43,7 @@ static int run(const char *table, const char *op, const char *chain, const char 
         int r = build_argv(argv, copy, sizeof(copy), table, op, chain, rule);
         if (r < 0)
                 return r;
-        return proc_exec(argv);
+        return proc_exec_input(argv, NULL, 0, IPT_TIMEOUT_MS);
 }
 
 int ipt_chain_exists(const char *table, const char *chain)
@@ -60,16 +62,20 @@ int ipt_chain_create(const char *table, const char *chain)
         return 0;
 }
 
+/* One process: declaring the chain creates or empties it, so deleting it then succeeds whether or not
+ * it existed; it fails only while a rule still jumps to it. */
 int ipt_chain_delete(const char *table, const char *chain)
 {
-        int r = ipt_chain_exists(table, chain);
-        if (r <= 0)
+        struct ipt_batch b;
+        ipt_batch_init(&b, table);
+        ipt_batch_declare(&b, chain);
+        ipt_batch_add(&b, "-X", chain, NULL);
+        int r = ipt_batch_commit(&b);
+        ipt_batch_free(&b);
+        if (r != -EIO)
                 return r;
-        run(table, "-F", chain, NULL);
-        r = run(table, "-X", chain, NULL);
-        if (r < 0)
-                return r;
-        return r == 0 || ipt_chain_exists(table, chain) == 0 ? 0 : -EBUSY;
+        r = ipt_chain_exists(table, chain);
+        return r < 0 ? r : r == 0 ? 0 : -EBUSY;
 }
 
 int ipt_rule_add(const char *table, const char *chain, const char *rule, int insert)
@@ -78,13 +84,80 @@ int ipt_rule_add(const char *table, const char *chain, const char *rule, int ins
         return r < 0 ? r : r == 0 ? 0 : -EIO;
 }
 
+/* One process when the rule is there; when the delete fails, -C tells "already gone" from a failure. */
 int ipt_rule_delete(const char *table, const char *chain, const char *rule)
 {
-        int r = run(table, "-C", chain, rule);
+        struct ipt_batch b;
+        ipt_batch_init(&b, table);
+        ipt_batch_add(&b, "-D", chain, rule);
+        int r = ipt_batch_commit(&b);
+        ipt_batch_free(&b);
+        if (r != -EIO)
+                return r;
+        r = run(table, "-C", chain, rule);
         if (r < 0)
                 return r;
-        if (r != 0)
-                return 0; /* no such rule (or chain): already gone */
-        r = run(table, "-D", chain, rule);
+        return r != 0 ? 0 : -EIO; /* no such rule (or chain): already gone */
+}
+
+/* ---- batches --------------------------------------------------------------------------------------- */
+
+/* True if s is safe as words on one iptables-restore line: no line breaks, quotes or escapes. */
+static bool plain_words(const char *s)
+{
+        return s[strcspn(s, "\n\r\"'\\")] == '\0';
+}
+
+void ipt_batch_init(struct ipt_batch *b, const char *table)
+{
+        rift_buf_init(&b->text, IPT_MAX_BATCH);
+        b->n = 0;
+        b->err = plain_words(table) ? rift_buf_printf(&b->text, "*%s\n", table) : RIFT_E_INVALID;
+}
+
+void ipt_batch_free(struct ipt_batch *b)
+{
+        if (b)
+                rift_buf_free(&b->text);
+}
+
+int ipt_batch_add(struct ipt_batch *b, const char *op, const char *chain, const char *rule)
+{
+        int r = b->err;
+        if (r == 0 &&
+            (!plain_words(chain) || strchr(chain, ' ') || !chain[0] || (rule && !plain_words(rule))))
+                r = RIFT_E_INVALID;
+        if (r == 0)
+                r = rift_buf_printf(&b->text, "%s %s%s%s\n", op, chain, rule ? " " : "", rule ? rule : "");
+        if (r < 0)
+                return b->err = b->err ? b->err : r;
+        b->n++;
+        return 0;
+}
+
+int ipt_batch_declare(struct ipt_batch *b, const char *chain)
+{
+        int r = b->err;
+        if (r == 0 && (!plain_words(chain) || strchr(chain, ' ') || !chain[0]))
+                r = RIFT_E_INVALID;
+        if (r == 0)
+                r = rift_buf_printf(&b->text, ":%s - [0:0]\n", chain);
+        if (r < 0)
+                return b->err = b->err ? b->err : r;
+        b->n++;
+        return 0;
+}
+
+int ipt_batch_commit(struct ipt_batch *b)
+{
+        char *argv[] = { "iptables-restore", "--noflush", "-w", NULL };
+        if (b->err)
+                return b->err;
+        if (b->n == 0)
+                return 0;
+        int r = rift_buf_append_str(&b->text, "COMMIT\n");
+        if (r < 0)
+                return r;
+        r = proc_exec_input(argv, b->text.data, b->text.len, IPT_TIMEOUT_MS);
         return r < 0 ? r : r == 0 ? 0 : -EIO;
 }

@@ -1,8 +1,17 @@
-/* iptables through the iptables program: only chains the agent names itself, and jump rules into them. */
+/* iptables through the iptables programs: only chains the agent names itself, and jump rules into them.
+ * A fault's changes go through one iptables-restore batch (all or nothing, one process); the single
+ * operations are for crash recovery and for reverting piece by piece what a batch could not. Every child
+ * has a deadline (IPT_TIMEOUT_MS). */
 #ifndef RIFT_AGENT_IPT_H
 #define RIFT_AGENT_IPT_H
 
-#define IPT_MAX_ARGS 48 /* words in one rule */
+#include <stddef.h>
+
+#include "lib/buf.h"
+
+#define IPT_MAX_ARGS   48           /* words in one rule */
+#define IPT_MAX_BATCH  (256u << 10) /* bytes of iptables-restore input in one batch */
+#define IPT_TIMEOUT_MS 10000        /* an iptables child still running then is killed */
 
 /* Creates chain in table; -EEXIST if it already exists. */
 int ipt_chain_create(const char *table, const char *chain);
@@ -14,5 +23,26 @@ int ipt_rule_add(const char *table, const char *chain, const char *rule, int ins
 int ipt_rule_delete(const char *table, const char *chain, const char *rule);
 /* True if chain exists in table. */
 int ipt_chain_exists(const char *table, const char *chain);
+
+/* Commands for one table, applied together by one `iptables-restore --noflush` (one nftables
+ * transaction: all of them or none). */
+struct ipt_batch {
+        struct rift_buf text; /* the restore input: "*TABLE\n", then one command a line */
+        size_t n;             /* commands added */
+        int err;              /* first error while adding (reported by commit) */
+};
+
+void ipt_batch_init(struct ipt_batch *b, const char *table);
+/* Frees the text; accepts a batch that was never committed. */
+void ipt_batch_free(struct ipt_batch *b);
+/* Adds "OP CHAIN [RULE]" (op "-N", "-A", "-I", "-D", "-X", "-F"; rule as space-separated words).
+ * Text that iptables-restore would read as more than words (quotes, newlines) is refused; after a
+ * refusal the batch stays failed (every later call returns that error, commit runs nothing). */
+int ipt_batch_add(struct ipt_batch *b, const char *op, const char *chain, const char *rule);
+/* Declares chain (":CHAIN - [0:0]"): creates it, or empties it if it exists. */
+int ipt_batch_declare(struct ipt_batch *b, const char *chain);
+/* Runs the batch: 0 when every command was applied, -EIO when iptables-restore refused it (nothing was
+ * applied), another negative errno if it could not run (-ETIMEDOUT past IPT_TIMEOUT_MS). */
+int ipt_batch_commit(struct ipt_batch *b);
 
 #endif

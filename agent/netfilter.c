@@ -226,22 +226,23 @@ static int build_rules(struct rules *rs, const struct nf_filter *f, bool egress,
         return r;
 }
 
-static int install_chain(struct undo_journal *j, const struct nf_filter *f, const char *action, bool egress)
+/* Journals one direction's chain and its jumps (each record fsync'ed before anything is changed) and adds
+ * the chain, its rules and the jumps to batch. */
+static int add_chain(struct undo_journal *j, struct ipt_batch *batch, struct rules *rs,
+                     const struct nf_filter *f, const char *action, bool egress)
 {
-        static struct rules rs; /* large: not on the stack */
         char chain[32];
         snprintf(chain, sizeof(chain), "RIFT-%d-%c", (int)getpid(), egress ? 'O' : 'I');
-        rs.n = 0;
-        int r = build_rules(&rs, f, egress, action);
+        rs->n = 0;
+        int r = build_rules(rs, f, egress, action);
         if (r < 0)
                 return r;
         struct undo_entry ce = { .kind = UNDO_IPT_CHAIN, .table = "filter" };
         rift_strlcpy(ce.name, chain, sizeof(ce.name));
-        if ((r = undo_record(j, &ce, NULL)) < 0 || (r = ipt_chain_create("filter", chain)) < 0)
+        if ((r = undo_record(j, &ce, NULL)) < 0 || (r = ipt_batch_add(batch, "-N", chain, NULL)) < 0)
                 return r;
-        undo_crash_point("after-change");
-        for (size_t i = 0; i < rs.n; i++)
-                if ((r = ipt_rule_add("filter", chain, rs.text[i], 0)) < 0)
+        for (size_t i = 0; i < rs->n; i++)
+                if ((r = ipt_batch_add(batch, "-A", chain, rs->text[i])) < 0)
                         return r;
         for (size_t i = 0; i < (f->n_ifaces ? f->n_ifaces : 1); i++) {
                 struct undo_entry je = { .kind = UNDO_IPT_RULE, .table = "filter" };
@@ -252,19 +253,80 @@ static int install_chain(struct undo_journal *j, const struct nf_filter *f, cons
                 else
                         snprintf(je.arg, sizeof(je.arg), "-j %s", chain);
                 if ((r = undo_record(j, &je, NULL)) < 0 ||
-                    (r = ipt_rule_add("filter", je.name, je.arg, 1)) < 0)
+                    (r = ipt_batch_add(batch, "-I", je.name, je.arg)) < 0)
                         return r;
-                undo_crash_point("after-change");
         }
         return 0;
 }
 
+/* Everything is journalled first, then applied by one iptables-restore: either all of it is in place or
+ * none of it (and then the journal's entries revert as "already gone"). */
 int netfilter_install(struct undo_journal *j, const struct nf_filter *f, const char *action, bool ingress)
 {
-        int r = install_chain(j, f, action, true);
+        static struct rules rs; /* large: not on the stack */
+        struct ipt_batch batch;
+        ipt_batch_init(&batch, "filter");
+        int r = add_chain(j, &batch, &rs, f, action, true);
         if (r == 0 && ingress)
-                r = install_chain(j, f, action, false);
+                r = add_chain(j, &batch, &rs, f, action, false);
+        if (r == 0)
+                r = ipt_batch_commit(&batch);
+        ipt_batch_free(&batch);
+        if (r == -EIO) { /* refused as a whole: say why if it is the one reason we can name */
+                char chain[32];
+                snprintf(chain, sizeof(chain), "RIFT-%d-O", (int)getpid());
+                r = ipt_chain_exists("filter", chain) == 1 ? -EEXIST : -EIO;
+        }
+        if (r == 0)
+                undo_crash_point("after-change");
         return r;
+}
+
+static bool is_ipt(const struct undo_entry *e)
+{
+        return e->kind == UNDO_IPT_CHAIN || e->kind == UNDO_IPT_RULE;
+}
+
+/* Reverts the newest open iptables entries of the fault in one batch, newest first: jumps deleted,
+ * chains emptied (declared) and deleted. Returns how many it marked done, or a negative errno when the
+ * batch was refused (one of them is already gone) and nothing changed. */
+static int revert_batch(struct fault_ctx *ctx)
+{
+        const struct undo_entry *es[2 * (NETFILTER_MAX_IFACES + 1)];
+        size_t n = 0;
+        for (size_t i = undo_count(ctx->journal); i-- > 0 && n < ARRAY_SIZE(es);) {
+                const struct undo_entry *e = undo_get(ctx->journal, i);
+                if (e->id <= ctx->first_id)
+                        break; /* older than the fault */
+                if (e->done)
+                        continue;
+                if (!is_ipt(e) || !rift_streq(e->table, "filter"))
+                        break; /* a change to revert before anything older: the replay keeps the order */
+                es[n++] = e;
+        }
+        if (n == 0)
+                return 0;
+        struct ipt_batch batch;
+        ipt_batch_init(&batch, "filter");
+        for (size_t i = 0; i < n; i++)
+                if (es[i]->kind == UNDO_IPT_CHAIN)
+                        ipt_batch_declare(&batch, es[i]->name);
+        for (size_t i = 0; i < n; i++)
+                ipt_batch_add(&batch, es[i]->kind == UNDO_IPT_CHAIN ? "-X" : "-D", es[i]->name,
+                              es[i]->kind == UNDO_IPT_CHAIN ? NULL : es[i]->arg);
+        int r = ipt_batch_commit(&batch);
+        ipt_batch_free(&batch);
+        for (size_t i = 0; r == 0 && i < n; i++) {
+                r = undo_mark_done(ctx->journal, es[i]->id);
+                undo_crash_point("mid-revert"); /* the rest are gone but still open: replay finds them so */
+        }
+        return r < 0 ? r : (int)n;
+}
+
+int netfilter_revert(struct fault_ctx *ctx)
+{
+        revert_batch(ctx); /* whatever it could not do, the journal replay below does piece by piece */
+        return fault_revert_journal(ctx);
 }
 
 void netfilter_to_tc(const struct nf_filter *f, struct tc_match *incl, size_t *ret_n_incl,

@@ -42,9 +42,14 @@ struct nf_filter {
  * INCLUDE_CONTROL_PLANE is true. */
 int netfilter_parse(struct fault_ctx *ctx, const cJSON *t, const char *control_plane, struct nf_filter *ret);
 /* Creates chain RIFT-<pid>-O (and -I with ingress) in the filter table, fills it, and jumps to it from
- * OUTPUT (and INPUT), journalling the chain and every jump first. action: "DROP",
- * "NFQUEUE --queue-num 7 --queue-bypass". */
+ * OUTPUT (and INPUT), journalling the chains and every jump first, then applying all of it in one
+ * iptables-restore (all or nothing). action: "DROP", "NFQUEUE --queue-num 7 --queue-bypass". */
 int netfilter_install(struct undo_journal *j, const struct nf_filter *f, const char *action, bool ingress);
+/* fault_ops.revert for faults that use netfilter_install: the fault's newest iptables changes go in one
+ * iptables-restore (jumps deleted, chains emptied and deleted), marked done; if that batch is refused
+ * (something is already gone), and for every other change, the journal replay reverts them one by one,
+ * "already gone" counting as success. */
+int netfilter_revert(struct fault_ctx *ctx);
 struct tc_match;
 /* The filter as tc u32 matches: destinations into incl, exclusions (and SSH unless whitelisting is off)
  * into excl (room for RIFT_MAX_FAULT_TARGETS + 1). Source ports cannot be expressed (see validate). */

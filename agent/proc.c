@@ -4,12 +4,16 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "agent/proc.h"
+#include "lib/clock.h"
 #include "lib/macro.h"
 #include "lib/str.h"
 
@@ -124,6 +128,80 @@ int proc_exec(char *const argv[])
         while (waitpid(pid, &status, 0) < 0)
                 if (errno != EINTR)
                         return -errno;
+        if (!WIFEXITED(status))
+                return -ECHILD;
+        return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);
+}
+
+/* The child: stdin from fd `in` (or /dev/null), stdout and stderr to /dev/null, then argv. */
+static void exec_child(char *const argv[], int in)
+{
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+                dup2(in >= 0 ? in : null, STDIN_FILENO);
+                dup2(null, STDOUT_FILENO);
+                dup2(null, STDERR_FILENO);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+}
+
+/* Feeds input to the child through `out` (non-blocking) while waiting for it to exit (pidfd), until
+ * deadline; returns 0 once it exited (status in *ret_status), -ETIMEDOUT at the deadline. */
+static int feed_and_wait(pid_t pid, int pidfd, int out, const char *input, size_t len, int64_t deadline,
+                         int *ret_status)
+{
+        size_t off = 0;
+        for (;;) {
+                struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN }, { .fd = out, .events = POLLOUT } };
+                int64_t left = deadline - rift_mono_ms();
+                if (left <= 0)
+                        return -ETIMEDOUT;
+                int n = poll(p, out >= 0 ? 2 : 1, (int)MIN(left, (int64_t)INT32_MAX));
+                if (n < 0 && errno != EINTR)
+                        return -errno;
+                if (n > 0 && p[0].revents) {
+                        while (waitpid(pid, ret_status, 0) < 0)
+                                if (errno != EINTR)
+                                        return -errno;
+                        return 0;
+                }
+                if (n > 0 && out >= 0 && p[1].revents) {
+                        ssize_t w =
+                            off < len ? send(out, input + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
+                        if (w > 0)
+                                off += (size_t)w;
+                        /* all sent, or the child stopped reading: it sees EOF / finishes on its own */
+                        if (off >= len || (w < 0 && errno != EAGAIN && errno != EINTR)) {
+                                shutdown(out, SHUT_WR);
+                                out = -1;
+                        }
+                }
+        }
+}
+
+int proc_exec_input(char *const argv[], const char *input, size_t len, int64_t timeout_ms)
+{
+        int64_t deadline = rift_mono_ms() + timeout_ms;
+        int sv[2] = { -1, -1 };
+        if (input && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return -errno;
+        _cleanup_close_ int out = sv[0], in = sv[1];
+        pid_t pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0)
+                exec_child(argv, in);
+        closep(&in);
+        in = -1;
+        _cleanup_close_ int pidfd = pidfd_open(pid, 0);
+        int status = 0;
+        int r = pidfd < 0 ? -errno : feed_and_wait(pid, pidfd, out, input, len, deadline, &status);
+        if (r < 0) { /* timed out (or could not wait): it must not outlive its deadline */
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                return r;
+        }
         if (!WIFEXITED(status))
                 return -ECHILD;
         return WEXITSTATUS(status) == 127 ? -ENOENT : WEXITSTATUS(status);

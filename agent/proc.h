@@ -3,6 +3,7 @@
 #define RIFT_AGENT_PROC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -20,6 +21,9 @@ int proc_wait_gone(pid_t pid, uint64_t start, int64_t timeout_ms);
 /* Runs argv[0] (searched in PATH) with stdout/stderr to /dev/null; returns its exit status (0..255) or a
  * negative errno if it could not run. */
 int proc_exec(char *const argv[]);
+/* Like proc_exec, with input (len bytes, may be NULL) on the child's stdin, and a deadline: a child
+ * still running timeout_ms after the start is killed (SIGKILL, reaped) and -ETIMEDOUT returned. */
+int proc_exec_input(char *const argv[], const char *input, size_t len, int64_t timeout_ms);
 
 #ifndef PROC_MATCH_MAX
 #define PROC_MATCH_MAX 64 /* processes one fault may act on at once */

@@ -109,6 +109,6 @@ const struct fault_ops fault_dns_error = {
         .state_size = sizeof(struct dns_error),
         .validate = validate,
         .inject = inject,
-        .revert = fault_revert_journal,
+        .revert = netfilter_revert,
         .status = status,
 };

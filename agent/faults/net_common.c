@@ -94,7 +94,7 @@ int net_shape_inject(struct fault_ctx *ctx)
 
 int net_shape_revert(struct fault_ctx *ctx)
 {
-        return fault_revert_journal(ctx);
+        return netfilter_revert(ctx); /* netem (tc) entries only: a plain journal replay */
 }
 
 int net_shape_status(struct fault_ctx *ctx, cJSON *out)

@@ -20,5 +20,5 @@ const struct fault_ops fault_network_partition = {
         .state_size = sizeof(struct nf_filter),
         .validate = validate,
         .inject = inject,
-        .revert = fault_revert_journal,
+        .revert = netfilter_revert,
 };

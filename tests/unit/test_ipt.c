@@ -1,0 +1,332 @@
+// link: agent/runner.c agent/faults/fault.c agent/faults/net_common.c agent/faults/network_latency.c agent/faults/network_loss.c agent/faults/network_corruption.c agent/faults/network_duplication.c agent/faults/network_rate_limit.c agent/faults/network_partition.c agent/faults/cpu_stress.c agent/faults/memory_stress.c agent/faults/disk_fill.c agent/faults/disk_io_stress.c agent/faults/process_common.c agent/faults/process_kill.c agent/faults/process_stop.c agent/faults/service_restart.c agent/faults/dns_error.c agent/dns_interceptor.c agent/dns.c agent/faults/stress_common.c agent/netfilter.c agent/shaper.c agent/tc.c agent/worker.c agent/cgroup.c agent/proc.c agent/ipt.c agent/undo.c
+/* iptables batches and the child deadline. The iptables tests run as root in a network namespace this
+ * process creates for itself (gone when it exits, whatever happens); without root they are skipped. */
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "agent/faults/fault.h"
+#include "agent/ipt.h"
+#include "agent/netfilter.h"
+#include "agent/proc.h"
+#include "agent/undo.h"
+#include "lib/clock.h"
+#include "lib/error.h"
+
+static bool in_netns;   /* root, iptables-restore present, own network namespace */
+static char tmpdir[64]; /* journal and the counting wrappers */
+static char calls[128]; /* one line per iptables program run (through the wrappers) */
+
+/* ---- the child deadline and stdin ------------------------------------------------------------------ */
+
+static void input_reaches_stdin(void **state)
+{
+        char *argv[] = { "sh", "-c", "read a; test \"$a\" = hello", NULL };
+        assert_int_equal(proc_exec_input(argv, "hello\n", 6, 5000), 0);
+        assert_int_equal(proc_exec_input(argv, "bye\n", 4, 5000), 1);
+        assert_int_equal(proc_exec_input(argv, NULL, 0, 5000), 1); /* no input: EOF */
+}
+
+static void large_input_is_fed_whole(void **state)
+{
+        size_t len = 1u << 20; /* far more than a socket buffer */
+        char *big = malloc(len);
+        memset(big, 'x', len);
+        char *count[] = { "sh", "-c", "test \"$(wc -c)\" -eq 1048576", NULL };
+        assert_int_equal(proc_exec_input(count, big, len, 10000), 0);
+        /* a child that reads nothing and exits: no SIGPIPE for us, its status comes back */
+        char *quit[] = { "sh", "-c", "exit 3", NULL };
+        assert_int_equal(proc_exec_input(quit, big, len, 10000), 3);
+        free(big);
+}
+
+static void child_past_deadline_is_killed_and_reaped(void **state)
+{
+        char *argv[] = { "sleep", "30", NULL };
+        int64_t t0 = rift_mono_ms();
+        assert_int_equal(proc_exec_input(argv, NULL, 0, 200), -ETIMEDOUT);
+        int64_t took = rift_mono_ms() - t0;
+        assert_true(took >= 200 && took < 3000);
+        assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* nothing left to reap */
+        assert_int_equal(errno, ECHILD);
+        /* also when it is blocked on a stdin we never finish writing */
+        char *cat[] = { "sh", "-c", "sleep 30", NULL };
+        assert_int_equal(proc_exec_input(cat, "x", 1, 200), -ETIMEDOUT);
+        char *none[] = { "rift-no-such-program", NULL };
+        assert_int_equal(proc_exec_input(none, NULL, 0, 5000), -ENOENT);
+}
+
+/* ---- batch text ------------------------------------------------------------------------------------ */
+
+static void batch_text_is_restore_input(void **state)
+{
+        struct ipt_batch b;
+        ipt_batch_init(&b, "filter");
+        assert_int_equal(ipt_batch_declare(&b, "RIFT-1-O"), 0);
+        assert_int_equal(ipt_batch_add(&b, "-A", "RIFT-1-O", "-d 10.0.0.1/32 -j DROP"), 0);
+        assert_int_equal(ipt_batch_add(&b, "-X", "RIFT-1-O", NULL), 0);
+        assert_string_equal(b.text.data, "*filter\n:RIFT-1-O - [0:0]\n-A RIFT-1-O -d 10.0.0.1/32 -j DROP\n"
+                                         "-X RIFT-1-O\n");
+        assert_int_equal(b.n, 3);
+        ipt_batch_free(&b);
+}
+
+static void batch_refuses_more_than_words(void **state)
+{
+        static const char *const bad_rules[] = { "-j RIFT\n-F OUTPUT", "-m comment --comment \"x\"", "-j X\r",
+                                                 "-m comment --comment 'x'", "a\\b" };
+        for (size_t i = 0; i < sizeof(bad_rules) / sizeof(bad_rules[0]); i++) {
+                struct ipt_batch b;
+                ipt_batch_init(&b, "filter");
+                assert_int_equal(ipt_batch_add(&b, "-A", "RIFT-1-O", bad_rules[i]), RIFT_E_INVALID);
+                assert_int_equal(ipt_batch_add(&b, "-A", "RIFT-1-O", "-j DROP"), RIFT_E_INVALID);
+                /* the first error sticks: commit runs nothing */
+                assert_int_equal(ipt_batch_commit(&b), RIFT_E_INVALID);
+                ipt_batch_free(&b);
+        }
+        struct ipt_batch b;
+        ipt_batch_init(&b, "filter");
+        assert_int_equal(ipt_batch_add(&b, "-A", "TWO WORDS", "-j DROP"), RIFT_E_INVALID);
+        ipt_batch_free(&b);
+        ipt_batch_init(&b, "filter");
+        assert_int_equal(ipt_batch_declare(&b, ""), RIFT_E_INVALID);
+        ipt_batch_free(&b);
+        ipt_batch_init(&b, "filter");
+        assert_int_equal(ipt_batch_commit(&b), 0); /* nothing to do: nothing run */
+        ipt_batch_free(&b);
+}
+
+/* ---- real iptables, in our own network namespace --------------------------------------------------- */
+
+static int count_calls(const char *prog)
+{
+        FILE *f = fopen(calls, "r");
+        char line[64];
+        int n = 0;
+        while (f && fgets(line, sizeof(line), f))
+                n += strncmp(line, prog, strlen(prog)) == 0 && line[strlen(prog)] == '\n';
+        if (f)
+                fclose(f);
+        return n;
+}
+
+/* Runs /usr/sbin/iptables -w with the space-separated words of args; returns its exit status. */
+static int iptables(const char *args)
+{
+        char copy[256], *argv[16] = { "/usr/sbin/iptables", "-w" }, *save = NULL;
+        size_t n = 2;
+        snprintf(copy, sizeof(copy), "%s", args);
+        for (char *w = strtok_r(copy, " ", &save); w && n < 15; w = strtok_r(NULL, " ", &save))
+                argv[n++] = w;
+        argv[n] = NULL;
+        return proc_exec(argv);
+}
+
+/* Only the default policies: no chain, no rule. */
+static bool filter_is_empty(void)
+{
+        FILE *p = popen("/usr/sbin/iptables -w -S | grep -v '^-P ' | wc -l", "r");
+        int n = -1;
+        if (p) {
+                if (fscanf(p, "%d", &n) != 1)
+                        n = -1;
+                pclose(p);
+        }
+        return n == 0;
+}
+
+static struct nf_filter two_targets(void)
+{
+        struct nf_filter f = { .whitelist_ssh = true, .n_dst = 2 };
+        f.dst[0] = (struct nf_target){ .addr = 0x0a090002u, .prefix = 32 };
+        f.dst[1] = (struct nf_target){ .addr = 0x0a090100u, .prefix = 24, .port = 80 };
+        return f;
+}
+
+struct jfix {
+        struct undo_journal *j;
+        struct fault_ctx ctx;
+};
+
+static int jsetup(void **state)
+{
+        if (!in_netns)
+                return 0;
+        struct jfix *x = calloc(1, sizeof(*x));
+        if (undo_open(tmpdir, &x->j) < 0)
+                return -1;
+        x->ctx.journal = x->j;
+        x->ctx.first_id = undo_last_id(x->j);
+        *state = x;
+        return 0;
+}
+
+static int jteardown(void **state)
+{
+        struct jfix *x = *state;
+        if (x) {
+                undo_replay(x->j, NULL, NULL);
+                undo_close(x->j);
+                free(x);
+        }
+        return 0;
+}
+
+static void install_and_revert_are_one_process_each(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = two_targets();
+        char chain[32];
+        int before = count_calls("iptables-restore"), singles = count_calls("iptables");
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
+        assert_int_equal(count_calls("iptables-restore"), before + 1);
+        assert_int_equal(count_calls("iptables"), singles);
+        /* journalled first: two chains and two jumps */
+        assert_int_equal(undo_open_count(x->j), 4);
+        snprintf(chain, sizeof(chain), "OUTPUT -j RIFT-%d-O", (int)getpid());
+        char check[96];
+        snprintf(check, sizeof(check), "-C %s", chain);
+        assert_int_equal(iptables(check), 0);
+        snprintf(check, sizeof(check), "-C INPUT -j RIFT-%d-I", (int)getpid());
+        assert_int_equal(iptables(check), 0);
+        snprintf(check, sizeof(check), "-C RIFT-%d-O -d 10.9.1.0/24 -p udp --dport 80 -j DROP",
+                 (int)getpid());
+        assert_int_equal(iptables(check), 0);
+        snprintf(check, sizeof(check), "-C RIFT-%d-I -s 10.9.0.2/32 -j DROP", (int)getpid());
+        assert_int_equal(iptables(check), 0);
+
+        before = count_calls("iptables-restore");
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(count_calls("iptables-restore"), before + 1);
+        assert_int_equal(count_calls("iptables"), singles);
+        assert_int_equal(undo_open_count(x->j), 0);
+        assert_true(filter_is_empty());
+        /* reverting again finds nothing to do */
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_true(filter_is_empty());
+}
+
+static void revert_with_a_jump_already_gone_falls_back(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = two_targets();
+        char check[96];
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
+        snprintf(check, sizeof(check), "-D OUTPUT -j RIFT-%d-O", (int)getpid());
+        assert_int_equal(iptables(check), 0); /* someone removed one jump by hand */
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(undo_open_count(x->j), 0);
+        assert_true(filter_is_empty());
+}
+
+static void refused_install_changes_nothing(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = two_targets();
+        char check[96];
+        /* the ingress chain already exists: the whole batch is refused, egress included */
+        snprintf(check, sizeof(check), "-N RIFT-%d-I", (int)getpid());
+        assert_int_equal(iptables(check), 0);
+        assert_true(netfilter_install(x->j, &f, "DROP", true) < 0);
+        snprintf(check, sizeof(check), "-S RIFT-%d-O", (int)getpid());
+        assert_int_not_equal(iptables(check), 0);
+        snprintf(check, sizeof(check), "-C OUTPUT -j RIFT-%d-O", (int)getpid());
+        assert_int_not_equal(iptables(check), 0);
+        /* what the journal says was about to be created reverts as "already gone" (a chain with the
+         * agent's pid in its name is taken as a leftover of an earlier agent with that pid, as before) */
+        assert_int_equal(undo_open_count(x->j), 4);
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(undo_open_count(x->j), 0);
+        assert_true(filter_is_empty());
+}
+
+static void single_deletes_are_idempotent(void **state)
+{
+        if (!in_netns)
+                skip();
+        assert_int_equal(ipt_chain_delete("filter", "RIFT-NOPE"), 0);
+        assert_int_equal(ipt_rule_delete("filter", "OUTPUT", "-j RIFT-NOPE"), 0);
+        assert_int_equal(ipt_chain_create("filter", "RIFT-T"), 0);
+        assert_int_equal(ipt_chain_create("filter", "RIFT-T"), -EEXIST);
+        assert_int_equal(ipt_rule_add("filter", "RIFT-T", "-d 10.1.2.3/32 -j DROP", 0), 0);
+        assert_int_equal(ipt_rule_add("filter", "OUTPUT", "-j RIFT-T", 1), 0);
+        assert_int_equal(ipt_chain_delete("filter", "RIFT-T"), -EBUSY);    /* still jumped to */
+        assert_int_equal(iptables("-C RIFT-T -d 10.1.2.3/32 -j DROP"), 0); /* and left as it was */
+        assert_int_equal(ipt_rule_delete("filter", "OUTPUT", "-j RIFT-T"), 0);
+        assert_int_equal(ipt_rule_delete("filter", "OUTPUT", "-j RIFT-T"), 0);
+        assert_int_equal(ipt_chain_delete("filter", "RIFT-T"), 0); /* flushed and deleted */
+        assert_int_equal(ipt_chain_delete("filter", "RIFT-T"), 0);
+        assert_true(filter_is_empty());
+}
+
+/* Root and iptables-restore: move into a fresh network namespace, and put counting wrappers for the
+ * iptables programs first in PATH. */
+static int group_setup(void **state)
+{
+        snprintf(tmpdir, sizeof(tmpdir), "/tmp/rift-ipt-XXXXXX");
+        if (!mkdtemp(tmpdir))
+                return -1;
+        snprintf(calls, sizeof(calls), "%s/calls", tmpdir);
+        if (geteuid() != 0 || access("/usr/sbin/iptables-restore", X_OK) < 0 || unshare(CLONE_NEWNET) < 0)
+                return 0;
+        static const char *const progs[] = { "iptables", "iptables-restore" };
+        for (size_t i = 0; i < 2; i++) {
+                char path[160];
+                snprintf(path, sizeof(path), "%s/%s", tmpdir, progs[i]);
+                FILE *f = fopen(path, "w");
+                if (!f)
+                        return -1;
+                fprintf(f, "#!/bin/sh\necho %s >>%s\nexec /usr/sbin/%s \"$@\"\n", progs[i], calls, progs[i]);
+                fclose(f);
+                chmod(path, 0755);
+        }
+        char path[4096];
+        snprintf(path, sizeof(path), "%s:%s", tmpdir, getenv("PATH") ? getenv("PATH") : "/usr/sbin:/usr/bin");
+        setenv("PATH", path, 1);
+        in_netns = filter_is_empty();
+        return 0;
+}
+
+static int group_teardown(void **state)
+{
+        static const char *const files[] = { "calls", "iptables", "iptables-restore", "journal" };
+        char path[160];
+        for (size_t i = 0; i < 4; i++) {
+                snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
+                unlink(path);
+        }
+        return rmdir(tmpdir);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(input_reaches_stdin),
+                cmocka_unit_test(large_input_is_fed_whole),
+                cmocka_unit_test(child_past_deadline_is_killed_and_reaped),
+                cmocka_unit_test(batch_text_is_restore_input),
+                cmocka_unit_test(batch_refuses_more_than_words),
+                cmocka_unit_test_setup_teardown(install_and_revert_are_one_process_each, jsetup, jteardown),
+                cmocka_unit_test_setup_teardown(revert_with_a_jump_already_gone_falls_back, jsetup,
+                                                jteardown),
+                cmocka_unit_test_setup_teardown(refused_install_changes_nothing, jsetup, jteardown),
+                cmocka_unit_test(single_deletes_are_idempotent),
+        };
+        return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
