@@ -729,6 +729,34 @@ static int follow_run(struct cli_ctx *ctx, const char *project, const char *run_
         return cmd_logs(ctx, &la);
 }
 
+/* After -f: exit 0 only if the run ended Completed (a dry run that found something missing ends
+ * Completed_With_Error, a refused one Error), so a script can gate the real run on the dry one. */
+static int run_outcome(struct cli_ctx *ctx, const char *project, const char *run_id, bool dry)
+{
+        _cleanup_(api_session_done) struct cli_session s = {};
+        _cleanup_json_ cJSON *vars = cJSON_CreateObject(), *run = NULL;
+        const char *phase = "", *message = "";
+        int code;
+
+        if (!vars || rift_json_add_string(vars, "projectID", project) < 0 ||
+            rift_json_add_string(vars, "experimentRunID", run_id) < 0)
+                return cli_error(CLI_EXIT_SERVER, "out of memory");
+        code = api_session_open(ctx, &s);
+        if (code == CLI_EXIT_OK)
+                code = gql_call(ctx, &s,
+                                "query($projectID: ID!, $experimentRunID: ID) { getExperimentRun(projectID: "
+                                "$projectID, experimentRunID: $experimentRunID) { phase message } }",
+                                vars, "getExperimentRun", &run);
+        if (code != CLI_EXIT_OK)
+                return code;
+        (void)rift_json_get_string(run, "phase", &phase);
+        (void)rift_json_get_string(run, "message", &message);
+        if (rift_streq(phase, "Completed"))
+                return CLI_EXIT_OK;
+        return cli_error(CLI_EXIT_USER, "%s %s ended %s%s%s", dry ? "dry run" : "run", run_id, phase,
+                         message[0] ? ": " : "", message);
+}
+
 int cmd_run_experiment(struct cli_ctx *ctx, const struct cli_args *a)
 {
         _cleanup_(api_session_done) struct cli_session s = {};
@@ -777,5 +805,6 @@ int cmd_run_experiment(struct cli_ctx *ctx, const struct cli_args *a)
         if (code != CLI_EXIT_OK || !follow)
                 return code;
         fflush(stdout);
-        return follow_run(ctx, project, row_str(row, "experimentRunID"));
+        code = follow_run(ctx, project, row_str(row, "experimentRunID"));
+        return code == CLI_EXIT_OK ? run_outcome(ctx, project, row_str(row, "experimentRunID"), dry) : code;
 }

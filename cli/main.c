@@ -123,7 +123,8 @@ static const struct cli_flag run_exp_flags[] = {
         FP("experiment-id", true, "ID of the chaos experiment"),
         F("dry-run", false, false,
           "dry run: the agent checks what each fault needs and reports what it would do, changing nothing"),
-        FS("follow", 'f', false, false, "then print the run's log lines until it ends"),
+        FS("follow", 'f', false, false,
+           "then print the run's log lines until it ends (exit 1 unless it ends Completed)"),
 };
 static const struct cli_flag get_runs_flags[] = {
         PROJECT,

@@ -343,6 +343,27 @@ def test_dry_run(world, tmp_path):
                      "experimentID": exp, "dryRun": True}
     assert [(ln["step"], ln["line"]) for ln in lines] == [("lat", "dry run: netem missing: NFQUEUE fallback available")]
 
+    # a dry run that finds something missing ends Completed_With_Error: exit 1, saying so
+    proc = subprocess.Popen([str(RIFTCTL), "run", "chaos-experiment", exp, "--project-id", cli.p, "--dry-run", "-f"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={"HOME": str(cli.home), "PATH": os.environ["PATH"]})
+    try:
+        [task], _ = poll_raw(infra, wait_ms=10000)
+        infra.report(task["task_id"], "Running")
+        infra.push_logs(task["task_id"], [(1, "lat", "dry run: interface eth9 missing")])
+        infra.submit(task["task_id"], "Completed_With_Error", [{"step": "lat", "fault": "linux-network-latency",
+                                                                "verdict": "Error"}], message="1 step cannot run")
+        out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    lines = out.splitlines()
+    assert lines[0].startswith(f"dry run of chaos experiment {exp} queued: run {task['run_id']} ("), out
+    assert [ln.split(" ", 1)[1] for ln in lines[1:]] == ["[lat] dry run: interface eth9 missing"], out
+    assert (proc.returncode, err) == (1, f"Error: dry run {task['run_id']} ended Completed_With_Error: 1 step "
+                                         "cannot run\n")
+
     # a plain run says dryRun false; a Viewer may not dry-run
     started = json.loads(cli.ok("run", "chaos-experiment", exp, "--project-id", cli.p, "-o", "json").stdout)
     assert set(started) == {"experimentRunID", "notifyID", "projectID", "experimentID", "dryRun"}
