@@ -38,7 +38,7 @@ async function fetchPage(page: number, limit: number, name: string, status: stri
 async function lastRuns(ids: string[]): Promise<Record<string, any>> {
   if (!ids.length) return {};
   const fields = ids.map((id, i) => `e${i}: listExperimentRun(projectID: $p, request: {experimentIDs: ["${id.replace(/["\\]/g, '')}"],
-    pagination: {page: 0, limit: 1}}) { experimentRuns { experimentRunID phase resiliencyScore runSequence } }`);
+    pagination: {page: 0, limit: 1}}) { experimentRuns { experimentRunID phase resiliencyScore runSequence dryRun } }`);
   const r = await gql(`query($p: ID!) { ${fields.join('\n')} }`, { p: pid() });
   return Object.fromEntries(ids.map((id, i) => [id, r[`e${i}`]?.experimentRuns?.[0]]));
 }
@@ -88,7 +88,7 @@ export function Experiments() {
             <td><a href={`#/experiments/${x.experimentID}/edit`}>{x.name}</a></td>
             <td>{x.infra?.name || x.infraID}{x.infra && !x.infra.isActive && <span class="muted"> (inactive)</span>}</td>
             <td>{last ? <a href={`#/runs/${last.experimentRunID}`}><Phase phase={last.phase} /></a> : runs.data ? <Phase /> : <span class="muted">…</span>}</td>
-            <td>{last?.resiliencyScore != null ? Math.round(last.resiliencyScore) + '%' : '—'}</td>
+            <td>{last?.dryRun ? <span class="badge dry">dry run</span> : last?.resiliencyScore != null ? Math.round(last.resiliencyScore) + '%' : '—'}</td>
             <td>{x.cronSyntax ? <span title={x.cronSyntax} data-testid="schedule">{words(x.cronSyntax)} (UTC){disabled ? <span class="badge">paused</span> : x.schedule?.nextSlotMs ? <small class="muted"><br />next {fmtTime(x.schedule.nextSlotMs)}</small> : null}</span> : <span class="muted">not scheduled</span>}</td>
             <td>{fmtTime(x.updatedAt)}</td>
             <td class="actions">
