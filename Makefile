@@ -97,9 +97,10 @@ endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
 $(BUILD)/obj/agent/%.o: override CFLAGS += $(AGENT_CFLAGS)
+# no -lcurl: agent/probes/curl_dl.c loads libcurl when the first HTTP request needs it
 $(BUILD)/bin/rift-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(AGENT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(filter-out -lcurl,$(LDLIBS)) $(AGENT_LIBS)
 
 $(BUILD)/bin/riftctl: $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 	@mkdir -p $(dir $@)

@@ -1,4 +1,5 @@
-/* httpProbe: GET or POST a URL with libcurl and compare the response code (==, !=, oneOf). */
+/* httpProbe: GET or POST a URL with libcurl (loaded on first use: curl_dl.h) and compare the response
+ * code (==, !=, oneOf). */
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
@@ -6,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/probes/curl_dl.h"
 #include "agent/probes/probe_ops.h"
 #include "lib/error.h"
 #include "lib/limits_rift.h"
@@ -13,10 +15,11 @@
 #include "lib/str.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result = CURLE_FAILED_INIT; /* CURLE_FAILED_INIT: libcurl could not be loaded */
 
 static void curl_init_once(void)
 {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
+        curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
 struct sink {
@@ -59,6 +62,18 @@ static int curl_result(CURLcode c)
         }
 }
 
+const char *probe_fetch_strerror(int r)
+{
+        switch (r) {
+        case RIFT_E_TIMEOUT:
+                return "timed out";
+        case RIFT_E_UNSUPPORTED:
+                return "libcurl (" CURL_DL_SONAME ") cannot be loaded, the agent log says why";
+        default:
+                return rift_strerror(r);
+        }
+}
+
 int probe_curl_fetch(const char *url, bool insecure, const char *post_body, const char *content_type,
                      int64_t timeout_ms, size_t cap, long *ret_code, char **ret_body)
 {
@@ -68,6 +83,8 @@ int probe_curl_fetch(const char *url, bool insecure, const char *post_body, cons
         int r;
 
         pthread_once(&curl_once, curl_init_once);
+        if (curl_init_result != CURLE_OK)
+                return RIFT_E_UNSUPPORTED;
         CURL *h = curl_easy_init();
         if (!h)
                 return -ENOMEM;
@@ -199,7 +216,7 @@ static int http_run(const struct probe_def *def, int64_t timeout_ms, struct prob
         r = probe_curl_fetch(h->url, h->insecure, body, h->content_type, timeout_ms, 0, &status, NULL);
         if (r < 0) {
                 snprintf(out->description, sizeof out->description, "request to %.128s failed: %s", h->url,
-                         r == RIFT_E_TIMEOUT ? "timed out" : rift_strerror(r));
+                         probe_fetch_strerror(r));
                 return 0;
         }
         snprintf(code, sizeof code, "%ld", status);

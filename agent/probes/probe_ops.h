@@ -36,8 +36,14 @@ int probe_json_comparator(const cJSON *obj, const char *key, bool force_float, c
 int probe_read_file(const char *path, size_t max, char **ret);
 
 /* probe_http.c: one HTTP request with libcurl; the body (if ret_body) is kept up to cap bytes, a longer
- * one fails with RIFT_E_TOOBIG. post_body NULL = GET. Errors: RIFT_E_TIMEOUT, RIFT_E_UNAVAILABLE. */
+ * one fails with RIFT_E_TOOBIG. post_body NULL = GET. Errors: RIFT_E_TIMEOUT, RIFT_E_UNAVAILABLE,
+ * RIFT_E_TLS, RIFT_E_UNSUPPORTED (libcurl could not be loaded: curl_dl.h). */
 int probe_curl_fetch(const char *url, bool insecure, const char *post_body, const char *content_type,
                      int64_t timeout_ms, size_t cap, long *ret_code, char **ret_body);
+/* What a probe's description says about probe_curl_fetch's error r. */
+const char *probe_fetch_strerror(int r);
+/* probe_prom.c: percent-encodes s as curl_easy_escape does (all but A-Z a-z 0-9 - . _ ~); NULL if out of
+ * memory. */
+char *probe_url_escape(const char *s);
 
 #endif

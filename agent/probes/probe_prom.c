@@ -1,6 +1,5 @@
 /* promProbe: GET <endpoint>/api/v1/query?query=<q>, take the first sample's value and compare it as a
  * float. Accepts vector and scalar results. */
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,20 +65,36 @@ static int prom_first_value(const char *body, char *ret, size_t retsz)
         return r;
 }
 
+char *probe_url_escape(const char *s)
+{
+        static const char hex[] = "0123456789ABCDEF";
+        size_t n = strlen(s);
+        char *out = malloc(3 * n + 1), *o = out;
+
+        if (!out)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+                if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+                    strchr("-._~", *p)) {
+                        *o++ = (char)*p;
+                        continue;
+                }
+                *o++ = '%';
+                *o++ = hex[*p >> 4];
+                *o++ = hex[*p & 15];
+        }
+        *o = '\0';
+        return out;
+}
+
 static int prom_url(const struct probe_prom *p, char **ret)
 {
-        CURL *h = curl_easy_init();
-        if (!h)
-                return -ENOMEM;
-        char *q = curl_easy_escape(h, p->query, 0);
-        curl_easy_cleanup(h);
+        _cleanup_free_ char *q = probe_url_escape(p->query);
         if (!q)
                 return -ENOMEM;
         size_t n = strlen(p->endpoint);
         bool slash = n && p->endpoint[n - 1] == '/';
-        int r = asprintf(ret, "%s%sapi/v1/query?query=%s", p->endpoint, slash ? "" : "/", q);
-        curl_free(q);
-        return r < 0 ? -ENOMEM : 0;
+        return asprintf(ret, "%s%sapi/v1/query?query=%s", p->endpoint, slash ? "" : "/", q) < 0 ? -ENOMEM : 0;
 }
 
 static int prom_run(const struct probe_def *def, int64_t timeout_ms, struct probe_outcome *out, char *reg,
@@ -95,9 +110,7 @@ static int prom_run(const struct probe_def *def, int64_t timeout_ms, struct prob
         r = probe_curl_fetch(url, false, NULL, NULL, timeout_ms, RIFT_PROBE_MAX_RESPONSE, &code, &body);
         if (r < 0 || code != 200) {
                 snprintf(out->description, sizeof out->description, "prometheus query failed: %s",
-                         r == RIFT_E_TIMEOUT ? "timed out"
-                         : r < 0             ? rift_strerror(r)
-                                             : "HTTP status not 200");
+                         r < 0 ? probe_fetch_strerror(r) : "HTTP status not 200");
                 return 0;
         }
         if ((r = prom_first_value(body, value, sizeof value)) < 0) {
