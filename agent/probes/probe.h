@@ -168,5 +168,8 @@ enum probe_verdict probe_edge_verdict(enum probe_verdict pre, enum probe_verdict
 
 /* probe_duration.c: Go duration strings ("1m30s", "500ms", "2.5s") -> ms; "0" allowed. */
 int probe_parse_go_duration(const char *s, int64_t *ret);
+/* x rounded to the nearest integer, halves away from zero, as llround() (|x| < 2^52): without libm, which
+ * rift-agent otherwise maps for this one function. */
+int64_t probe_round_ms(double x);
 
 #endif

@@ -1,6 +1,5 @@
 /* Go duration strings as Litmus's runProperties use them: a sequence of decimal numbers with units
  * ns, us (or µs), ms, s, m, h, e.g. "1m30s", "500ms", "2.5s"; "0" alone is allowed. */
-#include <math.h>
 #include <string.h>
 
 #include "agent/probes/probe.h"
@@ -62,6 +61,13 @@ static int read_unit(const char **p, double *ret)
         return 0;
 }
 
+int64_t probe_round_ms(double x)
+{
+        int64_t t = (int64_t)x; /* toward zero; x - t is exact below 2^52 */
+        double f = x - (double)t;
+        return f >= 0.5 ? t + 1 : f <= -0.5 ? t - 1 : t;
+}
+
 int probe_parse_go_duration(const char *s, int64_t *ret)
 {
         double total = 0;
@@ -80,6 +86,6 @@ int probe_parse_go_duration(const char *s, int64_t *ret)
                 if (total > (double)RIFT_PROBE_MAX_DURATION_MS)
                         return RIFT_E_TOOBIG;
         }
-        *ret = (int64_t)llround(total);
+        *ret = probe_round_ms(total);
         return 0;
 }

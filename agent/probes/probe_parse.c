@@ -189,7 +189,7 @@ static int json_duration(const cJSON *obj, const char *key, const char *where, c
         if (cJSON_IsNumber(v)) {
                 if (!(v->valuedouble >= 0) || v->valuedouble * scale_ms > (double)RIFT_PROBE_MAX_DURATION_MS)
                         return probe_fail(err, errsz, "%s.%s: out of range", where, key);
-                *ret = (int64_t)llround(v->valuedouble * (double)scale_ms);
+                *ret = probe_round_ms(v->valuedouble * (double)scale_ms);
                 return 0;
         }
         if (cJSON_IsString(v) && probe_parse_go_duration(v->valuestring, ret) == 0)

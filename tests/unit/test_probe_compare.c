@@ -1,4 +1,5 @@
 // link: agent/probes/probe_compare.c agent/probes/probe_duration.c agent/probes/probe_verdict.c
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -133,12 +134,42 @@ static void go_durations(void **state)
         }
 }
 
+/* probe_round_ms (the agent's llround, so that it does not map libm) agrees with llround. */
+static void round_like_llround(void **state)
+{
+        static const double xs[] = { 0,
+                                     0.5,
+                                     1.5,
+                                     2.5,
+                                     0.49999999999999994,
+                                     -0.5,
+                                     -1.5,
+                                     -2.4,
+                                     999.4999,
+                                     1e3 + 0.5,
+                                     1234.56,
+                                     3600000,
+                                     86400000.5,
+                                     4503599627370495.5,
+                                     -4503599627370495.5 };
+        for (size_t i = 0; i < ARRAY_SIZE(xs); i++) {
+                if (probe_round_ms(xs[i]) != llround(xs[i]))
+                        fail_msg("%.17g: %lld, llround %lld", xs[i], (long long)probe_round_ms(xs[i]),
+                                 llround(xs[i]));
+        }
+        for (int i = 0; i < 100000; i++) {
+                double x = (i - 50000) * 0.0625 + (i % 7) * 1e-9;
+                assert_int_equal(probe_round_ms(x), llround(x));
+        }
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(every_operator),
                 cmocka_unit_test(operator_sets),
                 cmocka_unit_test(go_durations),
+                cmocka_unit_test(round_like_llround),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
