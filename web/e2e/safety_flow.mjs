@@ -211,6 +211,7 @@ try {
   await shot(page, 's08-run-refused');
   await banner.locator('[data-testid=estop-release]').click();
   await banner.waitFor({ state: 'detached' });
+  await page.locator('.error', { hasText: 'Emergency stop in force' }).waitFor({ state: 'detached' });
 
   // ---- an admin stops every project, then releases it
   say('STEP stop-all');

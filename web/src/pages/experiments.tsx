@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { canRun, gql, isOwner, pid } from '../api';
+import { changed } from '../estop';
 import { cronToWords } from '../lib/cron';
+import { useSignal } from '../state';
 import { Action, Empty, ErrorBox, fmtTime, Phase, Spinner, useAsync } from '../ui';
 
 export const LIST_EXP = `query($p: ID!, $r: ListExperimentRequest!) { listExperiment(projectID: $p, request: $r) { totalNoOfExperiments
@@ -55,6 +57,8 @@ export function Experiments() {
   const [sched, setSched] = useState('');
   const [q, setQ] = useState({ name: '', status: '' });
   const [err, setErr] = useState('');
+  const stops = useSignal(changed);
+  useEffect(() => setErr(''), [stops]); // an emergency stop pressed or released: an old refusal no longer holds
   useEffect(() => { const t = setTimeout(() => { setQ({ name, status }); setPage(0); }, 250); return () => clearTimeout(t); }, [name, status]);
   const { data, error, loading, reload } = useAsync(() => fetchPage(page, limit, q.name, q.status, sched), [page, limit, q.name, q.status, sched], 5000);
   const list: any[] = data?.listExperiment?.experiments || [];
