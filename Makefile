@@ -97,10 +97,11 @@ endef
 $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
 $(BUILD)/obj/agent/%.o: override CFLAGS += $(AGENT_CFLAGS)
-# no -lcurl: agent/probes/curl_dl.c loads libcurl when the first HTTP request needs it
+# no -lcurl, no AGENT_LIBS: agent/probes/curl_dl.c and agent/netlink_dl.c load libcurl, libnl and
+# libnetfilter_queue when the first request or fault needs them (tests still link them directly)
 $(BUILD)/bin/rift-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(filter-out -lcurl,$(LDLIBS)) $(AGENT_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(filter-out -lcurl,$(LDLIBS))
 
 $(BUILD)/bin/riftctl: $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 	@mkdir -p $(dir $@)

@@ -1,13 +1,13 @@
 /* libcurl loaded on first use: see curl_dl.h. */
 #define CURL_DISABLE_TYPECHECK /* curl.h would otherwise turn curl_easy_setopt into a checking macro */
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/dl.h"
 #include "agent/probes/curl_dl.h"
 #include "lib/error.h"
 #include "lib/log.h"
@@ -40,10 +40,7 @@ struct curl_syms {
 #undef X
 };
 
-static const struct {
-        const char *name; /* symbol in libcurl */
-        size_t offset;    /* its slot in struct curl_syms */
-} curl_sym_table[] = {
+static const struct dl_sym curl_sym_table[] = {
 #define X(f) { #f, offsetof(struct curl_syms, f) },
         CURL_DL_FUNCS(X)
 #undef X
@@ -56,29 +53,14 @@ static char load_error[512] = ""; /* why loading failed */
 
 static void load(void)
 {
-        struct curl_syms s;
-        void *h = dlopen(CURL_DL_SONAME, RTLD_NOW | RTLD_LOCAL);
-
-        if (!h) {
-                rift_strlcpy(load_error, dlerror(), sizeof(load_error));
-                goto fail;
+        if (dl_table_open(CURL_DL_SONAME, curl_sym_table, ARRAY_SIZE(curl_sym_table), &sym, sizeof(sym),
+                          load_error, sizeof(load_error)) < 0) {
+                log_error(
+                    "cannot load libcurl: HTTP requests (control plane, httpProbe, promProbe) will fail",
+                    LOG_STR("library", CURL_DL_SONAME), LOG_STR("detail", load_error));
+                return;
         }
-        for (size_t i = 0; i < ARRAY_SIZE(curl_sym_table); i++) {
-                void *p = dlsym(h, curl_sym_table[i].name);
-                if (!p) {
-                        snprintf(load_error, sizeof(load_error), "%s has no %s", CURL_DL_SONAME,
-                                 curl_sym_table[i].name);
-                        dlclose(h);
-                        goto fail;
-                }
-                memcpy((char *)&s + curl_sym_table[i].offset, &p, sizeof(p));
-        }
-        sym = s; /* the handle stays open for the life of the process */
         __atomic_store_n(&loaded, true, __ATOMIC_RELEASE);
-        return;
-fail:
-        log_error("cannot load libcurl: HTTP requests (control plane, httpProbe, promProbe) will fail",
-                  LOG_STR("library", CURL_DL_SONAME), LOG_STR("detail", load_error));
 }
 
 int curl_dl_load(void)

@@ -1,4 +1,4 @@
-// link: agent/probes/probe.c agent/probes/probe_parse.c agent/probes/probe_compare.c agent/probes/probe_verdict.c agent/probes/probe_duration.c agent/probes/probe_http.c agent/probes/probe_cmd.c agent/probes/probe_prom.c agent/probes/curl_dl.c
+// link: agent/probes/probe.c agent/probes/probe_parse.c agent/probes/probe_compare.c agent/probes/probe_verdict.c agent/probes/probe_duration.c agent/probes/probe_http.c agent/probes/probe_cmd.c agent/probes/probe_prom.c agent/probes/curl_dl.c agent/dl.c
 /* agent/probes/curl_dl.c: libcurl is not mapped until the first request; requests through the forwarding
  * functions behave as with libcurl linked (options of every type reach it: URL, timeout, write callback,
  * POST body, header list, response code); when libcurl cannot be loaded (a bind mount hides it in a

@@ -1,4 +1,4 @@
-// link: agent/probes/probe.c agent/probes/probe_parse.c agent/probes/probe_compare.c agent/probes/probe_verdict.c agent/probes/probe_duration.c agent/probes/probe_http.c agent/probes/probe_cmd.c agent/probes/probe_prom.c agent/probes/curl_dl.c
+// link: agent/probes/probe.c agent/probes/probe_parse.c agent/probes/probe_compare.c agent/probes/probe_verdict.c agent/probes/probe_duration.c agent/probes/probe_http.c agent/probes/probe_cmd.c agent/probes/probe_prom.c agent/probes/curl_dl.c agent/dl.c
 /* Probe execution: command probes (timeouts, kills, retries, output cap) and the mode scheduler.
  * With RIFT_PROBE_SPEC=<file> set, this binary is instead the driver of tests/integration/test_probes.py:
  * it runs the spec's probes around a chaos window of RIFT_PROBE_CHAOS_MS and prints the results as JSON. */
