@@ -406,11 +406,27 @@ int privsep_serve(int fd, const struct privsep_server_config *cfg)
 
 /* ---- dropping privileges ---- */
 
+/* The user from /etc/passwd itself (fgetpwent), where system users live: getpwnam() would load the NSS
+ * modules (libnss_systemd and what it needs, about 0.7 MB) into the long-lived root injector. Only a user
+ * named in the configuration is also looked up through NSS (it may come from another source). */
+static struct passwd *lookup_user(const char *name, bool nss)
+{
+        FILE *f = fopen("/etc/passwd", "re");
+        struct passwd *pw = NULL;
+
+        if (f) {
+                while ((pw = fgetpwent(f)) && strcmp(pw->pw_name, name) != 0)
+                        ;
+                fclose(f);
+        }
+        return pw || !nss ? pw : getpwnam(name);
+}
+
 int privsep_user(const char *name, uid_t *ret_uid, gid_t *ret_gid)
 {
-        struct passwd *pw = name ? getpwnam(name) : getpwnam("rift");
+        struct passwd *pw = name ? lookup_user(name, true) : lookup_user("rift", false);
         if (!pw && !name)
-                pw = getpwnam("nobody");
+                pw = lookup_user("nobody", false);
         if (!pw)
                 return -ENOENT;
         if (pw->pw_uid == 0)
