@@ -131,6 +131,16 @@ int cgroup_attach(const char *path, pid_t pid)
         return write_small(path, "cgroup.procs", num);
 }
 
+int cgroup_join_self(const char *path)
+{
+        /* v1: "0" into tasks moves only the calling thread, and the kernel skips the global threadgroup
+         * lock (and its RCU grace period) for that: about 0.4 ms here, where a pid written to
+         * cgroup.procs by another process took 14-47 ms. A single-threaded caller is thereby moved
+         * whole. v2 has no tasks file: "0" into cgroup.procs moves the calling process. */
+        int r = write_small(path, "tasks", "0");
+        return r == -ENOENT ? write_small(path, "cgroup.procs", "0") : r;
+}
+
 /* Sends SIGKILL to every task listed; returns how many were listed. */
 static int kill_tasks(const char *path)
 {

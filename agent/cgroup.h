@@ -15,6 +15,8 @@ int cgroup_find_root(const char *controller, char *ret, size_t size);
 int cgroup_create(const char *root, const char *name, char *ret, size_t size);
 /* Moves pid into the cgroup at path. */
 int cgroup_attach(const char *path, pid_t pid);
+/* Moves the calling (single-threaded) process into path, cheaply on v1 (see cgroup.c). */
+int cgroup_join_self(const char *path);
 /* Kills every task in path (SIGKILL), waits a bounded time, removes it. A missing cgroup is success. */
 int cgroup_remove(const char *path);
 /* CPU time used by the cgroup in nanoseconds (v1 cpuacct.usage or v2 cpu.stat usage_usec). */

@@ -23,7 +23,8 @@ void worker_ready(void)
         }
 }
 
-static _Noreturn void child_main(int go_fd, int rdy_fd, pid_t parent, worker_fn fn, void *arg)
+static _Noreturn void child_main(int go_fd, int rdy_fd, pid_t parent, const char *cgroup, worker_fn fn,
+                                 void *arg)
 {
         char c;
         sigset_t all;
@@ -36,18 +37,27 @@ static _Noreturn void child_main(int go_fd, int rdy_fd, pid_t parent, worker_fn 
         if (read(go_fd, &c, 1) != 1) /* parent died before journalling us: do nothing */
                 _exit(1);
         close(go_fd);
+        /* joins its cgroup itself before it runs (its usage is all counted), and says so: 'A' or 'E' */
+        if (cgroup && cgroup_join_self(cgroup) < 0) {
+                (void)!write(rdy_fd, "E", 1);
+                _exit(1);
+        }
+        (void)!write(rdy_fd, "A", 1);
         ready_fd = rdy_fd;
         _exit(fn(arg));
 }
 
-static int wait_byte(int fd, int timeout_ms)
+/* Waits for the byte want from the worker: another byte or none (it died) is an error. */
+static int wait_byte(int fd, char want, int timeout_ms)
 {
         struct pollfd p = { .fd = fd, .events = POLLIN };
         char c;
         int r = poll(&p, 1, timeout_ms);
         if (r <= 0)
                 return r == 0 ? -ETIMEDOUT : -errno;
-        return read(fd, &c, 1) == 1 ? 0 : -ECHILD;
+        if (read(fd, &c, 1) != 1)
+                return -ECHILD;
+        return c == want ? 0 : -EIO;
 }
 
 static int journal_child(struct undo_journal *j, pid_t pid)
@@ -75,20 +85,20 @@ int worker_spawn(struct undo_journal *j, const char *cgroup, worker_fn fn, void 
         if (pid == 0) {
                 close(go[1]);
                 close(rdy[0]);
-                child_main(go[0], rdy[1], parent, fn, arg);
+                child_main(go[0], rdy[1], parent, cgroup, fn, arg);
         }
         _cleanup_close_ int go_w = go[1], rdy_r = rdy[0];
         close(go[0]);
         close(rdy[1]);
         if (pid < 0)
                 return -errno;
-        int r = cgroup ? cgroup_attach(cgroup, pid) : 0; /* before it runs: its usage is all counted */
-        if (r == 0)
-                r = journal_child(j, pid);
+        int r = journal_child(j, pid);
         if (r == 0 && write(go_w, "G", 1) != 1)
                 r = -errno;
+        if (r == 0)
+                r = wait_byte(rdy_r, 'A', 3000); /* in its cgroup (if any) */
         if (r == 0 && wait_ready)
-                r = wait_byte(rdy_r, 3000);
+                r = wait_byte(rdy_r, 'R', 3000);
         if (r < 0) {
                 kill(pid, SIGKILL);
                 waitpid(pid, NULL, 0);

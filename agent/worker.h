@@ -11,8 +11,9 @@
 /* A worker's body: runs in the child; its return value is the exit status. */
 typedef int (*worker_fn)(void *arg);
 
-/* Forks a worker. The child joins cgroup (if not NULL), then waits until the parent has journalled its
- * (pid, start time) as UNDO_PROC, then runs fn. With wait_ready, the parent also waits (up to 3 s) for
+/* Forks a worker. The child waits until the parent has journalled its (pid, start time) as UNDO_PROC,
+ * joins cgroup itself (if not NULL; the parent waits up to 3 s for that, and a child that could not join
+ * is killed and its error returned), then runs fn. With wait_ready, the parent also waits (up to 3 s) for
  * the child to call worker_ready(). */
 int worker_spawn(struct undo_journal *j, const char *cgroup, worker_fn fn, void *arg, bool wait_ready,
                  pid_t *ret_pid);
