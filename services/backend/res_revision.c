@@ -66,16 +66,16 @@ int revision_store(struct backend_ctx *b, const cJSON *exp)
         return r < 0 ? r : prune(b, cJSON_GetObjectItem(exp, "experimentID")->valuestring);
 }
 
-/* Experiment.revision: the stored revisions, oldest first (the parent was authorised by its root
- * field and carries its project). */
-int res_exp_revisions(struct gql_resolve_info *ri, struct gql_value **ret)
+/* The documents of coll that belong to the parent experiment (the parent was authorised by its root
+ * field and carries its project), in sort order, at most limit. */
+static int exp_children(struct gql_resolve_info *ri, const char *coll, const struct rift_store_sort *sort,
+                        size_t limit, const char *what, struct gql_value **ret)
 {
         struct gql_req *q = ri->ctx;
-        static const struct rift_store_sort by_number = { "number", false };
-        struct rift_store_query sq = { .sort = &by_number, .n_sort = 1, .limit = MAX_REVISIONS };
+        struct rift_store_query sq = { .sort = sort, .n_sort = 1, .limit = limit };
         const cJSON *exp = cJSON_GetObjectItemCaseSensitive(ri->parent, "experimentID");
         const cJSON *project = cJSON_GetObjectItemCaseSensitive(ri->parent, "projectID");
-        cJSON *filter, *revs = NULL;
+        cJSON *filter, *docs = NULL;
 
         if (!cJSON_IsString(exp) || !cJSON_IsString(project)) {
                 *ret = gql_value_list(ri->arena, 0);
@@ -85,33 +85,25 @@ int res_exp_revisions(struct gql_resolve_info *ri, struct gql_value **ret)
         cJSON_AddStringToObject(filter, "experimentID", exp->valuestring);
         cJSON_AddStringToObject(filter, "projectID", project->valuestring);
         sq.filter = filter;
-        if (rift_store_find(q->b->store, BC_REVISIONS, &sq, &revs) < 0)
-                return gql_resolve_error(ri, "cannot read the revisions");
-        *ret = backend_value(ri, backend_keep(q, revs));
+        if (rift_store_find(q->b->store, coll, &sq, &docs) < 0)
+                return gql_resolve_error(ri, what);
+        *ret = backend_value(ri, backend_keep(q, docs));
         return 0;
+}
+
+/* Experiment.revision: the stored revisions, oldest first. */
+int res_exp_revisions(struct gql_resolve_info *ri, struct gql_value **ret)
+{
+        static const struct rift_store_sort by_number = { "number", false };
+
+        return exp_children(ri, BC_REVISIONS, &by_number, MAX_REVISIONS, "cannot read the revisions", ret);
 }
 
 /* Experiment.recentExperimentRunDetails: the newest runs (Litmus keeps ten), newest first. Read from the
  * runs collection (indexed by experimentID), so it is never stale. */
 int res_exp_recent_runs(struct gql_resolve_info *ri, struct gql_value **ret)
 {
-        struct gql_req *q = ri->ctx;
         static const struct rift_store_sort newest = { "runSequence", true };
-        struct rift_store_query sq = { .sort = &newest, .n_sort = 1, .limit = RECENT_RUNS };
-        const cJSON *exp = cJSON_GetObjectItemCaseSensitive(ri->parent, "experimentID");
-        const cJSON *project = cJSON_GetObjectItemCaseSensitive(ri->parent, "projectID");
-        cJSON *filter, *runs = NULL;
 
-        if (!cJSON_IsString(exp) || !cJSON_IsString(project)) {
-                *ret = gql_value_list(ri->arena, 0);
-                return 0;
-        }
-        filter = backend_keep(q, cJSON_CreateObject());
-        cJSON_AddStringToObject(filter, "experimentID", exp->valuestring);
-        cJSON_AddStringToObject(filter, "projectID", project->valuestring);
-        sq.filter = filter;
-        if (rift_store_find(q->b->store, BC_RUNS, &sq, &runs) < 0)
-                return gql_resolve_error(ri, "cannot read the experiment's runs");
-        *ret = backend_value(ri, backend_keep(q, runs));
-        return 0;
+        return exp_children(ri, BC_RUNS, &newest, RECENT_RUNS, "cannot read the experiment's runs", ret);
 }
