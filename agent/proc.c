@@ -95,8 +95,36 @@ static void sleep_ms(long ms)
         nanosleep(&ts, NULL);
 }
 
+/* Waits on a pidfd (readable when the process ends): 1 gone, 0 timed out, <0 cannot wait this way. */
+static int wait_pidfd(pid_t pid, uint64_t start, int64_t timeout_ms)
+{
+        _cleanup_close_ int pidfd = pidfd_open(pid, 0);
+        if (pidfd < 0)
+                return -errno;
+        if (!proc_is_same(pid, start)) /* the pid was reused before we opened it: ours is gone */
+                return 1;
+        int64_t deadline = rift_mono_ms() + timeout_ms;
+        for (;;) {
+                struct pollfd p = { .fd = pidfd, .events = POLLIN };
+                int64_t left = deadline - rift_mono_ms();
+                int r = poll(&p, 1, (int)MAX(left, 0));
+                if (r > 0)
+                        return 1;
+                if (r == 0)
+                        return 0;
+                if (errno != EINTR)
+                        return -errno;
+        }
+}
+
 int proc_wait_gone(pid_t pid, uint64_t start, int64_t timeout_ms)
 {
+        /* at once when it ends (a pidfd), not at the next 5 ms poll; the loop below where pidfds fail */
+        int r = wait_pidfd(pid, start, timeout_ms);
+        if (r >= 0) {
+                waitpid(pid, NULL, WNOHANG); /* reap it if it is our child */
+                return r ? 0 : -ETIMEDOUT;
+        }
         for (int64_t waited = 0;; waited += 5) {
                 waitpid(pid, NULL, WNOHANG); /* reap it if it is our child; harmless otherwise */
                 if (!proc_is_same(pid, start)) {

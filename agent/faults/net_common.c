@@ -1,5 +1,6 @@
 /* Shared inject/revert for the shaping network faults. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -94,7 +95,14 @@ int net_shape_inject(struct fault_ctx *ctx)
 
 int net_shape_revert(struct fault_ctx *ctx)
 {
-        return netfilter_revert(ctx); /* netem (tc) entries only: a plain journal replay */
+        struct net_shape *s = ctx->state;
+        /* The shaper lets its held packets go and exits while the rules are being deleted (the journal
+         * replay then only waits for it): until the rules are gone, --queue-bypass lets packets through
+         * a queue nobody listens on. The journal's start time check guards the pid; here it is our own
+         * child, not reaped before the replay, so the pid cannot have been reused. */
+        if (!s->used_netem && s->shaper_pid > 0)
+                kill(s->shaper_pid, SIGTERM);
+        return netfilter_revert(ctx); /* for netem, its tc entries: a plain journal replay */
 }
 
 int net_shape_status(struct fault_ctx *ctx, cJSON *out)
