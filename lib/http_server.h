@@ -15,8 +15,9 @@
  * without replying, the server replies with rift_http_reply_errno(). Returning RIFT_HTTP_ASYNC keeps the
  * request open: reply later from the loop (the request stays valid until the reply, even if the client
  * has gone away meanwhile). Unknown path -> 404, known path with another method -> 405 (with Allow),
- * body over max_body -> 413, request line + headers over max_headers -> 400 (both answered by libevent
- * before any handler), request with a disallowed Origin -> 403 {"error":"Invalid origin"}.
+ * body over max_body -> 413 (answered by libevent before any handler), request line + headers over
+ * max_headers -> 431 (over four times max_headers libevent answers 400 before any handler), request with
+ * a disallowed Origin -> 403 {"error":"Invalid origin"}.
  * rift_http_server_new() sets SIGPIPE to ignored: a peer that hangs up must not kill the process. */
 #ifndef RIFT_HTTP_SERVER_H
 #define RIFT_HTTP_SERVER_H
