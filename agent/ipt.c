@@ -1,8 +1,9 @@
-/* iptables through the iptables programs (`-w` waits for the xtables lock where there is one). Arguments
+/* iptables and ip6tables through their programs (`-w` waits for the xtables lock where there is one). Arguments
  * never go through a shell: a rule is split on spaces into argv words, or written as one line of
  * iptables-restore input, which splits it the same way (text with quotes or newlines is refused). */
 #include <errno.h>
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include "agent/ipt.h"
@@ -11,12 +12,14 @@
 #include "lib/limits_rift.h"
 #include "lib/str.h"
 
-/* Builds "iptables -w -t TABLE OP CHAIN [rule words...]" in argv (words point into copy). */
-static int build_argv(char *argv[], char *copy, size_t copy_size, const char *table, const char *op,
-                      const char *chain, const char *rule)
+/* Builds "(ip6)iptables -w -t TABLE OP CHAIN [rule words...]" in argv (words point into copy). */
+static int build_argv(char *argv[], char *copy, size_t copy_size, int family, const char *table,
+                      const char *op, const char *chain, const char *rule)
 {
         size_t n = 0;
-        argv[n++] = (char *)"iptables";
+        if (family != AF_INET && family != AF_INET6)
+                return RIFT_E_INVALID;
+        argv[n++] = family == AF_INET6 ? (char *)"ip6tables" : (char *)"iptables";
         argv[n++] = (char *)"-w";
         argv[n++] = (char *)"-t";
         argv[n++] = (char *)table;
@@ -36,25 +39,30 @@ static int build_argv(char *argv[], char *copy, size_t copy_size, const char *ta
         return 0;
 }
 
-static int run(const char *table, const char *op, const char *chain, const char *rule)
+static int run(int family, const char *table, const char *op, const char *chain, const char *rule)
 {
         char *argv[IPT_MAX_ARGS + 1];
         char copy[RIFT_MAX_UNDO_TEXT];
-        int r = build_argv(argv, copy, sizeof(copy), table, op, chain, rule);
+        int r = build_argv(argv, copy, sizeof(copy), family, table, op, chain, rule);
         if (r < 0)
                 return r;
         return proc_exec_input(argv, NULL, 0, IPT_TIMEOUT_MS);
 }
 
+int ipt_family_chain_exists(int family, const char *table, const char *chain)
+{
+        int r = run(family, table, "-S", chain, NULL);
+        return r < 0 ? r : r == 0;
+}
+
 int ipt_chain_exists(const char *table, const char *chain)
 {
-        int r = run(table, "-S", chain, NULL);
-        return r < 0 ? r : r == 0;
+        return ipt_family_chain_exists(AF_INET, table, chain);
 }
 
 int ipt_chain_create(const char *table, const char *chain)
 {
-        int r = run(table, "-N", chain, NULL);
+        int r = run(AF_INET, table, "-N", chain, NULL);
         if (r < 0)
                 return r;
         if (r != 0)
@@ -64,40 +72,50 @@ int ipt_chain_create(const char *table, const char *chain)
 
 /* One process: declaring the chain creates or empties it, so deleting it then succeeds whether or not
  * it existed; it fails only while a rule still jumps to it. */
-int ipt_chain_delete(const char *table, const char *chain)
+int ipt_family_chain_delete(int family, const char *table, const char *chain)
 {
         struct ipt_batch b;
-        ipt_batch_init(&b, table);
+        ipt_batch_init_family(&b, family, table);
         ipt_batch_declare(&b, chain);
         ipt_batch_add(&b, "-X", chain, NULL);
         int r = ipt_batch_commit(&b);
         ipt_batch_free(&b);
         if (r != -EIO)
                 return r;
-        r = ipt_chain_exists(table, chain);
+        r = ipt_family_chain_exists(family, table, chain);
         return r < 0 ? r : r == 0 ? 0 : -EBUSY;
+}
+
+int ipt_chain_delete(const char *table, const char *chain)
+{
+        return ipt_family_chain_delete(AF_INET, table, chain);
 }
 
 int ipt_rule_add(const char *table, const char *chain, const char *rule, int insert)
 {
-        int r = run(table, insert ? "-I" : "-A", chain, rule);
+        int r = run(AF_INET, table, insert ? "-I" : "-A", chain, rule);
         return r < 0 ? r : r == 0 ? 0 : -EIO;
 }
 
 /* One process when the rule is there; when the delete fails, -C tells "already gone" from a failure. */
-int ipt_rule_delete(const char *table, const char *chain, const char *rule)
+int ipt_family_rule_delete(int family, const char *table, const char *chain, const char *rule)
 {
         struct ipt_batch b;
-        ipt_batch_init(&b, table);
+        ipt_batch_init_family(&b, family, table);
         ipt_batch_add(&b, "-D", chain, rule);
         int r = ipt_batch_commit(&b);
         ipt_batch_free(&b);
         if (r != -EIO)
                 return r;
-        r = run(table, "-C", chain, rule);
+        r = run(family, table, "-C", chain, rule);
         if (r < 0)
                 return r;
         return r != 0 ? 0 : -EIO; /* no such rule (or chain): already gone */
+}
+
+int ipt_rule_delete(const char *table, const char *chain, const char *rule)
+{
+        return ipt_family_rule_delete(AF_INET, table, chain, rule);
 }
 
 /* ---- batches --------------------------------------------------------------------------------------- */
@@ -108,11 +126,19 @@ static bool plain_words(const char *s)
         return s[strcspn(s, "\n\r\"'\\")] == '\0';
 }
 
-void ipt_batch_init(struct ipt_batch *b, const char *table)
+void ipt_batch_init_family(struct ipt_batch *b, int family, const char *table)
 {
         rift_buf_init(&b->text, IPT_MAX_BATCH);
         b->n = 0;
-        b->err = plain_words(table) ? rift_buf_printf(&b->text, "*%s\n", table) : RIFT_E_INVALID;
+        b->family = family;
+        b->err = !plain_words(table) || (family != AF_INET && family != AF_INET6)
+                     ? RIFT_E_INVALID
+                     : rift_buf_printf(&b->text, "*%s\n", table);
+}
+
+void ipt_batch_init(struct ipt_batch *b, const char *table)
+{
+        ipt_batch_init_family(b, AF_INET, table);
 }
 
 void ipt_batch_free(struct ipt_batch *b)
@@ -150,7 +176,8 @@ int ipt_batch_declare(struct ipt_batch *b, const char *chain)
 
 int ipt_batch_commit(struct ipt_batch *b)
 {
-        char *argv[] = { "iptables-restore", "--noflush", "-w", NULL };
+        char *argv[] = { b->family == AF_INET6 ? "ip6tables-restore" : "iptables-restore", "--noflush", "-w",
+                         NULL };
         if (b->err)
                 return b->err;
         if (b->n == 0)

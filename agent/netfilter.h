@@ -1,6 +1,8 @@
-/* Network fault targeting: parses Harness's filter tunables and installs the agent's own iptables chain
- * that sends matched packets to an action (NFQUEUE, DROP). Exclusions always come first: the agent's
- * control plane and SSH (22) unless explicitly included, then the user's "!" entries. */
+/* Network fault targeting: parses Harness's filter tunables and installs the agent's own iptables and
+ * ip6tables chains that send matched packets to an action (NFQUEUE, DROP). Exclusions always come first:
+ * the agent's control plane (all its addresses) and SSH (22) unless explicitly included, then the user's
+ * "!" entries. A family gets rules only when the fault has a destination of that family, or has no
+ * destination filter at all (then both families are affected). */
 #ifndef RIFT_AGENT_NETFILTER_H
 #define RIFT_AGENT_NETFILTER_H
 
@@ -14,12 +16,17 @@
 #define NETFILTER_MAX_IFACES 8
 #define NETFILTER_MAX_RULES  512 /* rules in one chain */
 
-/* An IPv4 network with an optional port. */
+/* An IPv4 or IPv6 network with an optional port. */
 struct nf_target {
-        uint32_t addr;  /* host order */
-        uint8_t prefix; /* CIDR prefix length */
-        uint16_t port;  /* 0 = any port */
+        int family;       /* AF_INET or AF_INET6 */
+        uint8_t addr[16]; /* network byte order; IPv4 in the first 4 bytes */
+        uint8_t prefix;   /* CIDR prefix length (32 or 128 for one host) */
+        uint16_t port;    /* 0 = any port */
 };
+
+/* Families a filter touches (bit mask). */
+#define NF_FAMILY_V4 1u
+#define NF_FAMILY_V6 2u
 
 struct nf_filter {
         char ifaces[NETFILTER_MAX_IFACES][IFNAMSIZ];   /* NETWORK_INTERFACES (none = all) */
@@ -35,27 +42,44 @@ struct nf_filter {
         uint16_t excl_ports[RIFT_MAX_FAULT_TARGETS];   /* "!" ports (either direction) */
         size_t n_excl_ports;                           /* used excl_ports */
         bool whitelist_ssh;                            /* WHITELIST_SSH (default true) */
+        bool v4_only;                                  /* the fault handles IPv4 only (no ip6tables) */
 };
 
 /* Reads NETWORK_INTERFACES, DESTINATION_HOSTS, DESTINATION_IPS, SOURCE_PORTS, DESTINATION_PORTS,
- * WHITELIST_SSH, INCLUDE_CONTROL_PLANE; control_plane (host or IPv4, may be NULL) is excluded unless
- * INCLUDE_CONTROL_PLANE is true. */
+ * WHITELIST_SSH, INCLUDE_CONTROL_PLANE; control_plane (host, IPv4 or IPv6, may be NULL; every address it
+ * resolves to) is excluded unless INCLUDE_CONTROL_PLANE is true. */
 int netfilter_parse(struct fault_ctx *ctx, const cJSON *t, const char *control_plane, struct nf_filter *ret);
-/* Creates chain RIFT-<pid>-O (and -I with ingress) in the filter table, fills it, and jumps to it from
- * OUTPUT (and INPUT), journalling the chains and every jump first, then applying all of it in one
- * iptables-restore (all or nothing). action: "DROP", "NFQUEUE --queue-num 7 --queue-bypass". */
+/* For each family the filter touches (netfilter_families): creates chain RIFT-<pid>-O (and -I with
+ * ingress) in that family's filter table, fills it, and jumps to it from OUTPUT (and INPUT), journalling
+ * the chains and every jump first (UNDO_IPT_* for IPv4, UNDO_IP6T_* for IPv6), then applying each family
+ * in one iptables-restore / ip6tables-restore (all or nothing per family). action: "DROP",
+ * "NFQUEUE --queue-num 7 --queue-bypass". */
 int netfilter_install(struct undo_journal *j, const struct nf_filter *f, const char *action, bool ingress);
-/* fault_ops.revert for faults that use netfilter_install: the fault's newest iptables changes go in one
- * iptables-restore (jumps deleted, chains emptied and deleted), marked done; if that batch is refused
+/* NF_FAMILY_V4 and/or NF_FAMILY_V6: the families of the destinations, both without destinations (only
+ * V4 with v4_only). */
+unsigned netfilter_families(const struct nf_filter *f);
+/* The first IPv6 destination as text in buf (for error messages), NULL when there is none. */
+const char *netfilter_first_v6(const struct nf_filter *f, char *buf, size_t size);
+/* fault_ops.revert for faults that use netfilter_install: the fault's newest changes of one family go in
+ * one (ip6)iptables-restore (jumps deleted, chains emptied and deleted), marked done; if that batch is refused
  * (something is already gone), and for every other change, the journal replay reverts them one by one,
  * "already gone" counting as success. */
 int netfilter_revert(struct fault_ctx *ctx);
 struct tc_match;
-/* The filter as tc u32 matches: destinations into incl, exclusions (and SSH unless whitelisting is off)
- * into excl (room for RIFT_MAX_FAULT_TARGETS + 1). Source ports cannot be expressed (see validate). */
+/* The filter as tc u32 matches (IPv4 only: callers refuse IPv6 destinations first; IPv6 exclusions are
+ * left out): destinations into incl, exclusions (and SSH unless whitelisting is off) into excl (room for
+ * RIFT_MAX_FAULT_TARGETS + 1). Source ports cannot be expressed (see validate). */
 void netfilter_to_tc(const struct nf_filter *f, struct tc_match *incl, size_t *ret_n_incl,
                      struct tc_match *excl, size_t *ret_n_excl);
-/* Parses "10.0.0.1", "10.0.0.0/24", "host.example" (first IPv4), with optional "|port". */
-int netfilter_parse_target(const char *s, struct nf_target *ret);
+/* Parses one target: "10.0.0.1", "10.0.0.0/24", "2001:db8::10", "fd00::/64", "[2001:db8::10]", or
+ * "host.example" (every A and AAAA address), each with an optional "|port" ("[fd00::1]|443",
+ * "fd00::/64|443", "10.0.0.1|80": the port always follows "|", never ":"). Brackets hold an IPv6
+ * address only, optionally with its "/prefix" after the "]". Fills up to max targets; ret_n gets the
+ * count. RIFT_E_INVALID (with a message in err) when malformed or unresolvable, RIFT_E_TOOBIG (with a
+ * message) when a host has more than max addresses. */
+int netfilter_parse_target(const char *s, struct nf_target *ret, size_t max, size_t *ret_n, char *err,
+                           size_t err_size);
+/* Writes "ADDR/PREFIX" of t to buf. */
+void netfilter_format(const struct nf_target *t, char *buf, size_t size);
 
 #endif

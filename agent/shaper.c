@@ -6,7 +6,9 @@
 #include <libnetfilter_queue/libnetfilter_queue.h>
 #include <linux/netfilter.h>
 #include <netinet/ip.h>
+#include <netinet/ip6.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -35,6 +37,7 @@ struct shaper {
         uint64_t seq;                    /* next arrival number */
         uint64_t rng;                    /* xorshift64 state */
         int raw_fd;                      /* raw IPv4 socket for duplicates (marked) */
+        int raw6_fd;                     /* raw IPv6 socket for duplicates (marked, header included) */
 };
 
 static int64_t mono_us(void)
@@ -120,6 +123,13 @@ static void on_release(evutil_socket_t fd, short what, void *arg)
 
 static void send_duplicate(struct shaper *s, const unsigned char *pkt, int len)
 {
+        if (len >= (int)sizeof(struct ip6_hdr) && (pkt[0] >> 4) == 6 && s->raw6_fd >= 0) {
+                /* IPPROTO_RAW on AF_INET6 sends the packet with its own header, as for IPv4 */
+                struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
+                memcpy(&dst.sin6_addr, pkt + offsetof(struct ip6_hdr, ip6_dst), 16);
+                (void)sendto(s->raw6_fd, pkt, (size_t)len, 0, (struct sockaddr *)&dst, sizeof(dst));
+                return;
+        }
         if (s->raw_fd < 0 || len < (int)sizeof(struct iphdr) || (pkt[0] >> 4) != 4)
                 return;
         const struct iphdr *ip = (const struct iphdr *)pkt;
@@ -127,7 +137,8 @@ static void send_duplicate(struct shaper *s, const unsigned char *pkt, int len)
         (void)sendto(s->raw_fd, pkt, (size_t)len, 0, (struct sockaddr *)&dst, sizeof(dst));
 }
 
-/* Flips one byte after the IP header and fixes nothing else (checksums stay wrong, as on a bad link). */
+/* Flips one byte after the IP header (IPv4: its IHL; IPv6: the fixed 40 bytes) and fixes nothing else
+ * (checksums stay wrong, as on a bad link). */
 static int corrupt(struct shaper *s, uint32_t id, const unsigned char *pkt, int len)
 {
         int hl = len > 0 && (pkt[0] >> 4) == 4 ? (pkt[0] & 0x0f) * 4 : 40;
@@ -198,16 +209,19 @@ static int shaper_setup(struct shaper *s, struct nfq_handle **ret_h)
         int bufsize = 8 << 20;
         setsockopt(nfq_fd(h), SOL_SOCKET, SO_RCVBUFFORCE, &bufsize, sizeof(bufsize));
         s->raw_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+        s->raw6_fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
         uint32_t mark = SHAPER_DUP_MARK;
         if (s->raw_fd >= 0)
                 setsockopt(s->raw_fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
+        if (s->raw6_fd >= 0)
+                setsockopt(s->raw6_fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark));
         *ret_h = h;
         return 0;
 }
 
 int shaper_main(void *config)
 {
-        struct shaper s = { .cfg = config, .raw_fd = -1 };
+        struct shaper s = { .cfg = config, .raw_fd = -1, .raw6_fd = -1 };
         struct nfq_handle *h = NULL;
         if (getrandom(&s.rng, sizeof(s.rng), 0) != sizeof(s.rng) || s.rng == 0)
                 s.rng = 0x9E3779B97F4A7C15ull ^ (uint64_t)getpid();

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -39,7 +40,8 @@ struct undo_journal {
 static const char *const kind_names[_UNDO_KIND_MAX] = {
         [UNDO_IPT_CHAIN] = "ipt_chain", [UNDO_IPT_RULE] = "ipt_rule", [UNDO_QDISC] = "qdisc",
         [UNDO_PROC] = "proc",           [UNDO_STOPPED] = "stopped",   [UNDO_FILE] = "file",
-        [UNDO_CGROUP] = "cgroup",       [UNDO_SERVICE] = "service",
+        [UNDO_CGROUP] = "cgroup",       [UNDO_SERVICE] = "service",   [UNDO_IP6T_CHAIN] = "ip6t_chain",
+        [UNDO_IP6T_RULE] = "ip6t_rule",
 };
 
 const char *undo_kind_name(enum undo_kind k)
@@ -400,6 +402,10 @@ int undo_revert_entry(const struct undo_entry *e)
                 return cgroup_remove(e->name);
         case UNDO_SERVICE:
                 return revert_service(e);
+        case UNDO_IP6T_CHAIN:
+                return ipt_family_chain_delete(AF_INET6, e->table, e->name);
+        case UNDO_IP6T_RULE:
+                return ipt_family_rule_delete(AF_INET6, e->table, e->name, e->arg);
         default:
                 return RIFT_E_INVALID;
         }

@@ -25,6 +25,8 @@ enum undo_kind {
         UNDO_FILE,      /* file `name` we created: unlink it */
         UNDO_CGROUP,    /* cgroup directory `name` we created: kill its tasks, rmdir it */
         UNDO_SERVICE,   /* systemd unit `name` we restart or kill: `systemctl start` it (no systemd = done) */
+        UNDO_IP6T_CHAIN, /* ip6tables chain `name` in table `table`: flush and delete */
+        UNDO_IP6T_RULE,  /* rule `arg` appended to builtin chain `name` of ip6tables `table`: delete it */
         _UNDO_KIND_MAX,
 };
 
@@ -33,9 +35,9 @@ struct undo_entry {
         uint64_t id;                   /* sequence number, unique within one journal */
         enum undo_kind kind;           /* what was created */
         bool done;                     /* a later record says it has been reverted */
-        char table[16];                /* UNDO_IPT_*: iptables table */
+        char table[16];                /* UNDO_IPT_*, UNDO_IP6T_*: (ip6)iptables table */
         char name[RIFT_MAX_UNDO_TEXT]; /* chain, interface, path (by kind) */
-        char arg[RIFT_MAX_UNDO_TEXT];  /* UNDO_IPT_RULE: the rule's arguments, space separated */
+        char arg[RIFT_MAX_UNDO_TEXT];  /* UNDO_IP(6)T_RULE: the rule's arguments, space separated */
         int64_t pid;                   /* UNDO_PROC, UNDO_STOPPED */
         uint64_t start;                /* process start time, clock ticks after boot (stat field 22) */
         uint32_t handle;               /* UNDO_QDISC: qdisc handle */

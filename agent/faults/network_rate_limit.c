@@ -1,6 +1,7 @@
 /* linux-network-rate-limit: an htb tree with u32 filters and a tbf leaf on each NETWORK_INTERFACES
  * interface (tunables as Harness: NETWORK_BANDWIDTH, BURST, LIMIT, PEAK_RATE, MIN_BURST). It refuses an
- * interface whose root qdisc is not the kernel default, because revert could not bring that back. */
+ * interface whose root qdisc is not the kernel default, because revert could not bring that back. IPv4
+ * only: IPv6 destinations are refused (the u32 filters match IPv4 headers; IPv6 traffic is not limited). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +103,13 @@ static int validate(struct fault_ctx *ctx, const cJSON *t)
                 return fault_fail(ctx, "NETWORK_INTERFACES: required (the interfaces to limit)");
         if (rl->filter.n_sports)
                 return fault_fail(ctx, "SOURCE_PORTS: not supported by linux-network-rate-limit");
+        char v6[64];
+        if (netfilter_first_v6(&rl->filter, v6, sizeof(v6)))
+                return fault_fail(
+                    ctx,
+                    "DESTINATION_HOSTS/DESTINATION_IPS: IPv6 destination %s is not supported by "
+                    "linux-network-rate-limit (tc u32 matches IPv4 only)",
+                    v6);
         return 0;
 }
 

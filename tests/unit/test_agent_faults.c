@@ -107,12 +107,12 @@ static void good_spec_fills_state(void **state)
         assert_int_equal(s->sc.latency_ms, 150);
         assert_int_equal(s->sc.jitter_ms, 1000);
         assert_int_equal(s->filter.n_dst, 1);
-        assert_int_equal(s->filter.dst[0].addr, 0x0a010000u);
+        assert_memory_equal(s->filter.dst[0].addr, "\x0a\x01\x00\x00", 4);
         assert_int_equal(s->filter.dst[0].prefix, 16);
         assert_int_equal(s->filter.dst[0].port, 443);
         assert_int_equal(s->filter.n_excl, 2); /* 10.1.2.3 and the control plane */
-        assert_int_equal(s->filter.excl[0].addr, 0x0a010203u);
-        assert_int_equal(s->filter.excl[1].addr, 0xc0000207u);
+        assert_memory_equal(s->filter.excl[0].addr, "\x0a\x01\x02\x03", 4);
+        assert_memory_equal(s->filter.excl[1].addr, "\xc0\x00\x02\x07", 4);
         assert_int_equal(s->filter.n_dports, 1);
         assert_int_equal(s->filter.dports[0], 80);
         assert_int_equal(s->filter.n_excl_ports, 1);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,10 +121,10 @@ static int count_calls(const char *prog)
         return n;
 }
 
-/* Runs /usr/sbin/iptables -w with the space-separated words of args; returns its exit status. */
-static int iptables(const char *args)
+/* Runs /usr/sbin/PROG -w with the space-separated words of args; returns its exit status. */
+static int xtables(const char *prog, const char *args)
 {
-        char copy[256], *argv[16] = { "/usr/sbin/iptables", "-w" }, *save = NULL;
+        char copy[256], *argv[16] = { (char *)prog, "-w" }, *save = NULL;
         size_t n = 2;
         snprintf(copy, sizeof(copy), "%s", args);
         for (char *w = strtok_r(copy, " ", &save); w && n < 15; w = strtok_r(NULL, " ", &save))
@@ -132,10 +133,22 @@ static int iptables(const char *args)
         return proc_exec(argv);
 }
 
-/* Only the default policies: no chain, no rule. */
-static bool filter_is_empty(void)
+static int iptables(const char *args)
 {
-        FILE *p = popen("/usr/sbin/iptables -w -S | grep -v '^-P ' | wc -l", "r");
+        return xtables("/usr/sbin/iptables", args);
+}
+
+static int ip6tables(const char *args)
+{
+        return xtables("/usr/sbin/ip6tables", args);
+}
+
+/* Only the default policies: no chain, no rule. */
+static bool table_is_empty(const char *prog)
+{
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "/usr/sbin/%s -w -S | grep -v '^-P ' | wc -l", prog);
+        FILE *p = popen(cmd, "r");
         int n = -1;
         if (p) {
                 if (fscanf(p, "%d", &n) != 1)
@@ -145,11 +158,16 @@ static bool filter_is_empty(void)
         return n == 0;
 }
 
+static bool filter_is_empty(void)
+{
+        return table_is_empty("iptables") && table_is_empty("ip6tables");
+}
+
 static struct nf_filter two_targets(void)
 {
         struct nf_filter f = { .whitelist_ssh = true, .n_dst = 2 };
-        f.dst[0] = (struct nf_target){ .addr = 0x0a090002u, .prefix = 32 };
-        f.dst[1] = (struct nf_target){ .addr = 0x0a090100u, .prefix = 24, .port = 80 };
+        f.dst[0] = (struct nf_target){ .family = AF_INET, .addr = { 10, 9, 0, 2 }, .prefix = 32 };
+        f.dst[1] = (struct nf_target){ .family = AF_INET, .addr = { 10, 9, 1, 0 }, .prefix = 24, .port = 80 };
         return f;
 }
 
@@ -275,6 +293,126 @@ static void single_deletes_are_idempotent(void **state)
         assert_true(filter_is_empty());
 }
 
+/* ---- IPv6 ------------------------------------------------------------------------------------------ */
+
+static struct nf_filter v6_targets(void)
+{
+        struct nf_filter f = { .whitelist_ssh = true, .n_dst = 2, .n_excl = 1 };
+        f.dst[0] = (struct nf_target){ .family = AF_INET6,
+                                       .addr = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 },
+                                       .prefix = 128 };
+        f.dst[1] = (struct nf_target){ .family = AF_INET6, .addr = { 0xfd }, .prefix = 64, .port = 443 };
+        f.excl[0] = (struct nf_target){ .family = AF_INET6, .addr = { 0xfd, [15] = 7 }, .prefix = 128 };
+        return f;
+}
+
+static void ipv4_targets_leave_ip6tables_alone(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = two_targets();
+        int v6 = count_calls("ip6tables-restore"), v6s = count_calls("ip6tables");
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(count_calls("ip6tables-restore"), v6);
+        assert_int_equal(count_calls("ip6tables"), v6s);
+        assert_true(filter_is_empty());
+}
+
+static void ipv6_targets_go_through_ip6tables_restore_only(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = v6_targets();
+        char check[128];
+        int v4 = count_calls("iptables-restore"), v6 = count_calls("ip6tables-restore");
+        int v4s = count_calls("iptables"), v6s = count_calls("ip6tables");
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
+        assert_int_equal(count_calls("iptables-restore"), v4);
+        assert_int_equal(count_calls("ip6tables-restore"), v6 + 1);
+        /* journalled first, with the IPv6 kinds: two chains and two jumps */
+        assert_int_equal(undo_open_count(x->j), 4);
+        size_t n = undo_count(x->j);
+        assert_int_equal(undo_get(x->j, n - 4)->kind, UNDO_IP6T_CHAIN);
+        assert_int_equal(undo_get(x->j, n - 3)->kind, UNDO_IP6T_RULE);
+        assert_string_equal(undo_kind_name(UNDO_IP6T_CHAIN), "ip6t_chain");
+        assert_string_equal(undo_kind_name(UNDO_IP6T_RULE), "ip6t_rule");
+        snprintf(check, sizeof(check), "-C OUTPUT -j RIFT-%d-O", (int)getpid());
+        assert_int_equal(ip6tables(check), 0);
+        assert_int_not_equal(iptables(check), 0);
+        snprintf(check, sizeof(check), "-C RIFT-%d-O -d 2001:db8::10/128 -j DROP", (int)getpid());
+        assert_int_equal(ip6tables(check), 0);
+        snprintf(check, sizeof(check), "-C RIFT-%d-O -d fd00::/64 -p tcp --dport 443 -j DROP", (int)getpid());
+        assert_int_equal(ip6tables(check), 0);
+        snprintf(check, sizeof(check), "-C RIFT-%d-I -s fd00::7/128 -j RETURN", (int)getpid());
+        assert_int_equal(ip6tables(check), 0);
+        snprintf(check, sizeof(check), "-C RIFT-%d-O -p tcp --dport 22 -j RETURN", (int)getpid());
+        assert_int_equal(ip6tables(check), 0);
+
+        v6 = count_calls("ip6tables-restore");
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(count_calls("ip6tables-restore"), v6 + 1);
+        assert_int_equal(count_calls("iptables-restore"), v4);
+        assert_int_equal(count_calls("iptables"), v4s);
+        assert_int_equal(count_calls("ip6tables"), v6s);
+        assert_int_equal(undo_open_count(x->j), 0);
+        assert_true(filter_is_empty());
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+}
+
+static void no_destination_filter_affects_both_families(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = { .whitelist_ssh = true };
+        char check[96];
+        int v4 = count_calls("iptables-restore"), v6 = count_calls("ip6tables-restore");
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", false), 0);
+        assert_int_equal(count_calls("iptables-restore"), v4 + 1);
+        assert_int_equal(count_calls("ip6tables-restore"), v6 + 1);
+        snprintf(check, sizeof(check), "-C OUTPUT -j RIFT-%d-O", (int)getpid());
+        assert_int_equal(iptables(check), 0);
+        assert_int_equal(ip6tables(check), 0);
+        /* revert: one batch per family */
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(count_calls("iptables-restore"), v4 + 2);
+        assert_int_equal(count_calls("ip6tables-restore"), v6 + 2);
+        assert_true(filter_is_empty());
+        /* a fault that handles IPv4 only (dns-error) leaves ip6tables alone */
+        f.v4_only = true;
+        assert_int_equal(netfilter_families(&f), NF_FAMILY_V4);
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", false), 0);
+        assert_int_equal(count_calls("ip6tables-restore"), v6 + 2);
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_true(filter_is_empty());
+}
+
+static void ipv6_entries_replay_piece_by_piece(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = v6_targets();
+        char check[96];
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
+        snprintf(check, sizeof(check), "-D INPUT -j RIFT-%d-I", (int)getpid());
+        assert_int_equal(ip6tables(check), 0); /* one jump removed by hand: the batch is refused */
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(undo_open_count(x->j), 0);
+        assert_true(filter_is_empty());
+        /* and the single operations are idempotent */
+        assert_int_equal(ipt_family_chain_delete(AF_INET6, "filter", "RIFT-NOPE"), 0);
+        assert_int_equal(ipt_family_rule_delete(AF_INET6, "filter", "OUTPUT", "-j RIFT-NOPE"), 0);
+        assert_int_equal(ipt_family_chain_exists(AF_INET6, "filter", "RIFT-NOPE"), 0);
+        struct ipt_batch b;
+        ipt_batch_init_family(&b, AF_UNIX, "filter");
+        assert_int_equal(ipt_batch_add(&b, "-N", "RIFT-X", NULL), RIFT_E_INVALID);
+        ipt_batch_free(&b);
+}
+
 /* Root and iptables-restore: move into a fresh network namespace, and put counting wrappers for the
  * iptables programs first in PATH. */
 static int group_setup(void **state)
@@ -283,10 +421,12 @@ static int group_setup(void **state)
         if (!mkdtemp(tmpdir))
                 return -1;
         snprintf(calls, sizeof(calls), "%s/calls", tmpdir);
-        if (geteuid() != 0 || access("/usr/sbin/iptables-restore", X_OK) < 0 || unshare(CLONE_NEWNET) < 0)
+        if (geteuid() != 0 || access("/usr/sbin/iptables-restore", X_OK) < 0 ||
+            access("/usr/sbin/ip6tables-restore", X_OK) < 0 || unshare(CLONE_NEWNET) < 0)
                 return 0;
-        static const char *const progs[] = { "iptables", "iptables-restore" };
-        for (size_t i = 0; i < 2; i++) {
+        static const char *const progs[] = { "iptables", "iptables-restore", "ip6tables",
+                                             "ip6tables-restore" };
+        for (size_t i = 0; i < 4; i++) {
                 char path[160];
                 snprintf(path, sizeof(path), "%s/%s", tmpdir, progs[i]);
                 FILE *f = fopen(path, "w");
@@ -305,9 +445,10 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-        static const char *const files[] = { "calls", "iptables", "iptables-restore", "journal" };
+        static const char *const files[] = { "calls",     "iptables",          "iptables-restore",
+                                             "ip6tables", "ip6tables-restore", "journal" };
         char path[160];
-        for (size_t i = 0; i < 4; i++) {
+        for (size_t i = 0; i < 6; i++) {
                 snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
                 unlink(path);
         }
@@ -327,6 +468,12 @@ int main(void)
                                                 jteardown),
                 cmocka_unit_test_setup_teardown(refused_install_changes_nothing, jsetup, jteardown),
                 cmocka_unit_test(single_deletes_are_idempotent),
+                cmocka_unit_test_setup_teardown(ipv4_targets_leave_ip6tables_alone, jsetup, jteardown),
+                cmocka_unit_test_setup_teardown(ipv6_targets_go_through_ip6tables_restore_only, jsetup,
+                                                jteardown),
+                cmocka_unit_test_setup_teardown(no_destination_filter_affects_both_families, jsetup,
+                                                jteardown),
+                cmocka_unit_test_setup_teardown(ipv6_entries_replay_piece_by_piece, jsetup, jteardown),
         };
         return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
