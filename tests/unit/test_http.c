@@ -514,6 +514,25 @@ static void client_timeout_and_response_cap(void **state)
         rift_http_client_free(c);
 }
 
+/* A client that gives up while its request is being answered asynchronously: once the late reply is
+ * made the request no longer counts as in flight (a graceful stop would otherwise wait its whole
+ * timeout for it). */
+static void abandoned_request_is_not_left_in_flight(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
+        char url[128];
+
+        snprintf(url, sizeof(url), "%s/deferred?ms=300", f->url);
+        assert_int_equal(
+            rift_http_client_do(f->c, &(struct rift_http_client_request){ .url = url, .timeout_ms = 100 },
+                                &resp),
+            RIFT_E_TIMEOUT);
+        for (int i = 0; i < 200 && rift_http_server_inflight(f->srv) != 0; i++)
+                usleep(10 * 1000);
+        assert_int_equal(rift_http_server_inflight(f->srv), 0);
+}
+
 static void client_rejects_header_injection(void **state)
 {
         struct fixture *f = *state;
@@ -772,6 +791,7 @@ int main(void)
                                                 teardown),
                 cmocka_unit_test(lost_reply_resent_only_if_idempotent),
                 cmocka_unit_test_setup_teardown(client_timeout_and_response_cap, setup, teardown),
+                cmocka_unit_test_setup_teardown(abandoned_request_is_not_left_in_flight, setup, teardown),
                 cmocka_unit_test_setup_teardown(client_rejects_header_injection, setup, teardown),
                 cmocka_unit_test_setup_teardown(sockets_are_close_on_exec, setup, teardown),
                 cmocka_unit_test_setup_teardown(async_requests_run_concurrently, setup, teardown),
