@@ -302,7 +302,13 @@ static int add_excludes(struct rules *rs, const struct nf_filter *f, int family,
 {
         static const char *const protos[] = { "tcp", "udp" };
         char net[64];
+        /* IPv6 neighbour discovery (router solicitation/advertisement, neighbour solicitation/
+         * advertisement, redirect) is what ARP is for IPv4, which iptables never sees: it always passes,
+         * or a partition would also cut every excluded host on the link */
+        static const unsigned nd_types[] = { 133, 134, 135, 136, 137 };
         int r = add(rs, "-m mark --mark 0x%x -j RETURN", SHAPER_DUP_MARK);
+        for (size_t i = 0; r == 0 && family == AF_INET6 && i < ARRAY_SIZE(nd_types); i++)
+                r = add(rs, "-p ipv6-icmp --icmpv6-type %u -j RETURN", nd_types[i]);
         for (size_t i = 0; r == 0 && i < f->n_excl; i++) {
                 if (f->excl[i].family != family)
                         continue;
