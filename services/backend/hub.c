@@ -22,8 +22,8 @@
               NULL,                                                                                          \
               0,                                                                                             \
               0,                                                                                             \
-              "hosts, IPv4 addresses or CIDRs, each with an optional |port; ! excludes" },                   \
-            { "DESTINATION_IPS", "list", NULL, NULL, 0, 0, "IPv4 addresses or CIDRs; ! excludes" },          \
+              "hosts (A+AAAA), IPv4/IPv6 addresses or CIDRs, optional |port; ! excludes" },                  \
+            { "DESTINATION_IPS", "list", NULL, NULL, 0, 0, "IPv4 and IPv6 addresses or CIDRs; ! excludes" }, \
             { "SOURCE_PORTS", "list", NULL, NULL, 0, 0, "source ports; ! excludes" },                        \
             { "DESTINATION_PORTS", "list", NULL, NULL, 0, 0, "destination ports; ! excludes" },              \
             { "WHITELIST_SSH", "bool", "true", NULL, 0, 0, "leave port 22 alone" },                          \
@@ -137,7 +137,8 @@ static const struct hub_tunable t_dns_error[] = {
         { "DNS_PORT", "int", "53", NULL, 1, 65535, "port of the DNS servers" },
         { "NETWORK_INTERFACES", "list", NULL, NULL, 0, 0, "interfaces the queries leave by" },
         { "DESTINATION_HOSTS", "list", NULL, NULL, 0, 0, "DNS servers (hosts or addresses); ! excludes" },
-        { "DESTINATION_IPS", "list", NULL, NULL, 0, 0, "DNS servers (IPv4 addresses or CIDRs); ! excludes" },
+        { "DESTINATION_IPS", "list", NULL, NULL, 0, 0,
+          "DNS servers (IPv4 addresses or CIDRs; IPv6 is refused); ! excludes" },
         { "WHITELIST_SSH", "bool", "true", NULL, 0, 0, "leave port 22 alone" },
         { "INCLUDE_CONTROL_PLANE", "bool", "false", NULL, 0, 0, "also affect the control-plane host" },
         { "QUEUE_NUM", "int", "7400", NULL, 0, 65535, "NFQUEUE number of the interceptor" },
