@@ -223,7 +223,7 @@ static void too_many_addresses_is_refused(void **state)
         char spec[4096] = "{\"fault\":\"linux-network-partition\",\"tunables\":{\"DESTINATION_IPS\":\"";
         for (unsigned i = 0; i <= RIFT_MAX_FAULT_TARGETS; i++)
                 snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%sfd00::%x", i ? "," : "", i + 1);
-        strcat(spec, "\"}}");
+        snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "\"}}");
         struct fault_ctx ctx;
         assert_true(parse(spec, NULL, &ctx) < 0);
         if (!strstr(ctx.err, "DESTINATION_IPS"))
@@ -236,7 +236,7 @@ static void too_many_addresses_is_refused(void **state)
                  "{\"fault\":\"linux-network-partition\",\"tunables\":{\"DESTINATION_IPS\":\"");
         for (unsigned i = 0; i < RIFT_MAX_FAULT_TARGETS - 1; i++)
                 snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "fd00::%x,", i + 1);
-        strcat(spec, "dual.rift.test\"}}");
+        snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "dual.rift.test\"}}");
         assert_true(parse(spec, NULL, &ctx) < 0);
         assert_string_equal(ctx.err,
                             "DESTINATION_IPS: too many targets (at most 64 addresses): \"dual.rift.test\" "
