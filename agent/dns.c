@@ -69,9 +69,61 @@ static uint16_t fold(uint32_t acc)
         return (uint16_t)~acc;
 }
 
+/* The reply's DNS part at d from the query at dns (dlen bytes: header and question). */
+static void error_message(uint8_t *d, const uint8_t *dns, size_t dlen, unsigned rcode)
+{
+        memcpy(d, dns, dlen);
+        uint16_t qflags = get16(dns + 2);
+        put16(d + 2, (uint16_t)(0x8000 | (qflags & 0x0100) | 0x0080 | rcode));
+        put16(d + 4, 1);
+        memset(d + 6, 0, 6); /* no answer, authority or additional records */
+}
+
+/* IPv6/UDP (UDP straight after the fixed header: a query with extension headers is not answered). */
+static int build_v6(const uint8_t *pkt, size_t len, unsigned rcode, uint8_t *out, size_t cap, size_t *ret_len)
+{
+        size_t plen = get16(pkt + 4);
+        if (len < 48 || pkt[6] != 17 /* UDP */ || plen < 8 || plen > len - 40)
+                return -EBADMSG;
+        const uint8_t *udp = pkt + 40;
+        size_t ulen = get16(udp + 4);
+        if (ulen < 8 || ulen > plen)
+                return -EBADMSG;
+        const uint8_t *dns = udp + 8;
+        char name[DNS_NAME_MAX];
+        uint16_t qtype;
+        int qend = dns_parse_query(dns, ulen - 8, name, sizeof(name), &qtype);
+        if (qend < 0)
+                return qend;
+        size_t dlen = (size_t)qend, total = 40 + 8 + dlen;
+        if (total > cap)
+                return -ENOBUFS;
+        uint8_t *ip = out, *u = out + 40, *d = out + 48;
+        memset(out, 0, 48);
+        ip[0] = 0x60;
+        put16(ip + 4, (uint16_t)(8 + dlen));
+        ip[6] = 17;
+        ip[7] = 64;
+        memcpy(ip + 8, pkt + 24, 16); /* from the server the query was for */
+        memcpy(ip + 24, pkt + 8, 16); /* to the client */
+        memcpy(u, udp + 2, 2);
+        memcpy(u + 2, udp, 2);
+        put16(u + 4, (uint16_t)(8 + dlen));
+        error_message(d, dns, dlen, rcode);
+        /* the pseudo-header: both addresses, the UDP length and the next header (the checksum is
+         * mandatory over IPv6) */
+        uint32_t acc = sum16(ip + 8, 32, 0) + 17 + (uint32_t)(8 + dlen);
+        uint16_t ck = fold(sum16(u, 8 + dlen, acc));
+        put16(u + 6, ck ? ck : 0xffff);
+        *ret_len = total;
+        return 0;
+}
+
 int dns_build_error_reply(const uint8_t *pkt, size_t len, unsigned rcode, uint8_t *out, size_t cap,
                           size_t *ret_len)
 {
+        if (len >= 40 && (pkt[0] >> 4) == 6 && rcode <= 15)
+                return build_v6(pkt, len, rcode, out, cap, ret_len);
         if (len < 20 || (pkt[0] >> 4) != 4 || rcode > 15)
                 return -EBADMSG;
         size_t ihl = (size_t)(pkt[0] & 0x0f) * 4, tot = get16(pkt + 2);
@@ -103,11 +155,7 @@ int dns_build_error_reply(const uint8_t *pkt, size_t len, unsigned rcode, uint8_
         memcpy(u, udp + 2, 2); /* source port: the query's destination (53) */
         memcpy(u + 2, udp, 2);
         put16(u + 4, (uint16_t)(8 + dlen));
-        memcpy(d, dns, dlen);
-        uint16_t qflags = get16(dns + 2);
-        put16(d + 2, (uint16_t)(0x8000 | (qflags & 0x0100) | 0x0080 | rcode));
-        put16(d + 4, 1);
-        memset(d + 6, 0, 6); /* no answer, authority or additional records */
+        error_message(d, dns, dlen, rcode);
         uint32_t acc = sum16(ip + 12, 8, 0) + 17 + (uint32_t)(8 + dlen);
         uint16_t ck = fold(sum16(u, 8 + dlen, acc));
         put16(u + 6, ck ? ck : 0xffff);

@@ -16,9 +16,10 @@
  * question) into name (lower case, dotted, no final dot). Returns the offset just past the question, or
  * -EBADMSG. */
 int dns_parse_query(const uint8_t *msg, size_t len, char *name, size_t name_size, uint16_t *ret_qtype);
-/* pkt is an IPv4/UDP packet carrying a DNS query; writes to out the IPv4/UDP reply from the queried
- * server back to the client: addresses and ports swapped, same id, QR=1, the query's RD, RA=1, rcode, the
- * question and no records; IPv4 and UDP checksums set. Returns 0 or -EBADMSG/-ENOBUFS. */
+/* pkt is an IPv4/UDP or IPv6/UDP packet (UDP right after the fixed IPv6 header) carrying a DNS query;
+ * writes to out the reply of the same family from the queried server back to the client: addresses and
+ * ports swapped, same id, QR=1, the query's RD, RA=1, rcode, the question and no records; IPv4 and UDP
+ * checksums set. Returns 0 or -EBADMSG/-ENOBUFS. */
 int dns_build_error_reply(const uint8_t *pkt, size_t len, unsigned rcode, uint8_t *out, size_t cap,
                           size_t *ret_len);
 /* name (from dns_parse_query) against pattern (lower case, no final dot): equal, or with substring

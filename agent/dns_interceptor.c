@@ -19,7 +19,8 @@
 struct interceptor {
         const struct dns_interceptor_config *cfg;
         struct nfq_q_handle *qh;
-        int raw_fd; /* raw IPv4 socket for the replies */
+        int raw_fd;  /* raw IPv4 socket for the replies */
+        int raw6_fd; /* raw IPv6 socket for the replies (header included) */
 };
 
 static bool listed(const struct dns_interceptor_config *c, const char *name)
@@ -40,20 +41,32 @@ static int on_packet(struct nfq_q_handle *qh, struct nfgenmsg *msg, struct nfq_d
         unsigned char *pkt = NULL;
         int len = nfq_get_payload(nfa, &pkt);
         uint8_t reply[1500];
-        size_t rlen = 0;
-        if (len < 28 || s->raw_fd < 0)
-                return nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL);
-        size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
+        size_t rlen = 0, hl;
         char name[DNS_NAME_MAX];
         uint16_t qtype;
-        if ((pkt[0] >> 4) != 4 || pkt[9] != 17 || (size_t)len < ihl + 8 ||
-            dns_parse_query(pkt + ihl + 8, (size_t)len - ihl - 8, name, sizeof(name), &qtype) < 0 ||
+        bool v6 = len >= 48 && (pkt[0] >> 4) == 6;
+        if (v6 && pkt[6] == 17 && s->raw6_fd >= 0)
+                hl = 40;
+        else if (!v6 && len >= 28 && (pkt[0] >> 4) == 4 && pkt[9] == 17 && s->raw_fd >= 0)
+                hl = (size_t)(pkt[0] & 0x0f) * 4;
+        else
+                return nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL);
+        if ((size_t)len < hl + 8 ||
+            dns_parse_query(pkt + hl + 8, (size_t)len - hl - 8, name, sizeof(name), &qtype) < 0 ||
             !listed(s->cfg, name) ||
             dns_build_error_reply(pkt, (size_t)len, s->cfg->rcode, reply, sizeof(reply), &rlen) < 0)
                 return nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL);
-        struct sockaddr_in dst = { .sin_family = AF_INET };
-        memcpy(&dst.sin_addr, reply + 16, 4);
-        if (sendto(s->raw_fd, reply, rlen, 0, (struct sockaddr *)&dst, sizeof(dst)) != (ssize_t)rlen)
+        ssize_t sent;
+        if (v6) {
+                struct sockaddr_in6 dst = { .sin6_family = AF_INET6 };
+                memcpy(&dst.sin6_addr, reply + 24, 16);
+                sent = sendto(s->raw6_fd, reply, rlen, 0, (struct sockaddr *)&dst, sizeof(dst));
+        } else {
+                struct sockaddr_in dst = { .sin_family = AF_INET };
+                memcpy(&dst.sin_addr, reply + 16, 4);
+                sent = sendto(s->raw_fd, reply, rlen, 0, (struct sockaddr *)&dst, sizeof(dst));
+        }
+        if (sent != (ssize_t)rlen)
                 return nfq_set_verdict(qh, id, NF_ACCEPT, 0, NULL); /* could not answer: let it pass */
         return nfq_set_verdict(qh, id, NF_DROP, 0, NULL);
 }
@@ -77,7 +90,7 @@ static void on_stop(evutil_socket_t fd, short what, void *arg)
 
 int dns_interceptor_main(void *config)
 {
-        struct interceptor s = { .cfg = config, .raw_fd = -1 };
+        struct interceptor s = { .cfg = config, .raw_fd = -1, .raw6_fd = -1 };
         struct event_base *base = event_base_new();
         struct nfq_handle *h = nfq_open();
         if (!base || !h)
@@ -89,6 +102,10 @@ int dns_interceptor_main(void *config)
         s.raw_fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
         uint32_t mark = SHAPER_DUP_MARK; /* the agent's chains let marked packets through */
         if (s.raw_fd < 0 || setsockopt(s.raw_fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
+                return 1;
+        /* IPv6 replies: without IPv6 in this kernel, IPv6 queries simply pass */
+        s.raw6_fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+        if (s.raw6_fd >= 0 && setsockopt(s.raw6_fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
                 return 1;
         struct event *rd = event_new(base, nfq_fd(h), EV_READ | EV_PERSIST, on_readable, h);
         struct event *dl = evtimer_new(base, on_stop, base);

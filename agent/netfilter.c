@@ -403,8 +403,6 @@ unsigned netfilter_families(const struct nf_filter *f)
                 fam |= f->dst[i].family == AF_INET6 ? NF_FAMILY_V6 : NF_FAMILY_V4;
         if (f->n_dst == 0)
                 fam = NF_FAMILY_V4 | NF_FAMILY_V6;
-        if (f->v4_only)
-                fam &= NF_FAMILY_V4;
         return fam;
 }
 

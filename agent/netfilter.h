@@ -42,7 +42,6 @@ struct nf_filter {
         uint16_t excl_ports[RIFT_MAX_FAULT_TARGETS];   /* "!" ports (either direction) */
         size_t n_excl_ports;                           /* used excl_ports */
         bool whitelist_ssh;                            /* WHITELIST_SSH (default true) */
-        bool v4_only;                                  /* the fault handles IPv4 only (no ip6tables) */
 };
 
 /* Reads NETWORK_INTERFACES, DESTINATION_HOSTS, DESTINATION_IPS, SOURCE_PORTS, DESTINATION_PORTS,
@@ -55,8 +54,7 @@ int netfilter_parse(struct fault_ctx *ctx, const cJSON *t, const char *control_p
  * in one iptables-restore / ip6tables-restore (all or nothing per family). action: "DROP",
  * "NFQUEUE --queue-num 7 --queue-bypass". */
 int netfilter_install(struct undo_journal *j, const struct nf_filter *f, const char *action, bool ingress);
-/* NF_FAMILY_V4 and/or NF_FAMILY_V6: the families of the destinations, both without destinations (only
- * V4 with v4_only). */
+/* NF_FAMILY_V4 and/or NF_FAMILY_V6: the families of the destinations, both without destinations. */
 unsigned netfilter_families(const struct nf_filter *f);
 /* The first IPv6 destination as text in buf (for error messages), NULL when there is none. */
 const char *netfilter_first_v6(const struct nf_filter *f, char *buf, size_t size);

@@ -4,9 +4,8 @@
  * DNS_PORT (53) and the network filters (NETWORK_INTERFACES, DESTINATION_IPS = which resolvers, ...)
  * choose which queries are looked at. Outgoing UDP and TCP to DNS_PORT go through the agent's own
  * iptables chain to an NFQUEUE worker (agent/dns_interceptor.c) with --queue-bypass; only UDP queries
- * are answered (a TCP query passes). Both the chain and the worker are journalled first. IPv4 only:
- * IPv6 resolvers in DESTINATION_IPS/DESTINATION_HOSTS are refused, and without a resolver filter only
- * IPv4 queries are looked at (ip6tables is not touched). */
+ * are answered (a TCP query passes). Both the chain and the worker are journalled first. IPv4 and IPv6
+ * resolvers alike (ip6tables chains for IPv6 ones, or for both families without a resolver filter). */
 #include <stdio.h>
 #include <string.h>
 
@@ -72,13 +71,6 @@ static int validate(struct fault_ctx *ctx, const cJSON *t)
                 s->ic.rcode = DNS_RCODE_REFUSED;
         else
                 return fault_fail(ctx, "RESPONSE_CODE: \"%s\" is not NXDOMAIN, SERVFAIL or REFUSED", code);
-        char v6[64];
-        if (netfilter_first_v6(&s->filter, v6, sizeof(v6)))
-                return fault_fail(ctx,
-                                  "DESTINATION_IPS/DESTINATION_HOSTS: IPv6 DNS server %s is not supported by "
-                                  "linux-dns-error (IPv4 resolvers only)",
-                                  v6);
-        s->filter.v4_only = true;
         if (s->filter.n_sports || s->filter.n_dports)
                 return fault_fail(ctx,
                                   "SOURCE_PORTS/DESTINATION_PORTS: not used by this fault (DNS_PORT is)");

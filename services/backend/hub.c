@@ -138,7 +138,7 @@ static const struct hub_tunable t_dns_error[] = {
         { "NETWORK_INTERFACES", "list", NULL, NULL, 0, 0, "interfaces the queries leave by" },
         { "DESTINATION_HOSTS", "list", NULL, NULL, 0, 0, "DNS servers (hosts or addresses); ! excludes" },
         { "DESTINATION_IPS", "list", NULL, NULL, 0, 0,
-          "DNS servers (IPv4 addresses or CIDRs; IPv6 is refused); ! excludes" },
+          "DNS servers (IPv4 and IPv6 addresses or CIDRs); ! excludes" },
         { "WHITELIST_SSH", "bool", "true", NULL, 0, 0, "leave port 22 alone" },
         { "INCLUDE_CONTROL_PLANE", "bool", "false", NULL, 0, 0, "also affect the control-plane host" },
         { "QUEUE_NUM", "int", "7400", NULL, 0, 65535, "NFQUEUE number of the interceptor" },

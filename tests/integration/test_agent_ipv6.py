@@ -220,14 +220,70 @@ def test_refusals_are_clear(np, tmp):
         ({"fault": "linux-network-rate-limit", "duration": "2s",
           "tunables": {"NETWORK_INTERFACES": np.va, "DESTINATION_IPS": np.ip6_b}},
          "IPv6 destination %s/128 is not supported by linux-network-rate-limit" % np.ip6_b),
-        ({"fault": "linux-dns-error", "duration": "2s",
-          "tunables": {"HOST_NAMES": "x.test", "DESTINATION_IPS": np.ip6_b}},
-         "IPv6 DNS server %s/128 is not supported by linux-dns-error" % np.ip6_b),
+        ({"fault": "linux-network-loss", "duration": "2s",
+          "tunables": {"NETWORK_INTERFACES": np.va, "SHAPER": "netem", "DESTINATION_IPS": "[%s]|80" % np.ip6_b}},
+         "SHAPER: netem (tc u32) matches IPv4 only; IPv6 destination %s/128 needs SHAPER=auto or nfqueue" % np.ip6_b),
     ):
         agent = Agent(np, spec, os.path.join(tmp, "journal"))
         rc = agent.wait(timeout=30)
         out = agent.proc.stdout.read() + agent.stderr()
         assert rc != 0 and msg in out, (rc, out)
+    assert state(np) == before
+
+
+DNS_SERVER = r"""
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind((sys.argv[1], 53))
+while True:
+    q, peer = s.recvfrom(512)
+    end = 12
+    while q[end]: end += q[end] + 1
+    end += 5
+    r = q[:2] + b"\x81\x80\x00\x01\x00\x01\x00\x00\x00\x00" + q[12:end]
+    r += b"\xc0\x0c\x00\x01\x00\x01\x00\x00\x00\x3c\x00\x04\xc0\x00\x02\x07"
+    s.sendto(r, peer)
+"""
+
+DNS_CLIENT = r"""
+import random, socket, struct, sys
+name = sys.argv[2]
+qid = random.randrange(65536)
+q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\x00" + struct.pack(">HH", 1, 1)
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.settimeout(2)
+s.sendto(q, (sys.argv[1], 53))
+r, peer = s.recvfrom(512)
+rid, flags, qd, an = struct.unpack(">HHHH", r[:8])
+print(rid == qid, flags & 0xf, an, peer[0], peer[1])
+"""
+
+
+def dns6(np, name):
+    r = np.in_a("/usr/bin/python3", "-c", DNS_CLIENT, np.ip6_b, name, check=False, timeout=10)
+    if r.returncode != 0:
+        return None
+    ok, rcode, an, addr, port = r.stdout.split()
+    return ok == "True", int(rcode), int(an), addr, int(port)
+
+
+def test_dns_error_on_an_ipv6_resolver(np, tmp, request):
+    srv = subprocess.Popen(["ip", "netns", "exec", np.b, "/usr/bin/python3", "-c", DNS_SERVER, np.ip6_b])
+    request.addfinalizer(lambda: (srv.kill(), srv.wait()))
+    for _ in range(50):
+        if dns6(np, "warm.up"):
+            break
+        time.sleep(0.1)
+    before = state(np)
+    assert dns6(np, "blocked.example") == (True, 0, 1, np.ip6_b, 53)
+    spec = {"fault": "linux-dns-error", "duration": "4s",
+            "tunables": {"HOST_NAMES": "blocked.example", "DESTINATION_IPS": np.ip6_b}}
+    (blocked, other, v4_rules), rc, err = run_fault(
+        np, tmp, spec, lambda ev: (dns6(np, "blocked.example"), dns6(np, "fine.example"), iptables_state(np)))
+    assert rc == 0, err
+    assert blocked == (True, 3, 0, np.ip6_b, 53)   # NXDOMAIN, from the server asked, checksum accepted
+    assert other == (True, 0, 1, np.ip6_b, 53)
+    assert v4_rules == before["iptables"]
+    assert dns6(np, "blocked.example") == (True, 0, 1, np.ip6_b, 53)
     assert state(np) == before
 
 

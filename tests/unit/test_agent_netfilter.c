@@ -198,10 +198,6 @@ static void refusals_name_the_tunable(void **state)
                   "SHAPER: netem (tc u32) matches IPv4 only; IPv6 destination 2001:db8::10/128 needs "
                   "SHAPER=auto "
                   "or nfqueue" },
-                { "{\"fault\":\"linux-dns-error\",\"tunables\":{\"HOST_NAMES\":\"a.test\","
-                  "\"DESTINATION_IPS\":\"2001:db8::53\"}}",
-                  "DESTINATION_IPS/DESTINATION_HOSTS: IPv6 DNS server 2001:db8::53/128 is not supported by "
-                  "linux-dns-error (IPv4 resolvers only)" },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct fault_ctx ctx;
@@ -210,11 +206,17 @@ static void refusals_name_the_tunable(void **state)
                         fail_msg("case %zu: r=%d err=\"%s\"", i, r, ctx.err);
                 runner_ctx_free(&ctx);
         }
-        /* dns-error without a resolver filter: IPv4 only, ip6tables untouched */
+        /* dns-error: IPv6 resolvers too, and both families without a resolver filter */
         struct fault_ctx ctx;
+        assert_int_equal(parse("{\"fault\":\"linux-dns-error\",\"tunables\":{\"HOST_NAMES\":\"a.test\","
+                               "\"DESTINATION_IPS\":\"fd00::53\"}}",
+                               NULL, &ctx),
+                         0);
+        assert_int_equal(netfilter_families(ctx.state), NF_FAMILY_V6); /* nf_filter is its first member */
+        runner_ctx_free(&ctx);
         assert_int_equal(
             parse("{\"fault\":\"linux-dns-error\",\"tunables\":{\"HOST_NAMES\":\"a.test\"}}", NULL, &ctx), 0);
-        assert_int_equal(netfilter_families(ctx.state), NF_FAMILY_V4); /* nf_filter is its first member */
+        assert_int_equal(netfilter_families(ctx.state), NF_FAMILY_V4 | NF_FAMILY_V6);
         runner_ctx_free(&ctx);
 }
 

@@ -381,13 +381,6 @@ static void no_destination_filter_affects_both_families(void **state)
         assert_int_equal(count_calls("iptables-restore"), v4 + 2);
         assert_int_equal(count_calls("ip6tables-restore"), v6 + 2);
         assert_true(filter_is_empty());
-        /* a fault that handles IPv4 only (dns-error) leaves ip6tables alone */
-        f.v4_only = true;
-        assert_int_equal(netfilter_families(&f), NF_FAMILY_V4);
-        assert_int_equal(netfilter_install(x->j, &f, "DROP", false), 0);
-        assert_int_equal(count_calls("ip6tables-restore"), v6 + 2);
-        assert_int_equal(netfilter_revert(&x->ctx), 0);
-        assert_true(filter_is_empty());
 }
 
 static void ipv6_entries_replay_piece_by_piece(void **state)
