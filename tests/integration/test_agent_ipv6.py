@@ -180,6 +180,18 @@ def test_ipv6_loss_and_duplication_through_the_shaper(np, tmp):
     assert state(np) == before
 
 
+def test_ipv6_corruption_breaks_checksums(np, tmp):
+    before = state(np)
+    spec = {"fault": "linux-network-corruption", "duration": "10s",
+            "tunables": {"NETWORK_PACKET_CORRUPTION_PERCENTAGE": "50", "DESTINATION_IPS": np.ip6_b}}
+    # a byte flipped after the fixed IPv6 header fails the peer's ICMPv6 checksum: no reply
+    (loss, _, _), rc, err = run_fault(np, tmp, spec, lambda ev: np.ping6(np.ip6_b, 400, interval="0.01", wait="0.5"))
+    print("measured: IPv6 corruption -> ping -6 loss %.1f%% (asked 50%%)" % loss)
+    assert rc == 0, err
+    assert 41 <= loss <= 59, loss
+    assert state(np) == before
+
+
 def test_no_destination_filter_affects_both_families_but_not_the_control_plane(np, tmp):
     before = state(np)
     spec = {"fault": "linux-network-partition", "duration": "4s", "tunables": {}}
