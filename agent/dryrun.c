@@ -128,6 +128,12 @@ static void check_network(struct report *r, const Rift__Infra__V1__FaultStep *m,
             tun(m, "DESTINATION_HOSTS") ? tun(m, "DESTINATION_HOSTS") : "");
         check_hosts(r, tun(m, "DESTINATION_HOSTS"));
         say(r, ipt == 1, "iptables %s", ipt == 1 ? "usable" : "not usable");
+        /* IPv6 rules: for IPv6 addresses, host names (AAAA) or no destination at all on an IPv6 machine */
+        if ((ips && strchr(ips, ':')) || tun(m, "DESTINATION_HOSTS") ||
+            (!(ips && ips[0]) && access("/proc/net/if_inet6", F_OK) == 0)) {
+                int ip6 = ipt_family_chain_exists(AF_INET6, "filter", "OUTPUT");
+                say(r, ip6 == 1, "ip6tables %s", ip6 == 1 ? "usable" : "not usable");
+        }
         if (rift_streq(m->fault, "linux-network-partition") ||
             rift_streq(m->fault, "linux-network-rate-limit"))
                 return;

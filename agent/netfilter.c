@@ -401,8 +401,10 @@ unsigned netfilter_families(const struct nf_filter *f)
         unsigned fam = 0;
         for (size_t i = 0; i < f->n_dst; i++)
                 fam |= f->dst[i].family == AF_INET6 ? NF_FAMILY_V6 : NF_FAMILY_V4;
+        /* no destination: every family this machine has (a kernel booted with IPv6 disabled has no
+         * /proc/net/if_inet6, and ip6tables would fail the whole fault there) */
         if (f->n_dst == 0)
-                fam = NF_FAMILY_V4 | NF_FAMILY_V6;
+                fam = NF_FAMILY_V4 | (access("/proc/net/if_inet6", F_OK) == 0 ? NF_FAMILY_V6 : 0);
         return fam;
 }
 

@@ -182,6 +182,8 @@ def test_dry_run_reports_and_leaves_the_namespace_untouched(world, tmp_path):
         m["groups"][0]["steps"][0]["probes"] = ["cmd"]
         m["groups"][0]["steps"].append({"name": "cut", "fault": "linux-network-partition", "duration": "20s",
                                         "tunables": {"NETWORK_INTERFACES": b.np.va, "DESTINATION_IPS": b.np.ip_b}})
+        m["groups"][0]["steps"].append({"name": "cut6", "fault": "linux-network-partition", "duration": "20s",
+                                        "tunables": {"NETWORK_INTERFACES": b.np.va, "DESTINATION_IPS": "fd00:dead::2"}})
         m["groups"].append({"steps": [{"name": "kill", "fault": "linux-process-kill", "duration": "5s",
                                        "tunables": {"PROCESS_IDS": str(sleeper.pid)}}]})
         m["probes"] = [probe]
@@ -193,9 +195,10 @@ def test_dry_run_reports_and_leaves_the_namespace_untouched(world, tmp_path):
         assert "would inject linux-network-latency for 20000 ms" in lines
         assert "netem available" in lines or "NFQUEUE fallback available" in lines, lines
         assert "iptables usable" in lines and "interface %s exists" % b.np.va in lines, lines
+        assert "ip6tables usable" in lines, lines  # the IPv6 target's rules would go through ip6tables
         assert "target processes: 1 matching (pids %d)" % sleeper.pid in lines, lines
         assert "probe cmd ran once: passed" in lines, lines
-        assert [f["verdict"] for f in r["faults"]] == ["Pass", "Pass", "Pass"]
+        assert [f["verdict"] for f in r["faults"]] == ["Pass", "Pass", "Pass", "Pass"]
         # nothing changed: qdiscs, iptables, processes, cgroups; the sleeper lives; no added latency
         assert snapshot(b.np) == before
         assert sleeper.poll() is None
