@@ -79,26 +79,48 @@ static void error_message(uint8_t *d, const uint8_t *dns, size_t dlen, unsigned 
         memset(d + 6, 0, 6); /* no answer, authority or additional records */
 }
 
+/* The query's UDP header at udp (avail bytes up to the IP payload's end): its DNS message's length up to
+ * the end of the question (what the reply repeats), or a negative errno. */
+static int udp_query(const uint8_t *udp, size_t avail, size_t *ret_dlen)
+{
+        size_t ulen = get16(udp + 4);
+        if (ulen < 8 || ulen > avail)
+                return -EBADMSG;
+        char name[DNS_NAME_MAX];
+        uint16_t qtype;
+        int qend = dns_parse_query(udp + 8, ulen - 8, name, sizeof(name), &qtype);
+        if (qend < 0)
+                return qend;
+        *ret_dlen = (size_t)qend;
+        return 0;
+}
+
+/* The reply's UDP header and DNS message at u, answering the query's udp; pseudo is the checksum sum of
+ * the IP pseudo-header's addresses (the protocol and length are added here). */
+static void udp_reply(uint8_t *u, const uint8_t *udp, size_t dlen, unsigned rcode, uint32_t pseudo)
+{
+        memcpy(u, udp + 2, 2); /* source port: the query's destination (53) */
+        memcpy(u + 2, udp, 2);
+        put16(u + 4, (uint16_t)(8 + dlen));
+        error_message(u + 8, udp + 8, dlen, rcode);
+        uint16_t ck = fold(sum16(u, 8 + dlen, pseudo + 17 + (uint32_t)(8 + dlen)));
+        put16(u + 6, ck ? ck : 0xffff); /* mandatory over IPv6; 0 would mean "none" over IPv4 */
+}
+
 /* IPv6/UDP (UDP straight after the fixed header: a query with extension headers is not answered). */
 static int build_v6(const uint8_t *pkt, size_t len, unsigned rcode, uint8_t *out, size_t cap, size_t *ret_len)
 {
-        size_t plen = get16(pkt + 4);
+        size_t plen = get16(pkt + 4), dlen;
         if (len < 48 || pkt[6] != 17 /* UDP */ || plen < 8 || plen > len - 40)
                 return -EBADMSG;
         const uint8_t *udp = pkt + 40;
-        size_t ulen = get16(udp + 4);
-        if (ulen < 8 || ulen > plen)
-                return -EBADMSG;
-        const uint8_t *dns = udp + 8;
-        char name[DNS_NAME_MAX];
-        uint16_t qtype;
-        int qend = dns_parse_query(dns, ulen - 8, name, sizeof(name), &qtype);
-        if (qend < 0)
-                return qend;
-        size_t dlen = (size_t)qend, total = 40 + 8 + dlen;
+        int r = udp_query(udp, plen, &dlen);
+        if (r < 0)
+                return r;
+        size_t total = 40 + 8 + dlen;
         if (total > cap)
                 return -ENOBUFS;
-        uint8_t *ip = out, *u = out + 40, *d = out + 48;
+        uint8_t *ip = out;
         memset(out, 0, 48);
         ip[0] = 0x60;
         put16(ip + 4, (uint16_t)(8 + dlen));
@@ -106,15 +128,7 @@ static int build_v6(const uint8_t *pkt, size_t len, unsigned rcode, uint8_t *out
         ip[7] = 64;
         memcpy(ip + 8, pkt + 24, 16); /* from the server the query was for */
         memcpy(ip + 24, pkt + 8, 16); /* to the client */
-        memcpy(u, udp + 2, 2);
-        memcpy(u + 2, udp, 2);
-        put16(u + 4, (uint16_t)(8 + dlen));
-        error_message(d, dns, dlen, rcode);
-        /* the pseudo-header: both addresses, the UDP length and the next header (the checksum is
-         * mandatory over IPv6) */
-        uint32_t acc = sum16(ip + 8, 32, 0) + 17 + (uint32_t)(8 + dlen);
-        uint16_t ck = fold(sum16(u, 8 + dlen, acc));
-        put16(u + 6, ck ? ck : 0xffff);
+        udp_reply(out + 40, udp, dlen, rcode, sum16(ip + 8, 32, 0));
         *ret_len = total;
         return 0;
 }
@@ -126,23 +140,17 @@ int dns_build_error_reply(const uint8_t *pkt, size_t len, unsigned rcode, uint8_
                 return build_v6(pkt, len, rcode, out, cap, ret_len);
         if (len < 20 || (pkt[0] >> 4) != 4 || rcode > 15)
                 return -EBADMSG;
-        size_t ihl = (size_t)(pkt[0] & 0x0f) * 4, tot = get16(pkt + 2);
+        size_t ihl = (size_t)(pkt[0] & 0x0f) * 4, tot = get16(pkt + 2), dlen;
         if (ihl < 20 || tot > len || tot < ihl + 8 || pkt[9] != 17 /* UDP */ || (get16(pkt + 6) & 0x3fff))
                 return -EBADMSG; /* short, not UDP, or a fragment */
         const uint8_t *udp = pkt + ihl;
-        size_t ulen = get16(udp + 4);
-        if (ulen < 8 || ulen > tot - ihl)
-                return -EBADMSG;
-        const uint8_t *dns = udp + 8;
-        char name[DNS_NAME_MAX];
-        uint16_t qtype;
-        int qend = dns_parse_query(dns, ulen - 8, name, sizeof(name), &qtype);
-        if (qend < 0)
-                return qend;
-        size_t dlen = (size_t)qend, total = 20 + 8 + dlen;
+        int r = udp_query(udp, tot - ihl, &dlen);
+        if (r < 0)
+                return r;
+        size_t total = 20 + 8 + dlen;
         if (total > cap)
                 return -ENOBUFS;
-        uint8_t *ip = out, *u = out + 20, *d = out + 28;
+        uint8_t *ip = out;
         memset(out, 0, 28);
         ip[0] = 0x45;
         put16(ip + 2, (uint16_t)total);
@@ -152,13 +160,7 @@ int dns_build_error_reply(const uint8_t *pkt, size_t len, unsigned rcode, uint8_
         memcpy(ip + 12, pkt + 16, 4); /* from the server the query was for */
         memcpy(ip + 16, pkt + 12, 4); /* to the client */
         put16(ip + 10, fold(sum16(ip, 20, 0)));
-        memcpy(u, udp + 2, 2); /* source port: the query's destination (53) */
-        memcpy(u + 2, udp, 2);
-        put16(u + 4, (uint16_t)(8 + dlen));
-        error_message(d, dns, dlen, rcode);
-        uint32_t acc = sum16(ip + 12, 8, 0) + 17 + (uint32_t)(8 + dlen);
-        uint16_t ck = fold(sum16(u, 8 + dlen, acc));
-        put16(u + 6, ck ? ck : 0xffff);
+        udp_reply(out + 20, udp, dlen, rcode, sum16(ip + 12, 8, 0));
         *ret_len = total;
         return 0;
 }
