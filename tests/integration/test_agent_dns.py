@@ -14,9 +14,11 @@ from agent_env import Agent, NetPair, snapshot
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces)")
 
+# Both scripts take the server's address (IPv4 or IPv6) first; test_agent_ipv6.py uses them too.
 SERVER = r"""
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((sys.argv[1], 53))
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 53))
 while True:
     q, peer = s.recvfrom(512)
     end = 12
@@ -34,7 +36,8 @@ name = sys.argv[2]
 qid = random.randrange(65536)
 q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
 q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\x00" + struct.pack(">HH", 1, 1)
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(2)
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(2)
 t0 = time.monotonic(); s.sendto(q, (sys.argv[1], 53))
 r, peer = s.recvfrom(512)
 rid, flags, qd, an = struct.unpack(">HHHH", r[:8])
