@@ -223,6 +223,22 @@ def target(np):
     p.wait()
 
 
+def stop_agent(agent, journal, np):
+    """Stops the test's agent (agent["p"], if it was started) and replays its journal in its namespace, so
+    whatever a failed test left injected is reverted."""
+    p = agent.get("p")
+    if p and p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    if agent:
+        subprocess.run([agent_bin(), "--recover", "--journal", journal], capture_output=True, timeout=60,
+                       preexec_fn=lambda: setns("/run/netns/" + np.a))
+
+
 def test_portal_flow_with_a_real_agent(stack, np, target, tmp_path):
     """Log in, change the password, create a project, register the infrastructure (the agent is
     started with the install command the page shows), build an experiment with a latency fault and an
@@ -265,16 +281,6 @@ def test_portal_flow_with_a_real_agent(stack, np, target, tmp_path):
                      "09-builder-yaml", "10-run-live", "11-run-done", "12-overview", "17-viewer-experiments"):
             assert (SHOTS / (name + ".png")).stat().st_size > 5000, name
     finally:
-        p = agent.get("p")
-        if p and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        if agent:
-            subprocess.run([agent_bin(), "--recover", "--journal", state], capture_output=True, timeout=60,
-                           preexec_fn=lambda: setns("/run/netns/" + np.a))
+        stop_agent(agent, state, np)
         fwd.close()
         relay.close()

@@ -14,7 +14,7 @@ import time
 import agent_env
 from agent_env import agent_bin
 from test_agent_e2e import Forwarder, setns
-from test_portal import INITIAL, NEW, SHOTS, np, run_node, stack, target  # noqa: F401 (fixtures)
+from test_portal import INITIAL, NEW, SHOTS, np, run_node, stack, stop_agent, target  # noqa: F401 (fixtures)
 
 
 def machine(np_):
@@ -80,15 +80,5 @@ def test_emergency_stop_dry_run_guards_and_audit_in_the_portal(stack, np, target
                      "s10-audit", "s11-audit-empty"):
             assert (SHOTS / (name + ".png")).stat().st_size > 5000, name
     finally:
-        p = agent.get("p")
-        if p and p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        if agent:
-            subprocess.run([agent_bin(), "--recover", "--journal", state], capture_output=True, timeout=60,
-                           preexec_fn=lambda: setns("/run/netns/" + np.a))
+        stop_agent(agent, state, np)
         fwd.close()
