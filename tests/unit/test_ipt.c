@@ -1,4 +1,4 @@
-// link: agent/runner.c agent/faults/fault.c agent/faults/net_common.c agent/faults/network_latency.c agent/faults/network_loss.c agent/faults/network_corruption.c agent/faults/network_duplication.c agent/faults/network_rate_limit.c agent/faults/network_partition.c agent/faults/cpu_stress.c agent/faults/memory_stress.c agent/faults/disk_fill.c agent/faults/disk_io_stress.c agent/faults/process_common.c agent/faults/process_kill.c agent/faults/process_stop.c agent/faults/service_restart.c agent/faults/dns_error.c agent/dns_interceptor.c agent/dns.c agent/faults/stress_common.c agent/netfilter.c agent/shaper.c agent/tc.c agent/worker.c agent/cgroup.c agent/proc.c agent/ipt.c agent/undo.c
+// link: agent/runner.c agent/faults/fault.c agent/faults/net_common.c agent/faults/network_latency.c agent/faults/network_loss.c agent/faults/network_corruption.c agent/faults/network_duplication.c agent/faults/network_rate_limit.c agent/faults/network_partition.c agent/faults/cpu_stress.c agent/faults/memory_stress.c agent/faults/disk_fill.c agent/faults/disk_io_stress.c agent/faults/process_common.c agent/faults/process_kill.c agent/faults/process_stop.c agent/faults/service_restart.c agent/faults/dns_error.c agent/dns_interceptor.c agent/dns.c agent/faults/stress_common.c agent/netfilter.c agent/nft.c agent/shaper.c agent/tc.c agent/worker.c agent/cgroup.c agent/proc.c agent/ipt.c agent/undo.c
 /* iptables batches and the child deadline. The iptables tests run as root in a network namespace this
  * process creates for itself (gone when it exits, whatever happens); without root they are skipped. */
 #include <errno.h>
@@ -19,6 +19,7 @@
 #include "agent/faults/fault.h"
 #include "agent/ipt.h"
 #include "agent/netfilter.h"
+#include "agent/nft.h"
 #include "agent/proc.h"
 #include "agent/undo.h"
 #include "lib/clock.h"
@@ -200,7 +201,8 @@ static int jteardown(void **state)
         return 0;
 }
 
-static void install_and_revert_are_one_process_each(void **state)
+/* Installing is one iptables-restore; reverting runs no process at all (nft.h's kept socket). */
+static void install_is_one_process_revert_none(void **state)
 {
         if (!in_netns)
                 skip();
@@ -227,7 +229,7 @@ static void install_and_revert_are_one_process_each(void **state)
 
         before = count_calls("iptables-restore");
         assert_int_equal(netfilter_revert(&x->ctx), 0);
-        assert_int_equal(count_calls("iptables-restore"), before + 1);
+        assert_int_equal(count_calls("iptables-restore"), before);
         assert_int_equal(count_calls("iptables"), singles);
         assert_int_equal(undo_open_count(x->j), 0);
         assert_true(filter_is_empty());
@@ -236,7 +238,7 @@ static void install_and_revert_are_one_process_each(void **state)
         assert_true(filter_is_empty());
 }
 
-static void revert_with_a_jump_already_gone_falls_back(void **state)
+static void revert_with_a_jump_already_gone_is_still_native(void **state)
 {
         if (!in_netns)
                 skip();
@@ -246,9 +248,78 @@ static void revert_with_a_jump_already_gone_falls_back(void **state)
         assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
         snprintf(check, sizeof(check), "-D OUTPUT -j RIFT-%d-O", (int)getpid());
         assert_int_equal(iptables(check), 0); /* someone removed one jump by hand */
+        int before = count_calls("iptables-restore");
         assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_int_equal(count_calls("iptables-restore"), before);
         assert_int_equal(undo_open_count(x->j), 0);
         assert_true(filter_is_empty());
+}
+
+static void revert_with_a_chain_already_gone_falls_back(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = two_targets();
+        char check[96];
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
+        /* someone removed the ingress chain and its jump by hand: the transaction is refused (no such
+         * chain), nothing of it applied; the iptables batch and the piece-by-piece replay finish */
+        snprintf(check, sizeof(check), "-D INPUT -j RIFT-%d-I", (int)getpid());
+        assert_int_equal(iptables(check), 0);
+        snprintf(check, sizeof(check), "-F RIFT-%d-I", (int)getpid());
+        assert_int_equal(iptables(check), 0);
+        snprintf(check, sizeof(check), "-X RIFT-%d-I", (int)getpid());
+        assert_int_equal(iptables(check), 0);
+        int before = count_calls("iptables-restore");
+        assert_int_equal(netfilter_revert(&x->ctx), 0);
+        assert_true(count_calls("iptables-restore") > before);
+        assert_int_equal(undo_open_count(x->j), 0);
+        assert_true(filter_is_empty());
+}
+
+/* nft_delete_chains on its own: all or nothing. */
+static void nft_deletes_all_or_nothing(void **state)
+{
+        if (!in_netns)
+                skip();
+        const char *bases[] = { "OUTPUT", "INPUT" }, *chains[] = { "RIFT-T-O", "RIFT-T-I" };
+        const char *missing[] = { "RIFT-T-O", "RIFT-NOPE" };
+        assert_int_equal(iptables("-N RIFT-T-O"), 0);
+        assert_int_equal(iptables("-N RIFT-T-I"), 0);
+        assert_int_equal(iptables("-A RIFT-T-O -d 10.9.0.2/32 -j DROP"), 0);
+        assert_int_equal(iptables("-A RIFT-T-I -s 10.9.0.2/32 -j DROP"), 0);
+        assert_int_equal(iptables("-I OUTPUT -o lo -j RIFT-T-O"), 0);
+        assert_int_equal(iptables("-I OUTPUT -j RIFT-T-O"), 0);
+        assert_int_equal(iptables("-A INPUT -j RIFT-T-I"), 0);
+        assert_int_equal(iptables("-A INPUT -s 10.9.0.3/32 -j ACCEPT"), 0); /* not ours: stays */
+        /* one chain does not exist: refused, nothing changed */
+        assert_int_equal(nft_delete_chains(AF_INET, "filter", bases, 2, missing, 2), -ENOENT);
+        assert_int_equal(iptables("-C OUTPUT -o lo -j RIFT-T-O"), 0);
+        assert_int_equal(iptables("-C RIFT-T-O -d 10.9.0.2/32 -j DROP"), 0);
+        /* a jump from a chain not searched (FORWARD) still uses RIFT-T-O: refused, nothing changed */
+        assert_int_equal(iptables("-A FORWARD -j RIFT-T-O"), 0);
+        assert_int_equal(nft_delete_chains(AF_INET, "filter", bases, 2, chains, 2), -EBUSY);
+        assert_int_equal(iptables("-C INPUT -j RIFT-T-I"), 0);
+        assert_int_equal(iptables("-C RIFT-T-I -s 10.9.0.2/32 -j DROP"), 0);
+        assert_int_equal(iptables("-D FORWARD -j RIFT-T-O"), 0);
+        /* now: both jumps in OUTPUT, the one in INPUT and both chains go, the other rule stays */
+        assert_int_equal(nft_delete_chains(AF_INET, "filter", bases, 2, chains, 2), 0);
+        assert_int_equal(iptables("-C INPUT -s 10.9.0.3/32 -j ACCEPT"), 0);
+        assert_int_equal(iptables("-D INPUT -s 10.9.0.3/32 -j ACCEPT"), 0);
+        assert_true(filter_is_empty());
+        /* again: they are gone */
+        assert_int_equal(nft_delete_chains(AF_INET, "filter", bases, 2, chains, 2), -ENOENT);
+        /* ip6tables' tables are another family */
+        assert_int_equal(ip6tables("-N RIFT-T-O"), 0);
+        assert_int_equal(ip6tables("-I OUTPUT -j RIFT-T-O"), 0);
+        assert_int_equal(nft_delete_chains(AF_INET, "filter", bases, 1, chains, 1), -ENOENT);
+        assert_int_equal(nft_delete_chains(AF_INET6, "filter", bases, 1, chains, 1), 0);
+        assert_true(filter_is_empty());
+        /* what it does not take */
+        assert_int_equal(nft_delete_chains(AF_UNIX, "filter", bases, 1, chains, 1), -EINVAL);
+        assert_int_equal(nft_delete_chains(AF_INET, "filter", bases, 0, chains, 1), -EINVAL);
+        assert_int_equal(nft_delete_chains(AF_INET, "", bases, 1, chains, 1), -EINVAL);
 }
 
 static void refused_install_changes_nothing(void **state)
@@ -353,7 +424,7 @@ static void ipv6_targets_go_through_ip6tables_restore_only(void **state)
 
         v6 = count_calls("ip6tables-restore");
         assert_int_equal(netfilter_revert(&x->ctx), 0);
-        assert_int_equal(count_calls("ip6tables-restore"), v6 + 1);
+        assert_int_equal(count_calls("ip6tables-restore"), v6);
         assert_int_equal(count_calls("iptables-restore"), v4);
         assert_int_equal(count_calls("iptables"), v4s);
         assert_int_equal(count_calls("ip6tables"), v6s);
@@ -376,10 +447,10 @@ static void no_destination_filter_affects_both_families(void **state)
         snprintf(check, sizeof(check), "-C OUTPUT -j RIFT-%d-O", (int)getpid());
         assert_int_equal(iptables(check), 0);
         assert_int_equal(ip6tables(check), 0);
-        /* revert: one batch per family */
+        /* revert: one nftables transaction per family, no process */
         assert_int_equal(netfilter_revert(&x->ctx), 0);
-        assert_int_equal(count_calls("iptables-restore"), v4 + 2);
-        assert_int_equal(count_calls("ip6tables-restore"), v6 + 2);
+        assert_int_equal(count_calls("iptables-restore"), v4 + 1);
+        assert_int_equal(count_calls("ip6tables-restore"), v6 + 1);
         assert_true(filter_is_empty());
 }
 
@@ -392,7 +463,11 @@ static void ipv6_entries_replay_piece_by_piece(void **state)
         char check[96];
         assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
         snprintf(check, sizeof(check), "-D INPUT -j RIFT-%d-I", (int)getpid());
-        assert_int_equal(ip6tables(check), 0); /* one jump removed by hand: the batch is refused */
+        assert_int_equal(ip6tables(check), 0); /* one jump removed by hand */
+        snprintf(check, sizeof(check), "-F RIFT-%d-I", (int)getpid());
+        assert_int_equal(ip6tables(check), 0);
+        snprintf(check, sizeof(check), "-X RIFT-%d-I", (int)getpid());
+        assert_int_equal(ip6tables(check), 0); /* and its chain: the transaction is refused */
         assert_int_equal(netfilter_revert(&x->ctx), 0);
         assert_int_equal(undo_open_count(x->j), 0);
         assert_true(filter_is_empty());
@@ -456,9 +531,12 @@ int main(void)
                 cmocka_unit_test(child_past_deadline_is_killed_and_reaped),
                 cmocka_unit_test(batch_text_is_restore_input),
                 cmocka_unit_test(batch_refuses_more_than_words),
-                cmocka_unit_test_setup_teardown(install_and_revert_are_one_process_each, jsetup, jteardown),
-                cmocka_unit_test_setup_teardown(revert_with_a_jump_already_gone_falls_back, jsetup,
+                cmocka_unit_test_setup_teardown(install_is_one_process_revert_none, jsetup, jteardown),
+                cmocka_unit_test_setup_teardown(revert_with_a_jump_already_gone_is_still_native, jsetup,
                                                 jteardown),
+                cmocka_unit_test_setup_teardown(revert_with_a_chain_already_gone_falls_back, jsetup,
+                                                jteardown),
+                cmocka_unit_test(nft_deletes_all_or_nothing),
                 cmocka_unit_test_setup_teardown(refused_install_changes_nothing, jsetup, jteardown),
                 cmocka_unit_test(single_deletes_are_idempotent),
                 cmocka_unit_test_setup_teardown(ipv4_targets_leave_ip6tables_alone, jsetup, jteardown),
