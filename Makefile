@@ -98,10 +98,13 @@ $(foreach s,$(SERVICES),$(eval $(call service_rule,$(s))))
 
 $(BUILD)/obj/agent/%.o: override CFLAGS += $(AGENT_CFLAGS)
 # no -lcurl, no AGENT_LIBS: agent/probes/curl_dl.c and agent/netlink_dl.c load libcurl, libnl and
-# libnetfilter_queue when the first request or fault needs them (tests still link them directly)
+# libnetfilter_queue when the first request or fault needs them (tests still link them directly).
+# No -lssl/-lcrypto either: agent/tls_dl.c loads OpenSSL on the first https connection. The agent's
+# objects come before librift.a, so agent/http_lite.o provides the synchronous rift_http_client_* that
+# lib/rpc_client.o needs and the archive's curl-based lib/http_client.o is never pulled in.
 $(BUILD)/bin/rift-agent: $(AGENT_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(filter-out -lcurl,$(LDLIBS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(filter-out -lcurl -lssl -lcrypto -levent_openssl,$(LDLIBS))
 
 $(BUILD)/bin/riftctl: $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(LIBRIFT)
 	@mkdir -p $(dir $@)

@@ -15,7 +15,11 @@
  *
  * The asynchronous variant runs on a libevent loop (curl multi; same requests, retries and errors):
  *   r = rift_http_client_attach(c, base);
- *   r = rift_http_client_send(c, &rq, done, ud);   // done(err, resp, ud) runs later from the loop */
+ *   r = rift_http_client_send(c, &rq, done, ud);   // done(err, resp, ud) runs later from the loop
+ *
+ * rift-agent links another implementation of the synchronous half (new/free/do, response_free,
+ * response_header): agent/http_lite.c, an HTTP/1.1 client without libcurl with this same contract, so
+ * its network process does not map libcurl's dependency tree. Changes to this contract go to both. */
 #ifndef RIFT_HTTP_CLIENT_H
 #define RIFT_HTTP_CLIENT_H
 

@@ -6,18 +6,8 @@
 #include "lib/error.h"
 #include "lib/limits_rift.h"
 #include "lib/rpc_client.h"
+#include "lib/rpc_client_internal.h"
 #include "lib/str.h"
-
-#define MAX_CALL_HEADERS 16   /* extra headers one call may carry */
-#define MAX_URL          2048 /* base URL + /twirp/service/method */
-
-struct rift_rpc_client {
-        struct rift_http_client *http; /* transport (keep-alive, TLS, retries) */
-        char *base_url;                /* "https://host:port", no trailing slash */
-        size_t max_message;            /* request and response message cap */
-        int timeout_ms;                /* default per-call budget */
-        struct rift_rpc_error last;    /* the last failed call's error */
-};
 
 int rift_rpc_client_new(const struct rift_rpc_client_config *cfg, struct rift_rpc_client **ret)
 {
@@ -95,18 +85,9 @@ static int transport_error(struct rift_rpc_error *e, int r)
         return set_error(e, code, rift_strerror(r), r);
 }
 
-/* A call's HTTP request, ready to send. */
-struct prepared {
-        char url[MAX_URL];                                     /* base URL + /twirp/service/method */
-        char deadline[24];                                     /* Rift-Deadline-Ms value */
-        struct rift_http_header headers[MAX_CALL_HEADERS + 2]; /* content type, deadline, caller's */
-        uint8_t *body;                                         /* packed request message (owned) */
-        struct rift_http_client_request rq;                    /* points into the members above */
-};
-
-static int prepare(struct rift_rpc_client *c, const struct rift_rpc_call_opts *opts, const char *service,
-                   const char *method, const ProtobufCMessage *in, struct rift_rpc_error *e,
-                   struct prepared *p)
+int rift_rpc__prepare(struct rift_rpc_client *c, const struct rift_rpc_call_opts *opts, const char *service,
+                      const char *method, const ProtobufCMessage *in, struct rift_rpc_error *e,
+                      struct prepared *p)
 {
         static const struct rift_rpc_call_opts no_opts = { 0 };
         int timeout_ms;
@@ -137,8 +118,8 @@ static int prepare(struct rift_rpc_client *c, const struct rift_rpc_call_opts *o
 }
 
 /* Decodes a finished HTTP exchange into the response message or an error. */
-static int decode(int r, const struct rift_http_response *resp, const ProtobufCMessageDescriptor *out_desc,
-                  struct rift_rpc_error *e, ProtobufCMessage **ret)
+int rift_rpc__decode(int r, const struct rift_http_response *resp, const ProtobufCMessageDescriptor *out_desc,
+                     struct rift_rpc_error *e, ProtobufCMessage **ret)
 {
         ProtobufCMessage *out;
 
@@ -169,12 +150,12 @@ int rift_rpc_call_with(struct rift_rpc_client *c, const struct rift_rpc_call_opt
         p = calloc(1, sizeof(*p));
         if (!p)
                 return -ENOMEM;
-        r = prepare(c, opts, service, method, in, &c->last, p);
+        r = rift_rpc__prepare(c, opts, service, method, in, &c->last, p);
         if (r < 0)
                 return r;
         r = rift_http_client_do(c->http, &p->rq, &resp);
         free(p->body);
-        return decode(r, &resp, out_desc, &c->last, ret);
+        return rift_rpc__decode(r, &resp, out_desc, &c->last, ret);
 }
 
 int rift_rpc_call(struct rift_rpc_client *c, const char *service, const char *method,
@@ -182,55 +163,4 @@ int rift_rpc_call(struct rift_rpc_client *c, const char *service, const char *me
                   ProtobufCMessage **ret)
 {
         return rift_rpc_call_with(c, NULL, service, method, in, out_desc, ret);
-}
-
-/* ---- async ---- */
-
-struct async_call {
-        const ProtobufCMessageDescriptor *out_desc; /* response type */
-        rift_rpc_call_cb cb;                        /* completion callback */
-        void *userdata;                             /* for cb */
-};
-
-int rift_rpc_client_attach(struct rift_rpc_client *c, struct event_base *base)
-{
-        return rift_http_client_attach(c->http, base);
-}
-
-static void on_http_done(int r, struct rift_http_response *resp, void *userdata)
-{
-        struct async_call *ac = userdata;
-        static const struct rift_http_response none = { 0 };
-        struct rift_rpc_error e = { RIFT_TWIRP_UNKNOWN, "" };
-        ProtobufCMessage *out = NULL;
-
-        r = decode(r, resp ? resp : &none, ac->out_desc, &e, &out);
-        ac->cb(r, r < 0 ? NULL : out, &e, ac->userdata);
-        free(ac);
-}
-
-int rift_rpc_call_async(struct rift_rpc_client *c, const struct rift_rpc_call_opts *opts, const char *service,
-                        const char *method, const ProtobufCMessage *in,
-                        const ProtobufCMessageDescriptor *out_desc, rift_rpc_call_cb cb, void *userdata)
-{
-        _cleanup_free_ struct prepared *p = NULL;
-        struct async_call *ac;
-        int r;
-
-        if (!c || !service || !method || !in || !out_desc || !cb)
-                return -EINVAL;
-        p = calloc(1, sizeof(*p));
-        ac = calloc(1, sizeof(*ac));
-        if (!p || !ac) {
-                free(ac);
-                return -ENOMEM;
-        }
-        *ac = (struct async_call){ out_desc, cb, userdata };
-        r = prepare(c, opts, service, method, in, &c->last, p);
-        if (r == 0)
-                r = rift_http_client_send(c->http, &p->rq, on_http_done, ac); /* copies the request */
-        free(p->body);
-        if (r < 0)
-                free(ac);
-        return r;
 }

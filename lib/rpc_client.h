@@ -13,7 +13,11 @@
  * RIFT_E_NOTFOUND, unauthenticated -> RIFT_E_AUTH, deadline_exceeded -> RIFT_E_TIMEOUT, ...) and
  * rift_rpc_client_last_error() tells the Twirp code and message. Transport errors are those of
  * lib/http_client (RIFT_E_UNAVAILABLE, RIFT_E_TIMEOUT, RIFT_E_TLS). The call's timeout is sent to the
- * server as Rift-Deadline-Ms. rift_rpc_call_async() does the same on a libevent loop. */
+ * server as Rift-Deadline-Ms. rift_rpc_call_async() does the same on a libevent loop.
+ *
+ * The synchronous calls (rpc_client.c) use only lib/http_client.h's synchronous API; the asynchronous
+ * ones live in rpc_client_async.c. rift-agent links agent/http_lite.c for that synchronous API instead
+ * of lib/http_client.c (no libcurl in its control-plane client); riftctl and the services use libcurl. */
 #ifndef RIFT_RPC_CLIENT_H
 #define RIFT_RPC_CLIENT_H
 
