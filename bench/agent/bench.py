@@ -3,7 +3,8 @@ network namespaces and cgroups this script creates and removes.
 
   idle      real rift-auth + rift-backend, `rift-agent run` registered and idle: RSS of both agent
             processes (injector + network process) and their CPU over BENCH_IDLE_SECONDS (default 60;
-            300 for the issue's 5 minutes)
+            300 for the issue's 5 minutes); BENCH_IDLE_TLS=1: the agent reaches the backend over https
+            (a TLS forwarder with a self-signed certificate, pinned with RIFT_AGENT_CA_FILE)
   latency   BENCH_RUNS (10) one-fault runs through the backend: task received (the agent's "run
             started") -> fault active, and revert requested -> clean, from the agent's own run log
             (sub-millisecond figures measured around the injector call) for a process-stop, a CPU
@@ -111,10 +112,24 @@ class Stack:
             self.np.down()
 
 
+def tls_control_plane(stack):
+    """A TLS front (self-signed certificate, pinned as the agent's CA) for the backend's RPC port:
+    (agent environment, the forwarder to close)."""
+    import ssl
+    cert, key = stack.e2e.make_cert(stack.tmp, "cp")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    w = stack.world
+    fwd = stack.e2e.Forwarder(stack.np.a, int(w.backend.rpc_url.rsplit(":", 1)[1]), tls=ctx)
+    return {"RIFT_AGENT_CONTROL_PLANE": "https://127.0.0.1:%d" % fwd.port, "RIFT_AGENT_CA_FILE": cert}, fwd
+
+
 def bench_idle(stack):
     secs = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
     w = stack.world
-    w.start_agent(RIFT_AGENT_POLL_WAIT="30s", RIFT_AGENT_HEARTBEAT_INTERVAL="15s")
+    env, fwd = tls_control_plane(stack) if os.environ.get("BENCH_IDLE_TLS") == "1" else ({}, None)
+    print("idle: control plane over " + ("https (pinned CA)" if fwd else "http"))
+    w.start_agent(RIFT_AGENT_POLL_WAIT="30s", RIFT_AGENT_HEARTBEAT_INTERVAL="15s", **env)
     stack.e2e.wait_registered(w)
     time.sleep(3)   # settle after registration
     pids = [w.agent.pid] + children(w.agent.pid)
@@ -139,6 +154,8 @@ def bench_idle(stack):
     print(f"idle total: RSS {sum(rss_kb(p) for p in pids) / 1024:.2f} MB, CPU {100 * total_cpu / took:.3f} % "
           f"(Poll wait 30 s, server cap INFRA_POLL_TIMEOUT 30 s, heartbeat 15 s)")
     w.stop_agent()
+    if fwd:
+        fwd.close()
 
 
 def agent_log_times(text, name):
