@@ -409,16 +409,6 @@ unsigned netfilter_families(const struct nf_filter *f)
         return fam;
 }
 
-const char *netfilter_first_v6(const struct nf_filter *f, char *buf, size_t size)
-{
-        for (size_t i = 0; i < f->n_dst; i++)
-                if (f->dst[i].family == AF_INET6) {
-                        netfilter_format(&f->dst[i], buf, size);
-                        return buf;
-                }
-        return NULL;
-}
-
 /* One family: everything is journalled first, then applied by one (ip6)iptables-restore: either all of
  * it is in place or none of it (and then the journal's entries revert as "already gone"). */
 static int install_family(struct undo_journal *j, const struct nf_filter *f, int family, const char *action,
@@ -565,28 +555,32 @@ int netfilter_revert(struct fault_ctx *ctx)
         return fault_revert_journal(ctx);
 }
 
-static uint32_t v4_host_order(const struct nf_target *t)
+static struct tc_match to_tc(const struct nf_target *t, uint16_t port)
 {
-        uint32_t a;
-        memcpy(&a, t->addr, 4);
-        return ntohl(a);
+        struct tc_match m = { .family = t->family, .prefix = t->prefix, .dport = port };
+        memcpy(m.addr, t->addr, sizeof(m.addr));
+        return m;
 }
 
 void netfilter_to_tc(const struct nf_filter *f, struct tc_match *incl, size_t *ret_n_incl,
                      struct tc_match *excl, size_t *ret_n_excl)
 {
+        static const int families[] = { AF_INET, AF_INET6 };
+        unsigned fam = netfilter_families(f);
         size_t n_incl = 0, n_excl = 0;
         for (size_t i = 0; i < f->n_dst; i++)
-                if (f->dst[i].family == AF_INET)
-                        incl[n_incl++] = (struct tc_match){ .addr = v4_host_order(&f->dst[i]),
-                                                            .prefix = f->dst[i].prefix,
-                                                            .dport = f->dst[i].port };
+                incl[n_incl++] = to_tc(&f->dst[i], f->dst[i].port);
         for (size_t i = 0; i < f->n_excl; i++)
-                if (f->excl[i].family == AF_INET)
-                        excl[n_excl++] = (struct tc_match){ .addr = v4_host_order(&f->excl[i]),
-                                                            .prefix = f->excl[i].prefix };
-        if (f->whitelist_ssh)
-                excl[n_excl++] = (struct tc_match){ .dport = 22 };
+                if (fam & (f->excl[i].family == AF_INET6 ? NF_FAMILY_V6 : NF_FAMILY_V4))
+                        excl[n_excl++] = to_tc(&f->excl[i], 0);
+        for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+                if (!(fam & (families[i] == AF_INET6 ? NF_FAMILY_V6 : NF_FAMILY_V4)))
+                        continue;
+                if (f->n_dst == 0) /* every destination of the family */
+                        incl[n_incl++] = (struct tc_match){ .family = families[i] };
+                if (f->whitelist_ssh)
+                        excl[n_excl++] = (struct tc_match){ .family = families[i], .dport = 22 };
+        }
         *ret_n_incl = n_incl;
         *ret_n_excl = n_excl;
 }

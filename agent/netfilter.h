@@ -56,17 +56,16 @@ int netfilter_parse(struct fault_ctx *ctx, const cJSON *t, const char *control_p
 int netfilter_install(struct undo_journal *j, const struct nf_filter *f, const char *action, bool ingress);
 /* NF_FAMILY_V4 and/or NF_FAMILY_V6: the families of the destinations, both without destinations. */
 unsigned netfilter_families(const struct nf_filter *f);
-/* The first IPv6 destination as text in buf (for error messages), NULL when there is none. */
-const char *netfilter_first_v6(const struct nf_filter *f, char *buf, size_t size);
 /* fault_ops.revert for faults that use netfilter_install: the fault's newest changes of one family go in
  * one (ip6)iptables-restore (jumps deleted, chains emptied and deleted), marked done; if that batch is refused
  * (something is already gone), and for every other change, the journal replay reverts them one by one,
  * "already gone" counting as success. */
 int netfilter_revert(struct fault_ctx *ctx);
 struct tc_match;
-/* The filter as tc u32 matches (IPv4 only: callers refuse IPv6 destinations first; IPv6 exclusions are
- * left out): destinations into incl, exclusions (and SSH unless whitelisting is off) into excl (room for
- * RIFT_MAX_FAULT_TARGETS + 1). Source ports cannot be expressed (see validate). */
+/* The filter as tc u32 matches, IPv4 and IPv6: destinations into incl (room for RIFT_MAX_FAULT_TARGETS;
+ * without destinations one "any" per family netfilter_families() names), exclusions of those families
+ * (and SSH for each unless whitelisting is off) into excl (room for TC_MAX_EXCLUDES). Source ports and
+ * port lists cannot be expressed (callers refuse them or take NFQUEUE). */
 void netfilter_to_tc(const struct nf_filter *f, struct tc_match *incl, size_t *ret_n_incl,
                      struct tc_match *excl, size_t *ret_n_excl);
 /* Parses one target: "10.0.0.1", "10.0.0.0/24", "2001:db8::10", "fd00::/64", "[2001:db8::10]", or

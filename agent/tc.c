@@ -1,5 +1,6 @@
 /* Traffic control through libnl-route. The agent owns exactly one root qdisc per interface (handle
  * 5254:) and everything under it; deleting that root restores the kernel's default qdisc. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_sched.h>
@@ -16,6 +17,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -207,22 +209,42 @@ static int add_leaf(struct nl_sock *sk, int ifindex, const struct tc_leaf *leaf)
         return r < 0 ? nl_err(r) : 0;
 }
 
-static int add_filter(struct nl_sock *sk, int ifindex, uint16_t prio, const struct tc_match *m,
-                      uint32_t minor)
+/* The u32 keys of one destination network: a 32-bit word per 4 address bytes the prefix reaches (one
+ * key with mask 0 for prefix 0: any), at off (16: IPv4 destination, 24: IPv6 destination). */
+static void add_addr_keys(struct rtnl_cls *cls, const struct tc_match *m, size_t len, int off)
 {
+        for (size_t w = 0; w < len / 4; w++) {
+                unsigned bits = m->prefix >= (w + 1) * 32 ? 32 : m->prefix > w * 32 ? m->prefix - w * 32 : 0;
+                if (bits == 0 && w > 0)
+                        break;
+                uint32_t mask = bits == 0 ? 0 : UINT32_MAX << (32 - bits), word;
+                memcpy(&word, m->addr + 4 * w, 4);
+                rtnl_u32_add_key_uint32(cls, ntohl(word) & mask, mask, off + 4 * (int)w, 0);
+        }
+}
+
+/* prio orders the filters: each family's excludes before its includes (filters of one prio share
+ * their protocol). */
+static uint16_t filter_prio(const struct tc_match *m, bool exclude)
+{
+        return (uint16_t)((m->family == AF_INET6 ? 3 : 1) + !exclude);
+}
+
+static int add_filter(struct nl_sock *sk, int ifindex, const struct tc_match *m, bool exclude)
+{
+        bool v6 = m->family == AF_INET6;
         _cleanup_(rtnl_cls_putp) struct rtnl_cls *cls = rtnl_cls_alloc();
         if (!cls)
                 return -ENOMEM;
         rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
         rtnl_tc_set_parent(TC_CAST(cls), TC_HANDLE(TC_RIFT_MAJOR, 0));
         rtnl_tc_set_kind(TC_CAST(cls), "u32");
-        rtnl_cls_set_prio(cls, prio);
-        rtnl_cls_set_protocol(cls, ETH_P_IP);
-        uint32_t mask = m->prefix == 0 ? 0 : UINT32_MAX << (32 - m->prefix);
-        rtnl_u32_add_key_uint32(cls, m->addr & mask, mask, 16, 0); /* IPv4 destination */
-        if (m->dport)
-                rtnl_u32_add_key_uint16(cls, m->dport, 0xffff, 22, 0); /* dport after a 20-byte header */
-        rtnl_u32_set_classid(cls, TC_HANDLE(TC_RIFT_MAJOR, minor));
+        rtnl_cls_set_prio(cls, filter_prio(m, exclude));
+        rtnl_cls_set_protocol(cls, v6 ? ETH_P_IPV6 : ETH_P_IP);
+        add_addr_keys(cls, m, v6 ? 16 : 4, v6 ? 24 : 16);
+        if (m->dport) /* after a 20-byte IPv4 or a 40-byte IPv6 header */
+                rtnl_u32_add_key_uint16(cls, m->dport, 0xffff, v6 ? 42 : 22, 0);
+        rtnl_u32_set_classid(cls, TC_HANDLE(TC_RIFT_MAJOR, exclude ? 1 : 2));
         rtnl_u32_set_cls_terminal(cls);
         int r = rtnl_cls_add(sk, cls, NLM_F_CREATE);
         return r < 0 ? nl_err(r) : 0;
@@ -231,8 +253,9 @@ static int add_filter(struct nl_sock *sk, int ifindex, uint16_t prio, const stru
 int tc_shape(const char *ifname, const struct tc_match *incl, size_t n_incl, const struct tc_match *excl,
              size_t n_excl, const struct tc_leaf *leaf)
 {
-        static const struct tc_match any = { 0 };
         int ifindex = tc_ifindex(ifname);
+        if (n_incl == 0)
+                return -EINVAL;
         if (ifindex < 0)
                 return ifindex;
         _cleanup_(nl_socket_freep) struct nl_sock *sk = NULL;
@@ -245,10 +268,10 @@ int tc_shape(const char *ifname, const struct tc_match *incl, size_t n_incl, con
             (r = add_class(sk, ifindex, 2, shaped_rate)) < 0 || (r = add_leaf(sk, ifindex, leaf)) < 0)
                 return r;
         for (size_t i = 0; i < n_excl; i++)
-                if ((r = add_filter(sk, ifindex, 1, &excl[i], 1)) < 0)
+                if ((r = add_filter(sk, ifindex, &excl[i], true)) < 0)
                         return r;
-        for (size_t i = 0; i < (n_incl ? n_incl : 1); i++)
-                if ((r = add_filter(sk, ifindex, 2, n_incl ? &incl[i] : &any, 2)) < 0)
+        for (size_t i = 0; i < n_incl; i++)
+                if ((r = add_filter(sk, ifindex, &incl[i], false)) < 0)
                         return r;
         return 0;
 }

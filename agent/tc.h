@@ -11,12 +11,17 @@
 
 #define TC_RIFT_MAJOR 0x5254u /* our root qdisc handle is 5254: ("RT") */
 
-/* One IPv4 match steering traffic into (or, for excludes, away from) the shaped class. */
+/* One IPv4 or IPv6 match steering traffic into (or, for excludes, away from) the shaped class. */
 struct tc_match {
-        uint32_t addr;  /* destination address, host order (0 with prefix 0 = any) */
-        uint8_t prefix; /* CIDR prefix length */
-        uint16_t dport; /* destination port (0 = any); assumes a 20-byte IP header */
+        int family;       /* AF_INET or AF_INET6 */
+        uint8_t addr[16]; /* destination network, network order (IPv4 in the first 4 bytes) */
+        uint8_t prefix;   /* CIDR prefix length (0 = any destination of the family) */
+        uint16_t dport;   /* destination port (0 = any); assumes a 20-byte IPv4 header, or an IPv6
+                           * header without extension headers */
 };
+
+/* Room a caller gives netfilter_to_tc's excludes: the targets plus SSH for each family. */
+#define TC_MAX_EXCLUDES (RIFT_MAX_FAULT_TARGETS + 2)
 
 /* The leaf that shapes matched traffic. */
 struct tc_leaf {
@@ -37,9 +42,10 @@ bool tc_netem_available(void);
 int tc_ifindex(const char *ifname);
 /* Kind of the root qdisc of ifname into ret (size >= 16); "" if none. */
 int tc_root_kind(const char *ifname, char *ret, size_t size);
-/* Builds the agent's tree under root handle TC_RIFT_MAJOR: on ifname. Excludes go first to the pass
- * class, includes (none = everything) to the shaped class with leaf. The caller journals the root
- * qdisc before calling; on failure the caller reverts it. */
+/* Builds the agent's tree under root handle TC_RIFT_MAJOR: on ifname. Each family's excludes go first to
+ * the pass class, its includes (at least one) to the shaped class with leaf; traffic no include matches
+ * (other families too) passes. The caller journals the root qdisc before calling; on failure the caller
+ * reverts it. */
 int tc_shape(const char *ifname, const struct tc_match *incl, size_t n_incl, const struct tc_match *excl,
              size_t n_excl, const struct tc_leaf *leaf);
 /* True if a root qdisc of this kind is the kernel's own default (noqueue, pfifo_fast, mq, or

@@ -34,19 +34,13 @@ int net_shape_validate(struct fault_ctx *ctx, const cJSON *t, struct net_shape *
                 return fault_fail(ctx, "SHAPER: \"%s\" is not auto, netem or nfqueue", backend);
         if (s->backend == NET_BACKEND_NETEM && s->filter.n_ifaces == 0)
                 return fault_fail(ctx, "NETWORK_INTERFACES: required with SHAPER=netem");
-        char v6[64];
-        if (s->backend == NET_BACKEND_NETEM && netfilter_first_v6(&s->filter, v6, sizeof(v6)))
-                return fault_fail(ctx,
-                                  "SHAPER: netem (tc u32) matches IPv4 only; IPv6 destination %s needs "
-                                  "SHAPER=auto or nfqueue",
-                                  v6);
         s->sc.queue = (uint16_t)queue;
         return 0;
 }
 
 static int inject_netem(struct fault_ctx *ctx, struct net_shape *s)
 {
-        struct tc_match incl[RIFT_MAX_FAULT_TARGETS], excl[RIFT_MAX_FAULT_TARGETS + 1];
+        struct tc_match incl[RIFT_MAX_FAULT_TARGETS], excl[TC_MAX_EXCLUDES];
         struct tc_leaf leaf = { .netem = true,
                                 .delay_us = s->sc.latency_ms * 1000u,
                                 .jitter_us = s->sc.jitter_ms * 1000u,
@@ -89,13 +83,9 @@ int net_shape_inject(struct fault_ctx *ctx)
         s->netem_available = want_netem && tc_netem_available();
         if (s->backend == NET_BACKEND_NETEM && !s->netem_available)
                 return fault_fail(ctx, "SHAPER: netem was asked for but this kernel has no netem qdisc");
-        /* not mapped to netem/u32 yet: corruption, duplication, port lists (only per-host |port is), and
-         * IPv6 (u32 matches IPv4 headers): auto takes NFQUEUE for IPv6 destinations, and also without a
-         * destination filter, where both families are to be affected */
+        /* not mapped to netem/u32 yet: corruption, duplication and port lists (only per-host |port is) */
         bool fits = s->sc.corrupt_pct == 0 && s->sc.dup_pct == 0 && s->filter.n_sports == 0 &&
                     s->filter.n_dports == 0 && s->filter.n_excl_ports == 0;
-        if (s->backend == NET_BACKEND_AUTO && (netfilter_families(&s->filter) & NF_FAMILY_V6))
-                fits = false;
         if (s->backend == NET_BACKEND_NETEM && !fits)
                 return fault_fail(ctx,
                                   "SHAPER: netem cannot express this fault's filter or action; use auto");

@@ -72,6 +72,39 @@ class NetPair:
         return loss, float(m.group(1)) if m else None, out.count("DUP!")
 
 
+# A TCP sink in nsB: accepts one connection on (addr, port) and prints the bits per second it received
+# (from its first byte to the sender's close).
+SINK = ("import socket,sys,time\nfam=socket.AF_INET6 if ':' in sys.argv[1] else socket.AF_INET\n"
+        "s=socket.socket(fam);s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
+        "s.bind((sys.argv[1],int(sys.argv[2])));s.listen(1);c,_=s.accept();n=0;t0=None\n"
+        "c.settimeout(20)\nwhile True:\n b=c.recv(65536)\n if not b: break\n"
+        " if t0 is None: t0=time.time()\n n+=len(b)\nprint(n*8/(time.time()-t0))")
+
+
+def tcp_sink(np, addr, port):
+    """Starts SINK in nsB; read its figure with sink_bps() after send_for()."""
+    p = subprocess.Popen(["ip", "netns", "exec", np.b, "/usr/bin/python3", "-c", SINK, addr, str(port)],
+                         stdout=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    return p
+
+
+def send_for(np, host, port, seconds):
+    """Sends as fast as TCP lets it from nsA to host:port for seconds, then closes."""
+    np.in_a("/usr/bin/python3", "-c",
+            "import socket,time\nc=socket.create_connection((%r,%d),3)\nend=time.time()+%g\n"
+            "while time.time()<end: c.send(b'x'*16384)\nc.close()" % (host, port, seconds),
+            timeout=seconds + 30)
+
+
+def sink_bps(p):
+    try:
+        return float(p.communicate(timeout=30)[0])
+    finally:
+        p.kill()
+        p.wait()
+
+
 def iptables_state(np):
     """iptables-save without comments and counters. A table left with only empty built-in chains at
     ACCEPT is the same as no table (iptables-nft creates the table on first use and never removes it)."""

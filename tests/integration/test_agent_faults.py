@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from agent_env import Agent, NetPair, agent_bin, cgroup_of, sh, snapshot
+from agent_env import Agent, NetPair, agent_bin, cgroup_of, send_for, sh, sink_bps, snapshot, tcp_sink
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces, iptables, cgroups)"),
@@ -150,24 +150,16 @@ def test_control_plane_is_never_cut(np, tmp):
 
 def test_rate_limit_throughput(np, tmp):
     before = snapshot(np)
-    sink = subprocess.Popen(["ip", "netns", "exec", np.b, "/usr/bin/python3", "-c",
-                             "import socket,time\ns=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\n"
-                             "s.bind(('0.0.0.0',5201));s.listen(1);c,_=s.accept();n=0;t0=None\n"
-                             "c.settimeout(20)\nwhile True:\n b=c.recv(65536)\n if not b: break\n"
-                             " if t0 is None: t0=time.time()\n n+=len(b)\nprint(n*8/(time.time()-t0))"],
-                            stdout=subprocess.PIPE, text=True)
+    sink = tcp_sink(np, "0.0.0.0", 5201)
     try:
-        time.sleep(0.3)
         spec = {"fault": "linux-network-rate-limit", "duration": "10s",
                 "tunables": {"NETWORK_BANDWIDTH": "1mbit", "BURST": "8kb", "LIMIT": "64kb",
                              "NETWORK_INTERFACES": np.va, "DESTINATION_IPS": np.ip_b}}
 
         def during(ev):
             qd = np.in_a("tc", "qdisc", "show", "dev", np.va).stdout
-            np.in_a("/usr/bin/python3", "-c",
-                    "import socket,time\nc=socket.create_connection(('%s',5201),3)\nend=time.time()+4\n"
-                    "while time.time()<end: c.send(b'x'*16384)\nc.close()" % np.ip_b, timeout=30)
-            return qd, float(sink.communicate(timeout=30)[0])
+            send_for(np, np.ip_b, 5201, 4)
+            return qd, sink_bps(sink)
 
         (qd, bps), rc = run_fault(np, tmp, spec, during)
     finally:

@@ -19,6 +19,7 @@
 #include "agent/faults/fault.h"
 #include "agent/faults/net_common.h"
 #include "agent/netfilter.h"
+#include "agent/tc.h"
 #include "agent/agent.h"
 #include "lib/error.h"
 
@@ -189,15 +190,6 @@ static void refusals_name_the_tunable(void **state)
                 { "{\"fault\":\"linux-network-partition\",\"tunables\":{\"DESTINATION_HOSTS\":\"fd00::/"
                   "200\"}}",
                   "DESTINATION_HOSTS: \"fd00::/200\": prefix \"200\" is not in 0..128" },
-                { "{\"fault\":\"linux-network-rate-limit\",\"tunables\":{\"NETWORK_INTERFACES\":\"lo\","
-                  "\"DESTINATION_IPS\":\"10.0.0.1,fd00::/64|443\"}}",
-                  "DESTINATION_HOSTS/DESTINATION_IPS: IPv6 destination fd00::/64 is not supported by "
-                  "linux-network-rate-limit (tc u32 matches IPv4 only)" },
-                { "{\"fault\":\"linux-network-latency\",\"tunables\":{\"NETWORK_INTERFACES\":\"lo\","
-                  "\"SHAPER\":\"netem\",\"DESTINATION_IPS\":\"2001:db8::10\"}}",
-                  "SHAPER: netem (tc u32) matches IPv4 only; IPv6 destination 2001:db8::10/128 needs "
-                  "SHAPER=auto "
-                  "or nfqueue" },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct fault_ctx ctx;
@@ -217,6 +209,62 @@ static void refusals_name_the_tunable(void **state)
         assert_int_equal(
             parse("{\"fault\":\"linux-dns-error\",\"tunables\":{\"HOST_NAMES\":\"a.test\"}}", NULL, &ctx), 0);
         assert_int_equal(netfilter_families(ctx.state), NF_FAMILY_V4 | NF_FAMILY_V6);
+        runner_ctx_free(&ctx);
+}
+
+/* tc u32 matches of a dual-stack filter: every destination, the exclusions of the families touched, SSH
+ * per family; without destinations one "any" per family. */
+static void tc_matches_cover_both_families(void **state)
+{
+        struct fault_ctx ctx;
+        struct tc_match incl[RIFT_MAX_FAULT_TARGETS], excl[TC_MAX_EXCLUDES];
+        size_t n_incl, n_excl;
+        assert_int_equal(parse("{\"fault\":\"linux-network-rate-limit\",\"tunables\":{\"NETWORK_INTERFACES\":"
+                               "\"lo\",\"DESTINATION_IPS\":\"10.0.0.0/8,fd00::/64|443,!fd00::9\"}}",
+                               "192.0.2.1", &ctx),
+                         0);
+        netfilter_to_tc(ctx.state, incl, &n_incl, excl, &n_excl);
+        assert_int_equal(n_incl, 2);
+        assert_int_equal(incl[0].family, AF_INET);
+        assert_int_equal(incl[0].prefix, 8);
+        assert_int_equal(incl[0].addr[0], 10);
+        assert_int_equal(incl[1].family, AF_INET6);
+        assert_int_equal(incl[1].prefix, 64);
+        assert_int_equal(incl[1].addr[0], 0xfd);
+        assert_int_equal(incl[1].dport, 443);
+        /* !fd00::9, the control plane, SSH for IPv4 and for IPv6 */
+        assert_int_equal(n_excl, 4);
+        assert_int_equal(excl[0].family, AF_INET6);
+        assert_int_equal(excl[0].prefix, 128);
+        assert_int_equal(excl[0].addr[15], 9);
+        assert_int_equal(excl[1].family, AF_INET);
+        assert_int_equal(excl[1].addr[0], 192);
+        assert_true(excl[2].family == AF_INET && excl[2].dport == 22 && excl[2].prefix == 0);
+        assert_true(excl[3].family == AF_INET6 && excl[3].dport == 22 && excl[3].prefix == 0);
+        runner_ctx_free(&ctx);
+
+        /* IPv4 destinations only: an IPv6 control plane is not an IPv4 exclusion, and IPv6 is left alone */
+        assert_int_equal(parse("{\"fault\":\"linux-network-rate-limit\",\"tunables\":{\"NETWORK_INTERFACES\":"
+                               "\"lo\",\"DESTINATION_IPS\":\"10.0.0.1\",\"WHITELIST_SSH\":\"false\"}}",
+                               "2001:db8::7", &ctx),
+                         0);
+        netfilter_to_tc(ctx.state, incl, &n_incl, excl, &n_excl);
+        assert_int_equal(n_incl, 1);
+        assert_int_equal(n_excl, 0);
+        runner_ctx_free(&ctx);
+
+        /* no destination: everything of each family the machine has */
+        assert_int_equal(parse("{\"fault\":\"linux-network-rate-limit\",\"tunables\":{\"NETWORK_INTERFACES\":"
+                               "\"lo\"}}",
+                               NULL, &ctx),
+                         0);
+        netfilter_to_tc(ctx.state, incl, &n_incl, excl, &n_excl);
+        bool v6 = access("/proc/net/if_inet6", F_OK) == 0;
+        assert_int_equal(n_incl, v6 ? 2 : 1);
+        assert_true(incl[0].family == AF_INET && incl[0].prefix == 0 && incl[0].dport == 0);
+        if (v6)
+                assert_true(incl[1].family == AF_INET6 && incl[1].prefix == 0);
+        assert_int_equal(n_excl, v6 ? 2 : 1); /* SSH */
         runner_ctx_free(&ctx);
 }
 
@@ -278,6 +326,7 @@ int main(void)
                 cmocka_unit_test(hosts_resolve_to_every_a_and_aaaa),
                 cmocka_unit_test(dual_stack_filter_and_families),
                 cmocka_unit_test(refusals_name_the_tunable),
+                cmocka_unit_test(tc_matches_cover_both_families),
                 cmocka_unit_test(too_many_addresses_is_refused),
         };
         return cmocka_run_group_tests(tests, group_setup, NULL);
