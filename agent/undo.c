@@ -116,10 +116,10 @@ static int entry_from_json(const cJSON *o, struct undo_entry *e)
 {
         *e = (struct undo_entry){ .id = (uint64_t)json_num(o, "id") };
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
-        int k = kind_from_name(cJSON_IsString(kind) ? kind->valuestring : NULL);
-        if (e->id == 0 || k < 0)
+        if (e->id == 0 || !cJSON_IsString(kind))
                 return RIFT_E_PARSE;
-        e->kind = (enum undo_kind)k;
+        int k = kind_from_name(kind->valuestring);
+        e->kind = k < 0 ? UNDO_FOREIGN : (enum undo_kind)k;
         int r;
         if ((r = json_str(o, "table", e->table, sizeof(e->table))) < 0 ||
             (r = json_str(o, "name", e->name, sizeof(e->name))) < 0 ||
@@ -308,6 +308,8 @@ static int append_payload(struct undo_journal *j, const char *payload)
 
 int undo_record(struct undo_journal *j, const struct undo_entry *e, uint64_t *ret_id)
 {
+        if ((unsigned)e->kind >= _UNDO_KIND_MAX)
+                return -EINVAL; /* only the kinds this agent can revert are written */
         struct undo_entry copy = *e;
         copy.id = j->last_id + 1;
         copy.done = false;
@@ -406,6 +408,8 @@ int undo_revert_entry(const struct undo_entry *e)
                 return ipt_family_chain_delete(AF_INET6, e->table, e->name);
         case UNDO_IP6T_RULE:
                 return ipt_family_rule_delete(AF_INET6, e->table, e->name, e->arg);
+        case UNDO_FOREIGN:
+                return RIFT_E_UNSUPPORTED;
         default:
                 return RIFT_E_INVALID;
         }

@@ -28,6 +28,10 @@ enum undo_kind {
         UNDO_IP6T_CHAIN, /* ip6tables chain `name` in table `table`: flush and delete */
         UNDO_IP6T_RULE,  /* rule `arg` appended to builtin chain `name` of ip6tables `table`: delete it */
         _UNDO_KIND_MAX,
+        /* a kind this agent does not know (a newer agent wrote it, then this one was installed): the
+         * record is kept as it is in the file and never reverted here; replay counts it as failed, so
+         * the journal is not emptied and a person (or the newer agent's --recover) can finish it */
+        UNDO_FOREIGN = _UNDO_KIND_MAX,
 };
 
 /* One change, as written to and read from the journal. */

@@ -41,6 +41,8 @@ static int teardown(void **state)
         snprintf(path, sizeof(path), "%s/journal", f->dir);
         unlink(path);
         unlink(f->file);
+        snprintf(path, sizeof(path), "%s.2", f->file);
+        unlink(path);
         rmdir(f->dir);
         free(f);
         return 0;
@@ -168,6 +170,52 @@ static void documented_format_is_read(void **state)
         undo_close(j);
 }
 
+/* A record of a kind this agent does not know (a newer agent wrote it before a downgrade) is kept: it
+ * neither ends the journal nor is lost, replay counts it as failed and leaves it for the newer agent, and
+ * what this agent knows around it is still reverted. */
+static void foreign_kind_is_kept_and_never_reverted(void **state)
+{
+        struct fixture *f = *state;
+        struct undo_journal *j;
+        struct undo_entry e = file_entry(f->file);
+        touch(f->file);
+        assert_int_equal(undo_open(f->dir, &j), 0);
+        assert_int_equal(undo_record(j, &e, NULL), 0);
+        undo_close(j);
+        char path[128];
+        snprintf(path, sizeof(path), "%s/journal", f->dir);
+        FILE *fp = fopen(path, "a");
+        assert_non_null(fp);
+        fputs("0000003b bce5d2a7 {\"id\":50,\"kind\":\"nft_table\",\"name\":\"rift-1\",\"table\":\"inet\"}\n",
+              fp);
+        fclose(fp);
+        char second[128];
+        snprintf(second, sizeof(second), "%s.2", f->file);
+        struct undo_entry e2 = file_entry(second);
+        touch(second);
+        assert_int_equal(undo_open(f->dir, &j), 0);
+        assert_int_equal(undo_count(j), 2);
+        assert_int_equal(undo_get(j, 1)->kind, UNDO_FOREIGN);
+        assert_string_equal(undo_get(j, 1)->name, "rift-1");
+        assert_int_equal(undo_record(j, &e2, NULL), 0); /* ids go on after the foreign one */
+        assert_int_equal(undo_get(j, 2)->id, 51);
+        unsigned reverted = 0, failed = 0;
+        assert_int_equal(undo_replay(j, &reverted, &failed), RIFT_E_UNSUPPORTED);
+        assert_int_equal(reverted, 2);
+        assert_int_equal(failed, 1);
+        assert_int_equal(access(f->file, F_OK), -1);
+        assert_int_equal(access(second, F_OK), -1);
+        undo_close(j);
+        /* still there, still open, after the files' done markers */
+        assert_int_equal(undo_open(f->dir, &j), 0);
+        assert_int_equal(undo_open_count(j), 1);
+        assert_int_equal(undo_get(j, 1)->kind, UNDO_FOREIGN);
+        assert_false(undo_get(j, 1)->done);
+        struct undo_entry bad = { .kind = UNDO_FOREIGN };
+        assert_int_equal(undo_record(j, &bad, NULL), -EINVAL); /* never written by this agent */
+        undo_close(j);
+}
+
 static void replay_reverts_newest_first_and_is_idempotent(void **state)
 {
         struct fixture *f = *state;
@@ -281,6 +329,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(torn_tail_is_dropped_at_every_cut, setup, teardown),
                 cmocka_unit_test_setup_teardown(corrupt_record_ends_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(documented_format_is_read, setup, teardown),
+                cmocka_unit_test_setup_teardown(foreign_kind_is_kept_and_never_reverted, setup, teardown),
                 cmocka_unit_test_setup_teardown(replay_reverts_newest_first_and_is_idempotent, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(replay_since_touches_only_newer, setup, teardown),
