@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n > RIFT_MAX_UNDO_ENTRIES || open_n > n)
                 abort();
         for (size_t i = 0; i < n; i++)
-                if (undo_get(j, i)->kind >= _UNDO_KIND_MAX || undo_get(j, i)->id == 0)
+                if (undo_get(j, i)->kind > UNDO_FOREIGN || undo_get(j, i)->id == 0)
                         abort();
         undo_close(j);
         struct stat st;
