@@ -55,9 +55,8 @@ static void load(void)
 {
         if (dl_table_open(CURL_DL_SONAME, curl_sym_table, ARRAY_SIZE(curl_sym_table), &sym, sizeof(sym),
                           load_error, sizeof(load_error)) < 0) {
-                log_error(
-                    "cannot load libcurl: HTTP requests (control plane, httpProbe, promProbe) will fail",
-                    LOG_STR("library", CURL_DL_SONAME), LOG_STR("detail", load_error));
+                log_error("cannot load libcurl: httpProbe and promProbe requests will fail",
+                          LOG_STR("library", CURL_DL_SONAME), LOG_STR("detail", load_error));
                 return;
         }
         __atomic_store_n(&loaded, true, __ATOMIC_RELEASE);

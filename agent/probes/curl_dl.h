@@ -1,9 +1,10 @@
 /* libcurl loaded on first use. rift-agent does not link libcurl: Debian's build pulls in about 30 shared
  * objects (gnutls, krb5, ldap, ssh2, rtmp, nghttp2...) that every process would map and relocate at
- * start. curl_dl.c instead defines the curl_* functions the agent calls (lib/http_client.c for the
- * control-plane client, probe_http.c and probe_prom.c), with curl.h's own prototypes; the first call
- * dlopen()s CURL_DL_SONAME and each forwards to its dlsym()ed counterpart. The root injector makes no
- * HTTP request, so it never maps libcurl; the network process maps it when it creates its client.
+ * start. curl_dl.c instead defines the curl_* functions the agent calls (probe_http.c and probe_prom.c;
+ * the multi functions are kept for lib/http_client.c's API, which the agent no longer links: its
+ * control-plane client is agent/http_lite.c), with curl.h's own prototypes; the first call dlopen()s
+ * CURL_DL_SONAME and each forwards to its dlsym()ed counterpart. The root injector makes no HTTP
+ * request, so it never maps libcurl; the network process maps it at its first httpProbe or promProbe.
  * If libcurl cannot be loaded, the reason is logged once, curl_global_init() returns CURLE_FAILED_INIT
  * and the constructors return NULL. A new curl_* call in those files fails the agent's link until it is
  * added to curl_dl.c's table. */
