@@ -101,12 +101,57 @@ static ssize_t read_request(struct peer *p, char *buf, size_t size)
         }
 }
 
+/* A CONNECT tunnel to 127.0.0.1:port: relays bytes both ways until one side closes. */
+static void relay(struct peer *p, int port)
+{
+        struct sockaddr_in a = { .sin_family = AF_INET,
+                                 .sin_port = htons((uint16_t)port),
+                                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+        int up = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        char buf[4096];
+
+        if (up < 0 || connect(up, (struct sockaddr *)&a, sizeof(a)) < 0) {
+                peer_puts(p, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n");
+                if (up >= 0)
+                        close(up);
+                return;
+        }
+        peer_puts(p, "HTTP/1.1 200 Connection established\r\n\r\n");
+        for (;;) {
+                struct pollfd pf[2] = { { .fd = p->fd, .events = POLLIN }, { .fd = up, .events = POLLIN } };
+                ssize_t n;
+
+                if (poll(pf, 2, 5000) <= 0)
+                        break;
+                if (pf[0].revents) {
+                        n = recv(p->fd, buf, sizeof(buf), 0);
+                        if (n <= 0 || send(up, buf, (size_t)n, MSG_NOSIGNAL) != n)
+                                break;
+                }
+                if (pf[1].revents) {
+                        n = recv(up, buf, sizeof(buf), 0);
+                        if (n <= 0 || send(p->fd, buf, (size_t)n, MSG_NOSIGNAL) != n)
+                                break;
+                }
+        }
+        close(up);
+}
+
 /* Answers one request; false when the connection is to be closed. */
 static bool answer(struct server *s, struct peer *p, const char *req, bool *drop_next)
 {
         char path[256] = "", big[256];
 
         sscanf(req, "%*s %255s", path);
+        if (strncmp(req, "CONNECT ", 8) == 0) { /* acting as a proxy */
+                const char *colon = strrchr(path, ':');
+                if (strncmp(path, "refused.test:", 13) == 0 || !colon) {
+                        peer_puts(p, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+                        return false;
+                }
+                relay(p, (int)strtol(colon + 1, NULL, 10));
+                return false;
+        }
         if (strcmp(path, "/cl") == 0 || strcmp(path, "/idle-close") == 0 || strcmp(path, "/drop-next") == 0) {
                 peer_puts(p, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Thing: a b\r\n\r\nhello");
                 *drop_next = strcmp(path, "/drop-next") == 0;
@@ -575,6 +620,29 @@ static void test_tls(void **state)
         cfg.insecure = true;
         assert_int_equal(get(&cfg, url(s, "https://127.0.0.1", "/cl"), &resp), 0);
         assert_string_equal(resp.body.data, "hello");
+        /* through an http proxy's CONNECT tunnel (the plain server relays), still verified end to end */
+        {
+                struct server proxy;
+                char pu[64];
+
+                server_start(&proxy, NULL, NULL);
+                snprintf(pu, sizeof(pu), "http://127.0.0.1:%d", proxy.port);
+                setenv("https_proxy", pu, 1);
+                cfg = (struct rift_http_client_config){ .ca_file = ca };
+                before = s->accepted;
+                assert_int_equal(get(&cfg, url(s, "https://localhost", "/chunked"), &resp), 0);
+                assert_string_equal(resp.body.data, "hello world");
+                assert_int_equal(s->accepted - before, 1);
+                assert_non_null(strstr(proxy.last_request, "CONNECT localhost:"));
+                cfg.ca_file = other;
+                assert_int_equal(get(&cfg, url(s, "https://localhost", "/cl"), &resp), RIFT_E_TLS);
+                cfg.max_retries = 1;
+                cfg.retry_base_ms = 5;
+                assert_int_equal(get(&cfg, "https://refused.test/", &resp), RIFT_E_UNAVAILABLE);
+                assert_int_equal(resp.attempts, 2); /* no tunnel: never sent, so retried */
+                unsetenv("https_proxy");
+                server_stop(&proxy);
+        }
         /* a CA file that cannot be read */
         cfg = (struct rift_http_client_config){ .ca_file = "/nonexistent/ca.pem" };
         assert_int_equal(get(&cfg, url(s, "https://localhost", "/cl"), &resp), RIFT_E_TLS);
