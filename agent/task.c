@@ -718,7 +718,9 @@ static void restore_lines(struct task *t, const char *path)
                     cJSON_IsString(line)) {
                         struct task_line *l = &t->lines[t->n_lines];
                         l->seq = ++t->next_seq;
-                        l->time_ms = cJSON_IsNumber(tm) ? (int64_t)tm->valuedouble : 0;
+                        l->time_ms = cJSON_IsNumber(tm) && tm->valuedouble >= 0 && tm->valuedouble < 9e18
+                                         ? (int64_t)tm->valuedouble
+                                         : 0; /* an epoch ms, or unknown */
                         rift_strlcpy(l->step, cJSON_IsString(step) ? step->valuestring : "", sizeof(l->step));
                         if ((l->line = strndup(line->valuestring, RIFT_MAX_AGENT_LOG_LINE)))
                                 t->n_lines++;

@@ -21,6 +21,7 @@
 #include "agent/undo.h"
 #include "lib/buf.h"
 #include "lib/error.h"
+#include "lib/json.h"
 #include "lib/macro.h"
 #include "lib/str.h"
 
@@ -106,29 +107,43 @@ static int json_str(const cJSON *o, const char *key, char *dst, size_t size)
         return rift_strlcpy(dst, v->valuestring, size);
 }
 
-static double json_num(const cJSON *o, const char *key)
+/* An integer in 0..max (absent = 0); anything else (a fraction, a negative pid that kill() would read
+ * as a process group, a number no integer type holds) makes the record unreadable. */
+static int json_uint(const cJSON *o, const char *key, uint64_t max, uint64_t *ret)
 {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-        return cJSON_IsNumber(v) ? v->valuedouble : 0;
+        int64_t v = 0;
+        int r = rift_json_get_int64(o, key, &v);
+        if (r == -ENOENT)
+                v = 0;
+        else if (r < 0 || v < 0 || (uint64_t)v > max)
+                return RIFT_E_PARSE;
+        *ret = (uint64_t)v;
+        return 0;
 }
 
 static int entry_from_json(const cJSON *o, struct undo_entry *e)
 {
-        *e = (struct undo_entry){ .id = (uint64_t)json_num(o, "id") };
+        uint64_t id, pid, start, handle, parent;
+        int r;
+        if ((r = json_uint(o, "id", UINT64_MAX, &id)) < 0 || (r = json_uint(o, "pid", INT32_MAX, &pid)) < 0 ||
+            (r = json_uint(o, "start", UINT64_MAX, &start)) < 0 ||
+            (r = json_uint(o, "handle", UINT32_MAX, &handle)) < 0 ||
+            (r = json_uint(o, "parent", UINT32_MAX, &parent)) < 0)
+                return r;
+        *e = (struct undo_entry){ .id = id,
+                                  .pid = (int64_t)pid,
+                                  .start = start,
+                                  .handle = (uint32_t)handle,
+                                  .parent = (uint32_t)parent };
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
         if (e->id == 0 || !cJSON_IsString(kind))
                 return RIFT_E_PARSE;
         int k = kind_from_name(kind->valuestring);
         e->kind = k < 0 ? UNDO_FOREIGN : (enum undo_kind)k;
-        int r;
         if ((r = json_str(o, "table", e->table, sizeof(e->table))) < 0 ||
             (r = json_str(o, "name", e->name, sizeof(e->name))) < 0 ||
             (r = json_str(o, "arg", e->arg, sizeof(e->arg))) < 0)
                 return r;
-        e->pid = (int64_t)json_num(o, "pid");
-        e->start = (uint64_t)json_num(o, "start");
-        e->handle = (uint32_t)json_num(o, "handle");
-        e->parent = (uint32_t)json_num(o, "parent");
         return 0;
 }
 
@@ -167,11 +182,12 @@ static int apply_payload(struct undo_journal *j, const char *payload, size_t len
                 return RIFT_E_PARSE;
         int r;
         const cJSON *done = cJSON_GetObjectItemCaseSensitive(o, "done");
-        if (cJSON_IsNumber(done)) {
-                struct undo_entry *e = find(j, (uint64_t)done->valuedouble);
+        uint64_t id;
+        if (done) {
+                r = json_uint(o, "done", UINT64_MAX, &id);
+                struct undo_entry *e = r == 0 ? find(j, id) : NULL;
                 if (e)
                         e->done = true;
-                r = 0;
         } else {
                 struct undo_entry e;
                 r = entry_from_json(o, &e);

@@ -216,6 +216,33 @@ static void foreign_kind_is_kept_and_never_reverted(void **state)
         undo_close(j);
 }
 
+/* Numbers a record cannot mean (a negative pid, which kill() would take for a process group; a pid no
+ * integer holds) make it unreadable like a failed CRC: the journal ends before it. */
+static void out_of_range_numbers_end_the_journal(void **state)
+{
+        static const char *const bad[] = {
+                "00000029 35101118 {\"id\":3,\"kind\":\"proc\",\"pid\":-1,\"start\":5}\n",
+                "00000031 60cf62b1 {\"id\":4,\"kind\":\"stopped\",\"pid\":1e300,\"start\":1.5}\n",
+        };
+        struct fixture *f = *state;
+        char path[128];
+        snprintf(path, sizeof(path), "%s/journal", f->dir);
+        for (size_t i = 0; i < 2; i++) {
+                FILE *fp = fopen(path, "w");
+                assert_non_null(fp);
+                fputs("00000026 d7b829d2 {\"id\":1,\"kind\":\"file\",\"name\":\"/tmp/x\"}\n", fp);
+                fputs(bad[i], fp);
+                fclose(fp);
+                struct undo_journal *j;
+                assert_int_equal(undo_open(f->dir, &j), 0);
+                assert_int_equal(undo_count(j), 1);
+                undo_close(j);
+                struct stat st;
+                assert_int_equal(stat(path, &st), 0);
+                assert_int_equal(st.st_size, 18 + 0x26 + 1); /* cut after the first record */
+        }
+}
+
 static void replay_reverts_newest_first_and_is_idempotent(void **state)
 {
         struct fixture *f = *state;
@@ -330,6 +357,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(corrupt_record_ends_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(documented_format_is_read, setup, teardown),
                 cmocka_unit_test_setup_teardown(foreign_kind_is_kept_and_never_reverted, setup, teardown),
+                cmocka_unit_test_setup_teardown(out_of_range_numbers_end_the_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(replay_reverts_newest_first_and_is_idempotent, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(replay_since_touches_only_newer, setup, teardown),
