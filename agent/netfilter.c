@@ -459,11 +459,11 @@ static bool is_chain(const struct undo_entry *e)
         return e->kind == UNDO_IPT_CHAIN || e->kind == UNDO_IP6T_CHAIN;
 }
 
-static int mark_done(struct fault_ctx *ctx, const struct undo_entry *const *es, size_t n)
+static int mark_done(struct undo_journal *j, const struct undo_entry *const *es, size_t n)
 {
         int r = 0;
         for (size_t i = 0; r == 0 && i < n; i++) {
-                r = undo_mark_done(ctx->journal, es[i]->id);
+                r = undo_mark_done(j, es[i]->id);
                 undo_crash_point("mid-revert"); /* the rest are gone but still open: replay finds them so */
         }
         return r < 0 ? r : (int)n;
@@ -509,17 +509,17 @@ static int revert_native(int family, const struct undo_entry *const *es, size_t 
         return nft_delete_chains(family, es[0]->table, bases, n_bases, chains, n_chains);
 }
 
-/* Reverts the newest open (ip6)iptables entries of the fault, all of one family, in one batch, newest
- * first: jumps deleted, chains emptied (declared) and deleted. Returns how many it marked done, or a
- * negative errno when the batch was refused (one of them is already gone) and nothing changed. */
-static int revert_batch(struct fault_ctx *ctx)
+/* Reverts the newest open (ip6)iptables entries newer than id since, all of one family, in one batch,
+ * newest first: jumps deleted, chains emptied (declared) and deleted. Returns how many it marked done, or
+ * a negative errno when the batch was refused (one of them is already gone) and nothing changed. */
+static int revert_batch(struct undo_journal *j, uint64_t since)
 {
         const struct undo_entry *es[2 * (NETFILTER_MAX_IFACES + 1)];
         size_t n = 0;
         int family = AF_UNSPEC;
-        for (size_t i = undo_count(ctx->journal); i-- > 0 && n < ARRAY_SIZE(es);) {
-                const struct undo_entry *e = undo_get(ctx->journal, i);
-                if (e->id <= ctx->first_id)
+        for (size_t i = undo_count(j); i-- > 0 && n < ARRAY_SIZE(es);) {
+                const struct undo_entry *e = undo_get(j, i);
+                if (e->id <= since)
                         break; /* older than the fault */
                 if (e->done)
                         continue;
@@ -532,7 +532,7 @@ static int revert_batch(struct fault_ctx *ctx)
         if (n == 0)
                 return 0;
         if (revert_native(family, es, n) == 0)
-                return mark_done(ctx, es, n);
+                return mark_done(j, es, n);
         struct ipt_batch batch;
         ipt_batch_init_family(&batch, family, "filter");
         for (size_t i = 0; i < n; i++)
@@ -543,15 +543,20 @@ static int revert_batch(struct fault_ctx *ctx)
                               is_chain(es[i]) ? NULL : es[i]->arg);
         int r = ipt_batch_commit(&batch);
         ipt_batch_free(&batch);
-        return r < 0 ? r : mark_done(ctx, es, n);
+        return r < 0 ? r : mark_done(j, es, n);
+}
+
+void netfilter_revert_batches(struct undo_journal *j, uint64_t since, unsigned max)
+{
+        for (unsigned i = 0; i < max && revert_batch(j, since) > 0; i++)
+                ;
 }
 
 int netfilter_revert(struct fault_ctx *ctx)
 {
         /* one batch per family (IPv6, journalled last, first); whatever a batch could not do, the journal
          * replay below does piece by piece */
-        for (int i = 0; i < 2 && revert_batch(ctx) > 0; i++)
-                ;
+        netfilter_revert_batches(ctx->journal, ctx->first_id, 2);
         return fault_revert_journal(ctx);
 }
 

@@ -61,6 +61,10 @@ unsigned netfilter_families(const struct nf_filter *f);
  * (something is already gone), and for every other change, the journal replay reverts them one by one,
  * "already gone" counting as success. */
 int netfilter_revert(struct fault_ctx *ctx);
+/* The batches netfilter_revert starts with, for up to max groups of the newest open (ip6)iptables
+ * entries newer than id since (recovery: a killed agent's journal, before its entry-by-entry replay).
+ * Stops at the first entry of another kind, or a batch that was refused. */
+void netfilter_revert_batches(struct undo_journal *j, uint64_t since, unsigned max);
 struct tc_match;
 /* The filter as tc u32 matches, IPv4 and IPv6: destinations into incl (room for RIFT_MAX_FAULT_TARGETS;
  * without destinations one "any" per family netfilter_families() names), exclusions of those families

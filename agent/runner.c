@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "agent/netfilter.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/error.h"
@@ -18,6 +19,7 @@
 
 #define DEFAULT_DURATION_MS 30000LL
 #define MAX_DURATION_MS     (24LL * 3600 * 1000)
+#define RECOVER_MAX_BATCHES 64 /* iptables batches tried before the entry-by-entry replay */
 
 void runner_ctx_free(struct fault_ctx *ctx)
 {
@@ -123,7 +125,11 @@ int runner_recover(const char *journal_dir)
                 return AGENT_EXIT_REVERT_FAILED;
         }
         size_t open_entries = undo_open_count(j);
+        /* a killed network fault's chains and jumps: one transaction per family, as a revert does */
+        netfilter_revert_batches(j, 0, RECOVER_MAX_BATCHES);
+        size_t batched = open_entries - undo_open_count(j);
         r = undo_replay(j, &reverted, &failed);
+        reverted += (unsigned)batched;
         undo_close(j);
         if (open_entries)
                 log_info("recovered leftover chaos", LOG_INT("reverted", reverted),

@@ -322,6 +322,26 @@ static void nft_deletes_all_or_nothing(void **state)
         assert_int_equal(nft_delete_chains(AF_INET, "", bases, 1, chains, 1), -EINVAL);
 }
 
+/* Recovery (a killed agent's journal, no fault context): both families' chains in one transaction each,
+ * no process; the shaper's older entry is left to the replay. */
+static void recovery_batches_are_native(void **state)
+{
+        if (!in_netns)
+                skip();
+        struct jfix *x = *state;
+        struct nf_filter f = { .whitelist_ssh = true };
+        struct undo_entry older = { .kind = UNDO_FILE };
+        snprintf(older.name, sizeof(older.name), "%s/none", tmpdir);
+        assert_int_equal(undo_record(x->j, &older, NULL), 0);
+        assert_int_equal(netfilter_install(x->j, &f, "DROP", true), 0);
+        int v4 = count_calls("iptables-restore"), v6 = count_calls("ip6tables-restore");
+        netfilter_revert_batches(x->j, 0, 64);
+        assert_int_equal(count_calls("iptables-restore"), v4);
+        assert_int_equal(count_calls("ip6tables-restore"), v6);
+        assert_int_equal(undo_open_count(x->j), 1); /* the file entry */
+        assert_true(filter_is_empty());
+}
+
 static void refused_install_changes_nothing(void **state)
 {
         if (!in_netns)
@@ -537,6 +557,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(revert_with_a_chain_already_gone_falls_back, jsetup,
                                                 jteardown),
                 cmocka_unit_test(nft_deletes_all_or_nothing),
+                cmocka_unit_test_setup_teardown(recovery_batches_are_native, jsetup, jteardown),
                 cmocka_unit_test_setup_teardown(refused_install_changes_nothing, jsetup, jteardown),
                 cmocka_unit_test(single_deletes_are_idempotent),
                 cmocka_unit_test_setup_teardown(ipv4_targets_leave_ip6tables_alone, jsetup, jteardown),
