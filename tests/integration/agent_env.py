@@ -81,12 +81,32 @@ SINK = ("import socket,sys,time\nfam=socket.AF_INET6 if ':' in sys.argv[1] else 
         " if t0 is None: t0=time.time()\n n+=len(b)\nprint(n*8/(time.time()-t0))")
 
 
-def tcp_sink(np, addr, port):
-    """Starts SINK in nsB; read its figure with sink_bps() after send_for()."""
-    p = subprocess.Popen(["ip", "netns", "exec", np.b, "/usr/bin/python3", "-c", SINK, addr, str(port)],
-                         stdout=subprocess.PIPE, text=True)
-    time.sleep(0.3)
-    return p
+class TcpSinks:
+    """SINK in nsB on each (addr, port); bps(i) after send_for() to it. A context manager: the sinks are
+    killed on the way out, whatever happened."""
+
+    def __init__(self, np, *binds):
+        self.procs = [subprocess.Popen(["ip", "netns", "exec", np.b, "/usr/bin/python3", "-c", SINK, addr,
+                                        str(port)], stdout=subprocess.PIPE, text=True) for addr, port in binds]
+        time.sleep(0.3)
+
+    def bps(self, i):
+        return float(self.procs[i].communicate(timeout=30)[0])
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+            p.wait()
+
+
+def rate_limit_spec(np, dst):
+    """1 Mbit/s towards dst on np's veth, for 10 s."""
+    return {"fault": "linux-network-rate-limit", "duration": "10s",
+            "tunables": {"NETWORK_BANDWIDTH": "1mbit", "BURST": "8kb", "LIMIT": "64kb",
+                         "NETWORK_INTERFACES": np.va, "DESTINATION_IPS": dst}}
 
 
 def send_for(np, host, port, seconds):
@@ -95,14 +115,6 @@ def send_for(np, host, port, seconds):
             "import socket,time\nc=socket.create_connection((%r,%d),3)\nend=time.time()+%g\n"
             "while time.time()<end: c.send(b'x'*16384)\nc.close()" % (host, port, seconds),
             timeout=seconds + 30)
-
-
-def sink_bps(p):
-    try:
-        return float(p.communicate(timeout=30)[0])
-    finally:
-        p.kill()
-        p.wait()
 
 
 def iptables_state(np):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from agent_env import Agent, NetPair, agent_bin, cgroup_of, send_for, sh, sink_bps, snapshot, tcp_sink
+from agent_env import Agent, NetPair, TcpSinks, agent_bin, cgroup_of, rate_limit_spec, send_for, sh, snapshot
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root (network namespaces, iptables, cgroups)"),
@@ -150,21 +150,13 @@ def test_control_plane_is_never_cut(np, tmp):
 
 def test_rate_limit_throughput(np, tmp):
     before = snapshot(np)
-    sink = tcp_sink(np, "0.0.0.0", 5201)
-    try:
-        spec = {"fault": "linux-network-rate-limit", "duration": "10s",
-                "tunables": {"NETWORK_BANDWIDTH": "1mbit", "BURST": "8kb", "LIMIT": "64kb",
-                             "NETWORK_INTERFACES": np.va, "DESTINATION_IPS": np.ip_b}}
-
+    with TcpSinks(np, ("0.0.0.0", 5201)) as sinks:
         def during(ev):
             qd = np.in_a("tc", "qdisc", "show", "dev", np.va).stdout
             send_for(np, np.ip_b, 5201, 4)
-            return qd, sink_bps(sink)
+            return qd, sinks.bps(0)
 
-        (qd, bps), rc = run_fault(np, tmp, spec, during)
-    finally:
-        sink.kill()
-        sink.wait()
+        (qd, bps), rc = run_fault(np, tmp, rate_limit_spec(np, np.ip_b), during)
     print("measured: rate limit %.0f bit/s (asked 1mbit)" % bps)
     assert rc == 0
     assert "htb 5254:" in qd and "tbf" in qd

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from agent_env import (Agent, NetPair, agent_bin, iptables_state, recover, send_for, sh, sink_bps, snapshot,
-                       tcp_sink)
+from agent_env import (Agent, NetPair, TcpSinks, agent_bin, iptables_state, rate_limit_spec, recover, send_for,
+                       sh, snapshot)
 from test_agent_dns import CLIENT as DNS_CLIENT, SERVER as DNS_SERVER
 
 pytestmark = [
@@ -232,23 +232,14 @@ def test_rate_limit_on_ipv6_target_leaves_ipv4_alone(np, tmp):
     """1 Mbit/s towards an IPv6 peer (tc u32 on the IPv6 destination, protocol ipv6), measured over TCP;
     the same peer over IPv4 is not limited."""
     before = state(np)
-    sink6, sink4 = tcp_sink(np, "::", 5201), tcp_sink(np, "0.0.0.0", 5202)
-    try:
-        spec = {"fault": "linux-network-rate-limit", "duration": "10s",
-                "tunables": {"NETWORK_BANDWIDTH": "1mbit", "BURST": "8kb", "LIMIT": "64kb",
-                             "NETWORK_INTERFACES": np.va, "DESTINATION_IPS": np.ip6_b}}
-
+    with TcpSinks(np, ("::", 5201), ("0.0.0.0", 5202)) as sinks:
         def during(ev):
             filters = np.in_a("tc", "filter", "show", "dev", np.va).stdout
             send_for(np, np.ip6_b, 5201, 4)
             send_for(np, np.ip_b, 5202, 1)
-            return filters, sink_bps(sink6), sink_bps(sink4)
+            return filters, sinks.bps(0), sinks.bps(1)
 
-        (filters, bps6, bps4), rc, err = run_fault(np, tmp, spec, during)
-    finally:
-        for p in (sink6, sink4):
-            p.kill()
-            p.wait()
+        (filters, bps6, bps4), rc, err = run_fault(np, tmp, rate_limit_spec(np, np.ip6_b), during)
     print("measured: IPv6 rate limit %.0f bit/s (asked 1mbit); IPv4 to the same peer %.0f bit/s" % (bps6, bps4))
     assert rc == 0, err
     assert "protocol ipv6" in filters and "protocol ip " not in filters   # an IPv6-only fault: no IPv4 filter
