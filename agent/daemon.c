@@ -20,6 +20,7 @@
 #include "agent/policy.h"
 #include "agent/privsep.h"
 #include "agent/task.h"
+#include "agent/tls_dl.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/config.h"
@@ -64,6 +65,8 @@ struct daemon {
 /* ---- configuration: one lib/config table (environment only; the command line is main.c's) ---- */
 
 static const char *const url_schemes[] = { "http", "https", NULL };
+/* in enum tls_dl_backend's order */
+static const char *const tls_libraries[] = { "auto", "mbedtls", "openssl", NULL };
 
 #define OPT(k, e, t, f, d, lo, hi, fl, h)                                                                    \
         {                                                                                                    \
@@ -86,6 +89,13 @@ static const struct rift_config_option options[] = {
             "where access_key and net/ live (default: the journal directory)"),
         OPT("ca_file", "RIFT_AGENT_CA_FILE", RIFT_CONFIG_PATH, ca_file, NULL, 0, 0, 0,
             "PEM CA the https control plane must chain to (default: system CAs)"),
+        { .key = "tls",
+          .env = "RIFT_AGENT_TLS",
+          .type = RIFT_CONFIG_ENUM,
+          .offset = offsetof(struct daemon_config, tls_backend),
+          .def = "auto",
+          .choices = tls_libraries,
+          .help = "TLS library for https: auto (mbedTLS, else OpenSSL), mbedtls or openssl" },
         OPT("unreachable_timeout", "RIFT_AGENT_UNREACHABLE_TIMEOUT", RIFT_CONFIG_DURATION, unreachable_ms,
             "60s", 1000, 24LL * 3600 * 1000, 0, "a run is reverted when no call succeeded for this long"),
         OPT("heartbeat_interval", "RIFT_AGENT_HEARTBEAT_INTERVAL", RIFT_CONFIG_DURATION, heartbeat_ms, "15s",
@@ -606,7 +616,10 @@ static int client_new(const struct daemon_config *c, struct rift_rpc_client **re
 /* The network process: unprivileged, in STATE_DIR/net, talking to the control plane. */
 static int network_main(struct daemon *d, const struct daemon_config *c)
 {
-        int r = client_new(c, &d->rpc);
+        int r;
+
+        tls_dl_set_backend((enum tls_dl_backend)c->tls_backend);
+        r = client_new(c, &d->rpc);
         if (r < 0) {
                 log_error("cannot create the control-plane client", LOG_ERR(r));
                 return AGENT_EXIT_USAGE;

@@ -16,6 +16,7 @@ struct daemon_config {
         const char *journal_dir;      /* RIFT_AGENT_JOURNAL: undo journal */
         const char *state_dir;        /* RIFT_AGENT_STATE_DIR: access key file (default: journal dir) */
         const char *ca_file;          /* RIFT_AGENT_CA_FILE: pinned CA (default: system CAs) */
+        int tls_backend;              /* RIFT_AGENT_TLS: enum tls_dl_backend (auto, mbedtls, openssl) */
         int64_t unreachable_ms;       /* RIFT_AGENT_UNREACHABLE_TIMEOUT: revert after this silence */
         int64_t heartbeat_ms;         /* RIFT_AGENT_HEARTBEAT_INTERVAL: until the server says */
         int64_t poll_wait_ms;         /* RIFT_AGENT_POLL_WAIT: longest Poll wait asked for */

@@ -50,7 +50,7 @@ struct conn {
 
 struct rift_http_client {
         struct rift_http_client_config cfg; /* copy of the config, defaults applied, strings owned */
-        struct tls_dl_ctx *tls;             /* OpenSSL context, made on the first https connection */
+        struct tls_dl_ctx *tls;             /* TLS context, made on the first https connection */
         struct conn conn;                   /* the kept-alive connection */
         char rbuf[READ_BUF];                /* bytes read from conn not consumed yet */
         size_t rstart, rend;                /* rbuf[rstart, rend) holds them */
@@ -554,8 +554,10 @@ static int conn_open(struct rift_http_client *c, const struct url *u, const char
         if (r == 0 && u->tls)
                 r = tls_start(c, u, deadline);
         if (r < 0) {
+                /* the server refused mbedTLS's TLS 1.2: once more on a new socket, now with OpenSSL */
+                bool again = c->conn.tls && tls_dl_conn_retry(c->conn.tls);
                 conn_close(c);
-                return r;
+                return again ? conn_open(c, u, proxy, deadline, o) : r;
         }
         o->not_sent = false;
         snprintf(c->conn.key, sizeof(c->conn.key), "%s://%s:%s via %s", u->tls ? "https" : "http", u->host,

@@ -13,6 +13,8 @@
 
 #include "agent/dl.h"
 #include "agent/tls_dl.h"
+#include "agent/tls_mbed.h"
+#include "lib/log.h"
 #include "lib/error.h"
 #include "lib/macro.h"
 #include "lib/str.h"
@@ -72,15 +74,39 @@ static const struct dl_sym crypto_table[] = {
 #undef X
 };
 
-struct tls_dl_ctx {
+/* An OpenSSL client context. */
+struct ossl_ctx {
         SSL_CTX *ctx;  /* OpenSSL's client context: CAs, client certificate, versions */
         bool insecure; /* connections skip name and address verification */
 };
 
-struct tls_dl_conn {
+/* An OpenSSL connection. */
+struct ossl_conn {
         SSL *ssl;   /* the connection's OpenSSL state */
         short want; /* POLLIN or POLLOUT after -EAGAIN */
 };
+
+/* What tls_dl.h's handles are: one backend's context or connection. */
+struct tls_dl_ctx {
+        struct tls_dl_config cfg;  /* a copy (strings owned), for an OpenSSL context made on fallback */
+        enum tls_dl_backend using; /* MBEDTLS or OPENSSL: what new connections use */
+        bool may_fall_back;        /* auto: a server refusing TLS 1.2 switches this client to OpenSSL */
+        struct tls_mbed_ctx *mbed; /* mbedTLS context, or NULL */
+        struct ossl_ctx *ossl;     /* OpenSSL context, or NULL */
+};
+
+struct tls_dl_conn {
+        enum tls_dl_backend backend; /* which of the two below */
+        struct tls_mbed_conn *mbed;  /* mbedTLS connection */
+        struct ossl_conn *ossl;      /* OpenSSL connection */
+        struct tls_dl_ctx *ctx;      /* its context, which outlives it */
+        bool retry;                  /* failed for the TLS version: try again on a new connection */
+};
+
+static void ossl_ctx_free(struct ossl_ctx *ctx);
+static void ossl_conn_free(struct ossl_conn *conn);
+
+static enum tls_dl_backend chosen = TLS_DL_AUTO; /* tls_dl_set_backend() */
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static struct tls_syms sym;       /* all set once loaded */
@@ -129,7 +155,7 @@ static int tls_error(const char *what, char *err, size_t errsz)
         return RIFT_E_TLS;
 }
 
-static int ctx_setup(struct tls_dl_ctx *c, const struct tls_dl_config *cfg, char *err, size_t errsz)
+static int ctx_setup(struct ossl_ctx *c, const struct tls_dl_config *cfg, char *err, size_t errsz)
 {
         SSL_CTX *ctx = c->ctx;
 
@@ -154,9 +180,9 @@ static int ctx_setup(struct tls_dl_ctx *c, const struct tls_dl_config *cfg, char
         return 0;
 }
 
-int tls_dl_ctx_new(const struct tls_dl_config *cfg, struct tls_dl_ctx **ret, char *err, size_t errsz)
+static int ossl_ctx_new(const struct tls_dl_config *cfg, struct ossl_ctx **ret, char *err, size_t errsz)
 {
-        struct tls_dl_ctx *c;
+        struct ossl_ctx *c;
         int r;
 
         pthread_once(&load_once, load);
@@ -172,14 +198,14 @@ int tls_dl_ctx_new(const struct tls_dl_config *cfg, struct tls_dl_ctx **ret, cha
         c->ctx = sym.SSL_CTX_new(sym.TLS_client_method());
         r = c->ctx ? ctx_setup(c, cfg, err, errsz) : tls_error("SSL_CTX_new failed", err, errsz);
         if (r < 0) {
-                tls_dl_ctx_free(c);
+                ossl_ctx_free(c);
                 return r;
         }
         *ret = c;
         return 0;
 }
 
-void tls_dl_ctx_free(struct tls_dl_ctx *ctx)
+static void ossl_ctx_free(struct ossl_ctx *ctx)
 {
         if (!ctx)
                 return;
@@ -196,7 +222,7 @@ static bool is_ip_literal(const char *host)
 }
 
 /* SNI for names (never for addresses), and what the certificate must match. */
-static int conn_peer(struct tls_dl_ctx *ctx, SSL *ssl, const char *host, char *err, size_t errsz)
+static int conn_peer(struct ossl_ctx *ctx, SSL *ssl, const char *host, char *err, size_t errsz)
 {
         bool ip = is_ip_literal(host);
 
@@ -216,10 +242,10 @@ static int conn_peer(struct tls_dl_ctx *ctx, SSL *ssl, const char *host, char *e
         return 0;
 }
 
-int tls_dl_conn_new(struct tls_dl_ctx *ctx, int fd, const char *host, struct tls_dl_conn **ret, char *err,
-                    size_t errsz)
+static int ossl_conn_new(struct ossl_ctx *ctx, int fd, const char *host, struct ossl_conn **ret, char *err,
+                         size_t errsz)
 {
-        struct tls_dl_conn *c = calloc(1, sizeof(*c));
+        struct ossl_conn *c = calloc(1, sizeof(*c));
         int r;
 
         if (!c)
@@ -233,14 +259,14 @@ int tls_dl_conn_new(struct tls_dl_ctx *ctx, int fd, const char *host, struct tls
         else
                 r = conn_peer(ctx, c->ssl, host, err, errsz);
         if (r < 0) {
-                tls_dl_conn_free(c);
+                ossl_conn_free(c);
                 return r;
         }
         *ret = c;
         return 0;
 }
 
-void tls_dl_conn_free(struct tls_dl_conn *conn)
+static void ossl_conn_free(struct ossl_conn *conn)
 {
         if (!conn)
                 return;
@@ -250,7 +276,7 @@ void tls_dl_conn_free(struct tls_dl_conn *conn)
 }
 
 /* Turns an OpenSSL return n <= 0 into -EAGAIN (with want set), 0 (closed), -errno or RIFT_E_TLS. */
-static int io_result(struct tls_dl_conn *c, int n, char *err, size_t errsz)
+static int io_result(struct ossl_conn *c, int n, char *err, size_t errsz)
 {
         int e = sym.SSL_get_error(c->ssl, n), saved = errno;
 
@@ -276,7 +302,7 @@ static int io_result(struct tls_dl_conn *c, int n, char *err, size_t errsz)
         }
 }
 
-int tls_dl_handshake(struct tls_dl_conn *conn, char *err, size_t errsz)
+static int ossl_handshake(struct ossl_conn *conn, char *err, size_t errsz)
 {
         long v;
         int n, r;
@@ -307,7 +333,7 @@ int tls_dl_handshake(struct tls_dl_conn *conn, char *err, size_t errsz)
         return r;
 }
 
-ssize_t tls_dl_read(struct tls_dl_conn *conn, void *buf, size_t size)
+static ssize_t ossl_read(struct ossl_conn *conn, void *buf, size_t size)
 {
         int n;
 
@@ -317,7 +343,7 @@ ssize_t tls_dl_read(struct tls_dl_conn *conn, void *buf, size_t size)
         return n > 0 ? n : io_result(conn, n, NULL, 0);
 }
 
-ssize_t tls_dl_write(struct tls_dl_conn *conn, const void *buf, size_t size)
+static ssize_t ossl_write(struct ossl_conn *conn, const void *buf, size_t size)
 {
         int n;
 
@@ -330,12 +356,183 @@ ssize_t tls_dl_write(struct tls_dl_conn *conn, const void *buf, size_t size)
         return n == 0 ? -EPIPE : n;
 }
 
-short tls_dl_want(const struct tls_dl_conn *conn)
+static short ossl_want(const struct ossl_conn *conn)
 {
         return conn->want;
 }
 
-bool tls_dl_pending(const struct tls_dl_conn *conn)
+static bool ossl_pending(const struct ossl_conn *conn)
 {
         return sym.SSL_pending(conn->ssl) > 0;
+}
+
+/* ---- the interface: mbedTLS when it loads (or is forced), else OpenSSL --------------------------------- */
+
+static const char *const backend_names[] = {
+        [TLS_DL_AUTO] = "auto", [TLS_DL_MBEDTLS] = "mbedtls", [TLS_DL_OPENSSL] = "openssl"
+};
+
+void tls_dl_set_backend(enum tls_dl_backend b)
+{
+        chosen = b;
+}
+
+const char *tls_dl_backend_name(enum tls_dl_backend b)
+{
+        return (unsigned)b < ARRAY_SIZE(backend_names) ? backend_names[b] : "?";
+}
+
+enum tls_dl_backend tls_dl_ctx_backend(const struct tls_dl_ctx *ctx)
+{
+        return ctx->using;
+}
+
+static int config_copy(struct tls_dl_config *dst, const struct tls_dl_config *src)
+{
+        *dst = (struct tls_dl_config){ .insecure = src->insecure };
+        if ((src->ca_file && !(dst->ca_file = strdup(src->ca_file))) ||
+            (src->client_cert && !(dst->client_cert = strdup(src->client_cert))) ||
+            (src->client_key && !(dst->client_key = strdup(src->client_key))))
+                return -ENOMEM;
+        return 0;
+}
+
+/* auto: mbedTLS if its libraries load, else OpenSSL; a forced backend has no alternative. */
+static int ctx_backend_new(struct tls_dl_ctx *c, char *err, size_t errsz)
+{
+        int r;
+
+        if (chosen != TLS_DL_OPENSSL) {
+                r = tls_mbed_ctx_new(&c->cfg, &c->mbed, err, errsz);
+                if (r != RIFT_E_UNAVAILABLE || chosen == TLS_DL_MBEDTLS) {
+                        c->using = TLS_DL_MBEDTLS;
+                        c->may_fall_back = chosen == TLS_DL_AUTO;
+                        return r;
+                }
+                log_debug("mbedTLS unavailable, using OpenSSL", LOG_STR("reason", err));
+        }
+        c->using = TLS_DL_OPENSSL;
+        return ossl_ctx_new(&c->cfg, &c->ossl, err, errsz);
+}
+
+int tls_dl_ctx_new(const struct tls_dl_config *cfg, struct tls_dl_ctx **ret, char *err, size_t errsz)
+{
+        struct tls_dl_ctx *c = calloc(1, sizeof(*c));
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        r = config_copy(&c->cfg, cfg);
+        if (r == 0)
+                r = ctx_backend_new(c, err, errsz);
+        if (r < 0) {
+                tls_dl_ctx_free(c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+void tls_dl_ctx_free(struct tls_dl_ctx *ctx)
+{
+        if (!ctx)
+                return;
+        tls_mbed_ctx_free(ctx->mbed);
+        ossl_ctx_free(ctx->ossl);
+        free((char *)ctx->cfg.ca_file);
+        free((char *)ctx->cfg.client_cert);
+        free((char *)ctx->cfg.client_key);
+        free(ctx);
+}
+
+int tls_dl_conn_new(struct tls_dl_ctx *ctx, int fd, const char *host, struct tls_dl_conn **ret, char *err,
+                    size_t errsz)
+{
+        struct tls_dl_conn *c = calloc(1, sizeof(*c));
+        int r;
+
+        if (!c)
+                return -ENOMEM;
+        c->backend = ctx->using;
+        c->ctx = ctx;
+        if (c->backend == TLS_DL_MBEDTLS)
+                r = tls_mbed_conn_new(ctx->mbed, fd, host, &c->mbed, err, errsz);
+        else
+                r = ossl_conn_new(ctx->ossl, fd, host, &c->ossl, err, errsz);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        log_debug("TLS connection", LOG_STR("host", host),
+                  LOG_STR("library", tls_dl_backend_name(c->backend)));
+        *ret = c;
+        return 0;
+}
+
+void tls_dl_conn_free(struct tls_dl_conn *conn)
+{
+        if (!conn)
+                return;
+        tls_mbed_conn_free(conn->mbed);
+        ossl_conn_free(conn->ossl);
+        free(conn);
+}
+
+/* The mbedTLS handshake failed because the server refused TLS 1.2: with auto, this client uses OpenSSL
+ * from now on (if it loads), and the caller is told to try again on a new connection. */
+static int fall_back(struct tls_dl_conn *conn, int r, char *err, size_t errsz)
+{
+        struct tls_dl_ctx *ctx = conn->ctx;
+        char why[256], oerr[256];
+
+        if (!ctx->may_fall_back || !tls_mbed_conn_version_refused(conn->mbed))
+                return r;
+        rift_strlcpy(why, err, sizeof(why));
+        if (ossl_ctx_new(&ctx->cfg, &ctx->ossl, oerr, sizeof(oerr)) < 0) {
+                snprintf(err, errsz, "%s; no OpenSSL to fall back to: %s", why, oerr);
+                return r;
+        }
+        ctx->using = TLS_DL_OPENSSL;
+        ctx->may_fall_back = false;
+        conn->retry = true;
+        log_debug("the server refused TLS 1.2 from mbedTLS: falling back to OpenSSL", LOG_STR("reason", why));
+        snprintf(err, errsz, "%s; the next connection uses OpenSSL", why);
+        return r;
+}
+
+int tls_dl_handshake(struct tls_dl_conn *conn, char *err, size_t errsz)
+{
+        int r;
+
+        if (conn->backend == TLS_DL_OPENSSL)
+                return ossl_handshake(conn->ossl, err, errsz);
+        r = tls_mbed_handshake(conn->mbed, err, errsz);
+        return r == RIFT_E_TLS ? fall_back(conn, r, err, errsz) : r;
+}
+
+bool tls_dl_conn_retry(const struct tls_dl_conn *conn)
+{
+        return conn->retry;
+}
+
+ssize_t tls_dl_read(struct tls_dl_conn *conn, void *buf, size_t size)
+{
+        return conn->backend == TLS_DL_MBEDTLS ? tls_mbed_read(conn->mbed, buf, size)
+                                               : ossl_read(conn->ossl, buf, size);
+}
+
+ssize_t tls_dl_write(struct tls_dl_conn *conn, const void *buf, size_t size)
+{
+        return conn->backend == TLS_DL_MBEDTLS ? tls_mbed_write(conn->mbed, buf, size)
+                                               : ossl_write(conn->ossl, buf, size);
+}
+
+short tls_dl_want(const struct tls_dl_conn *conn)
+{
+        return conn->backend == TLS_DL_MBEDTLS ? tls_mbed_want(conn->mbed) : ossl_want(conn->ossl);
+}
+
+bool tls_dl_pending(const struct tls_dl_conn *conn)
+{
+        return conn->backend == TLS_DL_MBEDTLS ? tls_mbed_pending(conn->mbed) : ossl_pending(conn->ossl);
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential pkg-config clang clang-format libclang-rt-14-dev
-  libevent-dev libmongoc-dev libbson-dev libcjson-dev libsodium-dev libcurl4-openssl-dev libssl-dev
+  libevent-dev libmongoc-dev libbson-dev libcjson-dev libsodium-dev libcurl4-openssl-dev libssl-dev libmbedtls-dev
   libprotobuf-c-dev protobuf-c-compiler libyaml-dev libsqlite3-dev libnl-route-3-dev
   libnetfilter-queue-dev libmnl-dev libcmocka-dev
   prometheus stress-ng iproute2 iptables iputils-ping wrk nginx-light openssl curl

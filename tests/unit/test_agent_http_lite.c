@@ -1,9 +1,10 @@
-// link: agent/http_lite.c agent/http_resp.c agent/tls_dl.c agent/dl.c
+// link: agent/http_lite.c agent/http_resp.c agent/tls_dl.c agent/tls_mbed.c agent/dl.c
 /* agent/http_lite.c, rift-agent's HTTP client without libcurl, against a scripted server on 127.0.0.1 (a
  * thread; plain TCP, or TLS with a self-signed certificate made by the openssl command): framing
  * (Content-Length, chunked, close-delimited, 1xx skipped), keep-alive reuse and transparent reconnection
  * of a connection the server closed, retries and their errors, deadline, body cap, malformed replies,
- * certificate and name verification, proxies from the environment. */
+ * certificate, name and IP address verification, proxies from the environment. Every TLS case runs with
+ * each library forced (mbedTLS, OpenSSL), and auto mode falls back to OpenSSL for a TLS 1.3-only server. */
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/err.h>
@@ -28,6 +29,7 @@
 
 #include "agent/http_lite.h"
 #include "agent/tls_dl.h"
+#include "agent/tls_mbed.h"
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/str.h"
@@ -42,6 +44,7 @@ struct server {
         volatile int accepted;   /* connections accepted */
         volatile int requests;   /* requests read */
         volatile int hits_503;   /* requests to /503 */
+        volatile int version;    /* TLS version of the last accepted handshake (SSL_version) */
         char last_request[4096]; /* the last request's head and body */
 };
 
@@ -250,9 +253,10 @@ static void *serve(void *arg)
                 if (s->ctx) {
                         p.ssl = SSL_new(s->ctx);
                         SSL_set_fd(p.ssl, p.fd);
-                        if (SSL_accept(p.ssl) == 1)
+                        if (SSL_accept(p.ssl) == 1) {
+                                s->version = SSL_version(p.ssl);
                                 serve_conn(s, &p);
-                        else
+                        } else
                                 ERR_clear_error();
                         SSL_free(p.ssl);
                 } else {
@@ -263,10 +267,20 @@ static void *serve(void *arg)
         return NULL;
 }
 
-static void server_start(struct server *s, const char *cert, const char *key)
+/* How a TLS server differs from the default (IPv4, TLS 1.2 and 1.3, no client certificate). */
+struct server_opts {
+        bool ipv6;             /* listen on ::1 */
+        bool tls13_only;       /* refuse TLS 1.2 */
+        const char *client_ca; /* require a client certificate chaining to this */
+};
+
+static void server_start_opts(struct server *s, const char *cert, const char *key,
+                              const struct server_opts *o)
 {
+        struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-        socklen_t len = sizeof(a);
+        struct sockaddr *sa = o->ipv6 ? (struct sockaddr *)&a6 : (struct sockaddr *)&a;
+        socklen_t len = o->ipv6 ? sizeof(a6) : sizeof(a);
 
         memset(s, 0, sizeof(*s));
         if (cert) {
@@ -274,14 +288,27 @@ static void server_start(struct server *s, const char *cert, const char *key)
                 assert_non_null(s->ctx);
                 assert_int_equal(SSL_CTX_use_certificate_chain_file(s->ctx, cert), 1);
                 assert_int_equal(SSL_CTX_use_PrivateKey_file(s->ctx, key, SSL_FILETYPE_PEM), 1);
+                if (o->tls13_only)
+                        assert_int_equal(SSL_CTX_set_min_proto_version(s->ctx, TLS1_3_VERSION), 1);
+                if (o->client_ca) {
+                        assert_int_equal(SSL_CTX_load_verify_locations(s->ctx, o->client_ca, NULL), 1);
+                        SSL_CTX_set_verify(s->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+                }
         }
-        s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        s->lfd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         assert_true(s->lfd >= 0);
-        assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+        assert_int_equal(bind(s->lfd, sa, len), 0);
         assert_int_equal(listen(s->lfd, 8), 0);
-        assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &len), 0);
-        s->port = ntohs(a.sin_port);
+        assert_int_equal(getsockname(s->lfd, sa, &len), 0);
+        s->port = ntohs(o->ipv6 ? a6.sin6_port : a.sin_port);
         assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
+}
+
+static void server_start(struct server *s, const char *cert, const char *key)
+{
+        static const struct server_opts defaults = { 0 };
+
+        server_start_opts(s, cert, key, &defaults);
 }
 
 static void server_stop(struct server *s)
@@ -567,6 +594,9 @@ static int setup_tls(void **state)
                 return -1;
         make_cert("server", "DNS:localhost");
         make_cert("other", "DNS:localhost");
+        make_cert("ip", "IP:127.0.0.1,IP:::1");
+        make_cert("ipother", "IP:127.0.0.2,IP:::2,DNS:127.0.0.1,DNS:::1"); /* names are not addresses */
+        make_cert("client", "DNS:rift-agent");
         snprintf(cert, sizeof(cert), "%s/server.pem", tmpdir);
         snprintf(key, sizeof(key), "%s/server.key", tmpdir);
         server_start(&s, cert, key);
@@ -576,7 +606,9 @@ static int setup_tls(void **state)
 
 static int teardown_tls(void **state)
 {
-        static const char *const files[] = { "server.pem", "server.key", "other.pem", "other.key" };
+        static const char *const files[] = { "server.pem", "server.key", "other.pem",   "other.key",
+                                             "ip.pem",     "ip.key",     "ipother.pem", "ipother.key",
+                                             "client.pem", "client.key" };
         char path[128];
 
         server_stop(*state);
@@ -587,9 +619,9 @@ static int teardown_tls(void **state)
         return rmdir(tmpdir) == 0 ? 0 : -1;
 }
 
-static void test_tls(void **state)
+/* The TLS cases, with the library the caller forced. */
+static void tls_cases(struct server *s)
 {
-        struct server *s = *state;
         char ca[128], other[128];
         struct rift_http_client_config cfg = { .ca_file = ca };
         _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
@@ -608,7 +640,6 @@ static void test_tls(void **state)
         assert_int_equal(rift_http_client_do(c, &rq, &resp), 0);
         assert_string_equal(resp.body.data, "hello world");
         assert_int_equal(s->accepted - before, 1);
-        assert_true(tls_dl_loaded());
         /* the certificate names localhost, not 127.0.0.1 */
         rq.url = url(s, "https://127.0.0.1", "/cl");
         assert_int_equal(rift_http_client_do(c, &rq, &resp), RIFT_E_TLS);
@@ -645,7 +676,155 @@ static void test_tls(void **state)
         }
         /* a CA file that cannot be read */
         cfg = (struct rift_http_client_config){ .ca_file = "/nonexistent/ca.pem" };
+        before = s->accepted;
         assert_int_equal(get(&cfg, url(s, "https://localhost", "/cl"), &resp), RIFT_E_TLS);
+        /* its TCP connection was made first: let the server accept it before the next test counts */
+        for (int i = 0; i < 200 && s->accepted == before; i++)
+                usleep(10 * 1000);
+        assert_int_equal(s->accepted - before, 1);
+}
+
+static void test_tls_mbedtls(void **state)
+{
+        struct server *s = *state;
+
+        tls_dl_set_backend(TLS_DL_MBEDTLS);
+        tls_cases(s);
+        assert_true(tls_mbed_loaded());
+        assert_false(tls_dl_loaded()); /* OpenSSL was never needed */
+        assert_int_equal(s->version, TLS1_2_VERSION);
+        tls_dl_set_backend(TLS_DL_AUTO);
+}
+
+static void test_tls_openssl(void **state)
+{
+        struct server *s = *state;
+
+        tls_dl_set_backend(TLS_DL_OPENSSL);
+        tls_cases(s);
+        assert_true(tls_dl_loaded());
+        assert_int_equal(s->version, TLS1_3_VERSION);
+        tls_dl_set_backend(TLS_DL_AUTO);
+}
+
+/* One https GET of /cl from a server with cert (its own CA) at host: the result; *requests set to the
+ * number of requests the server read. */
+static int get_from(const char *cert, const char *host, const struct server_opts *o,
+                    const struct rift_http_client_config *cfg_in, int *requests)
+{
+        struct rift_http_client_config cfg = *cfg_in;
+        _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
+        char pem[128], key[128], u[128];
+        struct server srv;
+        int r;
+
+        snprintf(pem, sizeof(pem), "%s/%s.pem", tmpdir, cert);
+        snprintf(key, sizeof(key), "%s/%s.key", tmpdir, cert);
+        if (!cfg.ca_file)
+                cfg.ca_file = pem;
+        server_start_opts(&srv, pem, key, o);
+        snprintf(u, sizeof(u), "https://%s:%d/cl", host, srv.port);
+        r = get(&cfg, u, &resp);
+        if (r == 0)
+                assert_string_equal(resp.body.data, "hello");
+        *requests = srv.requests;
+        server_stop(&srv);
+        return r;
+}
+
+/* iPAddress SANs, IPv4 and IPv6 (mbedTLS 2.28 does not check them itself: tls_mbed.c does). */
+static void ip_cases(void)
+{
+        static const struct server_opts v4 = { 0 }, v6 = { .ipv6 = true };
+        struct rift_http_client_config cfg = { 0 };
+        int n;
+
+        assert_int_equal(get_from("ip", "127.0.0.1", &v4, &cfg, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(get_from("ip", "[::1]", &v6, &cfg, &n), 0);
+        assert_int_equal(n, 1);
+        /* a certificate for other addresses (and DNS names spelling ours): refused before any request */
+        assert_int_equal(get_from("ipother", "127.0.0.1", &v4, &cfg, &n), RIFT_E_TLS);
+        assert_int_equal(n, 0);
+        assert_int_equal(get_from("ipother", "[::1]", &v6, &cfg, &n), RIFT_E_TLS);
+        assert_int_equal(n, 0);
+        /* a name certificate at an address, and insecure accepting it */
+        assert_int_equal(get_from("server", "127.0.0.1", &v4, &cfg, &n), RIFT_E_TLS);
+        cfg.insecure = true;
+        assert_int_equal(get_from("ipother", "[::1]", &v6, &cfg, &n), 0);
+}
+
+static void test_ip_san(void **state)
+{
+        static const enum tls_dl_backend each[] = { TLS_DL_MBEDTLS, TLS_DL_OPENSSL };
+
+        for (size_t i = 0; i < ARRAY_SIZE(each); i++) {
+                tls_dl_set_backend(each[i]);
+                ip_cases();
+        }
+        tls_dl_set_backend(TLS_DL_AUTO);
+}
+
+/* A server requiring a client certificate: refused without one, accepted with it. */
+static void test_client_cert(void **state)
+{
+        static const enum tls_dl_backend each[] = { TLS_DL_MBEDTLS, TLS_DL_OPENSSL };
+        struct server_opts o = { 0 };
+        char client[128], ckey[128];
+        struct rift_http_client_config cfg = { 0 };
+        int n;
+
+        snprintf(client, sizeof(client), "%s/client.pem", tmpdir);
+        snprintf(ckey, sizeof(ckey), "%s/client.key", tmpdir);
+        o.client_ca = client;
+        for (size_t i = 0; i < ARRAY_SIZE(each); i++) {
+                tls_dl_set_backend(each[i]);
+                cfg.client_cert = cfg.client_key = NULL;
+                assert_int_not_equal(get_from("server", "localhost", &o, &cfg, &n), 0);
+                assert_int_equal(n, 0);
+                cfg.client_cert = client;
+                cfg.client_key = ckey;
+                assert_int_equal(get_from("server", "localhost", &o, &cfg, &n), 0);
+                assert_int_equal(n, 1);
+        }
+        tls_dl_set_backend(TLS_DL_AUTO);
+}
+
+/* A TLS 1.3-only server: mbedTLS 2.28 cannot talk to it; auto mode retries that client with OpenSSL,
+ * whose later connections go straight to OpenSSL. */
+static void test_tls13_fallback(void **state)
+{
+        static const struct server_opts o = { .tls13_only = true };
+        _cleanup_(rift_http_response_free) struct rift_http_response resp = { 0 };
+        struct rift_http_client_request rq = { .method = "POST" };
+        char pem[128], key[128];
+        struct rift_http_client_config cfg = { .ca_file = pem };
+        struct rift_http_client *c = NULL;
+        struct server srv;
+        int n;
+
+        snprintf(pem, sizeof(pem), "%s/server.pem", tmpdir);
+        snprintf(key, sizeof(key), "%s/server.key", tmpdir);
+        tls_dl_set_backend(TLS_DL_MBEDTLS); /* forced: no fallback */
+        assert_int_equal(get_from("server", "localhost", &o, &cfg, &n), RIFT_E_TLS);
+        tls_dl_set_backend(TLS_DL_AUTO);
+        server_start_opts(&srv, pem, key, &o);
+        assert_int_equal(rift_http_client_new(&cfg, &c), 0);
+        rq.url = url(&srv, "https://localhost", "/idle-close");
+        assert_int_equal(rift_http_client_do(c, &rq, &resp), 0);
+        assert_string_equal(resp.body.data, "hello");
+        assert_int_equal(resp.attempts, 1);
+        assert_int_equal(srv.accepted, 2); /* the refused mbedTLS handshake, then OpenSSL */
+        assert_int_equal(srv.version, TLS1_3_VERSION);
+        usleep(50 * 1000);
+        rq.url = url(&srv, "https://localhost", "/cl");
+        assert_int_equal(rift_http_client_do(c, &rq, &resp), 0);
+        assert_int_equal(srv.accepted, 3); /* remembered: one connection */
+        rift_http_client_free(c);
+        server_stop(&srv);
+        /* auto with a TLS 1.2 server stays on mbedTLS */
+        assert_int_equal(get_from("server", "localhost", &(struct server_opts){ 0 }, &cfg, &n), 0);
+        assert_true(tls_mbed_loaded());
 }
 
 int main(void)
@@ -656,7 +835,9 @@ int main(void)
                 cmocka_unit_test(test_errors),    cmocka_unit_test(test_proxy),
         };
         const struct CMUnitTest tls[] = {
-                cmocka_unit_test(test_tls),
+                cmocka_unit_test(test_tls_mbedtls),    cmocka_unit_test(test_tls_openssl),
+                cmocka_unit_test(test_ip_san),         cmocka_unit_test(test_client_cert),
+                cmocka_unit_test(test_tls13_fallback),
         };
         int failed;
 
