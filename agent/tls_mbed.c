@@ -191,7 +191,7 @@ static int load_cas(struct tls_mbed_ctx *c, const struct tls_dl_config *cfg, cha
         }
         /* the bundle; else every file of the directory (> 0: some could not be parsed, the rest count) */
         ret = sym.mbedtls_x509_crt_parse_file(&c->ca, SYSTEM_CA_FILE);
-        if (ret != 0)
+        if (ret < 0 || c->ca.version == 0)
                 ret = sym.mbedtls_x509_crt_parse_path(&c->ca, SYSTEM_CA_DIR);
         if (ret < 0 || c->ca.version == 0)
                 return mbed_error("cannot use the system CAs",

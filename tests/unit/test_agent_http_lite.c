@@ -674,6 +674,16 @@ static void tls_cases(struct server *s)
                 unsetenv("https_proxy");
                 server_stop(&proxy);
         }
+        /* the system CAs load, but none of them signed the test certificate */
+        {
+                struct tls_dl_ctx *ctx = NULL;
+                char err[256];
+
+                assert_int_equal(tls_dl_ctx_new(&(struct tls_dl_config){ 0 }, &ctx, err, sizeof(err)), 0);
+                tls_dl_ctx_free(ctx);
+        }
+        cfg = (struct rift_http_client_config){ 0 };
+        assert_int_equal(get(&cfg, url(s, "https://localhost", "/cl"), &resp), RIFT_E_TLS);
         /* a CA file that cannot be read */
         cfg = (struct rift_http_client_config){ .ca_file = "/nonexistent/ca.pem" };
         before = s->accepted;
