@@ -17,14 +17,11 @@
 #include "agent/tls_dl.h"
 #include "lib/clock.h"
 #include "lib/error.h"
+#include "lib/http_common.h"
 #include "lib/limits_rift.h"
 #include "lib/log.h"
 #include "lib/str.h"
 
-#define DEFAULT_CONNECT_MS  5000
-#define DEFAULT_TIMEOUT_MS  30000
-#define DEFAULT_RETRY_BASE  100
-#define DEFAULT_RETRY_MAX   5000
 #define DEFAULT_PROXY_PORT  "1080" /* curl's */
 #define MAX_REQUEST_HEADERS 64     /* extra headers one request may carry */
 #define MAX_HOST            256    /* host name or address in a URL */
@@ -66,42 +63,6 @@ struct outcome {
 
 /* ---- configuration ---------------------------------------------------------------------------------- */
 
-static char *dup_or_null(const char *s, bool *failed)
-{
-        char *d;
-
-        if (!s)
-                return NULL;
-        d = strdup(s);
-        if (!d)
-                *failed = true;
-        return d;
-}
-
-static int config_copy(struct rift_http_client_config *dst, const struct rift_http_client_config *src)
-{
-        bool failed = false;
-
-        *dst = *src;
-        dst->ca_file = dup_or_null(src->ca_file, &failed);
-        dst->client_cert = dup_or_null(src->client_cert, &failed);
-        dst->client_key = dup_or_null(src->client_key, &failed);
-        dst->user_agent = dup_or_null(src->user_agent ? src->user_agent : "rift", &failed);
-        if (dst->connect_timeout_ms <= 0)
-                dst->connect_timeout_ms = DEFAULT_CONNECT_MS;
-        if (dst->timeout_ms <= 0)
-                dst->timeout_ms = DEFAULT_TIMEOUT_MS;
-        if (dst->max_retries < 0)
-                dst->max_retries = 0;
-        if (dst->retry_base_ms <= 0)
-                dst->retry_base_ms = DEFAULT_RETRY_BASE;
-        if (dst->retry_max_ms <= 0)
-                dst->retry_max_ms = DEFAULT_RETRY_MAX;
-        if (dst->max_response == 0)
-                dst->max_response = RIFT_MAX_HTTP_RESPONSE;
-        return failed ? -ENOMEM : 0;
-}
-
 int rift_http_client_new(const struct rift_http_client_config *cfg, struct rift_http_client **ret)
 {
         static const struct rift_http_client_config defaults = { 0 };
@@ -114,7 +75,7 @@ int rift_http_client_new(const struct rift_http_client_config *cfg, struct rift_
         if (!c)
                 return -ENOMEM;
         c->conn.fd = -1;
-        r = config_copy(&c->cfg, cfg ? cfg : &defaults);
+        r = rift_http_config_copy(&c->cfg, cfg ? cfg : &defaults);
         if (r < 0) {
                 rift_http_client_free(c);
                 return r;
@@ -138,47 +99,13 @@ void rift_http_client_free(struct rift_http_client *c)
                 return;
         conn_close(c);
         tls_dl_ctx_free(c->tls);
-        free((char *)c->cfg.ca_file);
-        free((char *)c->cfg.client_cert);
-        free((char *)c->cfg.client_key);
-        free((char *)c->cfg.user_agent);
+        rift_http_config_free(&c->cfg);
         free(c);
 }
 
 unsigned http_lite_connections(const struct rift_http_client *c)
 {
         return c->connections;
-}
-
-void rift_http_response_free(struct rift_http_response *r)
-{
-        if (!r)
-                return;
-        rift_buf_free(&r->body);
-        rift_buf_free(&r->headers);
-}
-
-int rift_http_response_header(const struct rift_http_response *r, const char *name, char *out, size_t size)
-{
-        size_t nlen = strlen(name);
-        const char *p = r->headers.data;
-
-        for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-                const char *eol = strpbrk(p, "\r\n"), *v;
-                size_t vlen;
-
-                if (!eol || strncasecmp(p, name, nlen) != 0 || p[nlen] != ':')
-                        continue;
-                for (v = p + nlen + 1; *v == ' ' || *v == '\t'; v++)
-                        ;
-                vlen = (size_t)(eol - v);
-                if (vlen >= size)
-                        return RIFT_E_TOOBIG;
-                memcpy(out, v, vlen);
-                out[vlen] = '\0';
-                return 0;
-        }
-        return -ENOENT;
 }
 
 /* ---- URLs and proxies ------------------------------------------------------------------------------- */
@@ -787,16 +714,6 @@ static int attempt_once(struct rift_http_client *c, const struct rift_http_clien
 
 /* ---- retries ------------------------------------------------------------------------------------------ */
 
-static bool method_idempotent(const char *m)
-{
-        static const char *const idem[] = { "GET", "HEAD", "PUT", "DELETE", "OPTIONS" };
-
-        for (size_t i = 0; i < ARRAY_SIZE(idem); i++)
-                if (strcmp(m, idem[i]) == 0)
-                        return true;
-        return false;
-}
-
 static bool should_retry(int r, const struct outcome *o, long status, bool idempotent)
 {
         if (r < 0 && o->not_sent && (r == RIFT_E_UNAVAILABLE || r == RIFT_E_TIMEOUT))
@@ -805,21 +722,6 @@ static bool should_retry(int r, const struct outcome *o, long status, bool idemp
                 return false; /* it may have been processed: a lost reply is not a reason to do it twice */
         return r == RIFT_E_TIMEOUT || r == RIFT_E_UNAVAILABLE ||
                (r == 0 && (status == 502 || status == 503 || status == 504));
-}
-
-/* Full jitter: a random wait in [0, min(max, base * 2^attempt)], never past the deadline. */
-static void backoff(const struct rift_http_client *c, int attempt, int64_t deadline)
-{
-        int64_t ceiling = c->cfg.retry_base_ms, left = deadline - rift_mono_ms(), ms;
-        struct timespec ts;
-
-        for (int i = 0; i < attempt && ceiling < c->cfg.retry_max_ms; i++)
-                ceiling *= 2;
-        ceiling = MIN(ceiling, (int64_t)c->cfg.retry_max_ms);
-        ms = MIN((int64_t)arc4random_uniform((uint32_t)ceiling + 1), MAX(left, 0));
-        ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000 };
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
 }
 
 /* Parses the URL, picks the proxy and formats the request head. */
@@ -858,7 +760,7 @@ int rift_http_client_do(struct rift_http_client *c, const struct rift_http_clien
                 return -EINVAL;
         method = rq->method ? rq->method : "GET";
         deadline = rift_mono_ms() + (rq->timeout_ms > 0 ? rq->timeout_ms : c->cfg.timeout_ms);
-        idempotent = rq->idempotent || method_idempotent(method);
+        idempotent = rq->idempotent || rift_http_method_idempotent(method);
         r = prepare(c, rq, method, &u, proxy, sizeof(proxy), &head);
         if (r < 0)
                 return r;
@@ -879,7 +781,7 @@ int rift_http_client_do(struct rift_http_client *c, const struct rift_http_clien
                                   LOG_STR("reason", c->err));
                 if (attempt >= c->cfg.max_retries || !should_retry(r, &o, ret->status, idempotent))
                         break;
-                backoff(c, attempt, deadline);
+                rift_http_backoff(&c->cfg, attempt, deadline - rift_mono_ms());
         }
         return r;
 }

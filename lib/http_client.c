@@ -12,14 +12,11 @@
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/http_client.h"
+#include "lib/http_common.h"
 #include "lib/limits_rift.h"
 #include "lib/log.h"
 #include "lib/str.h"
 
-#define DEFAULT_CONNECT_MS  5000
-#define DEFAULT_TIMEOUT_MS  30000
-#define DEFAULT_RETRY_BASE  100
-#define DEFAULT_RETRY_MAX   5000
 #define MAX_REQUEST_HEADERS 64 /* extra headers one request may carry */
 
 struct rift_http_client {
@@ -46,42 +43,6 @@ static void curl_init(void)
         curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static char *dup_or_null(const char *s, bool *failed)
-{
-        char *d;
-
-        if (!s)
-                return NULL;
-        d = strdup(s);
-        if (!d)
-                *failed = true;
-        return d;
-}
-
-static int config_copy(struct rift_http_client_config *dst, const struct rift_http_client_config *src)
-{
-        bool failed = false;
-
-        *dst = *src;
-        dst->ca_file = dup_or_null(src->ca_file, &failed);
-        dst->client_cert = dup_or_null(src->client_cert, &failed);
-        dst->client_key = dup_or_null(src->client_key, &failed);
-        dst->user_agent = dup_or_null(src->user_agent ? src->user_agent : "rift", &failed);
-        if (dst->connect_timeout_ms <= 0)
-                dst->connect_timeout_ms = DEFAULT_CONNECT_MS;
-        if (dst->timeout_ms <= 0)
-                dst->timeout_ms = DEFAULT_TIMEOUT_MS;
-        if (dst->max_retries < 0)
-                dst->max_retries = 0;
-        if (dst->retry_base_ms <= 0)
-                dst->retry_base_ms = DEFAULT_RETRY_BASE;
-        if (dst->retry_max_ms <= 0)
-                dst->retry_max_ms = DEFAULT_RETRY_MAX;
-        if (dst->max_response == 0)
-                dst->max_response = RIFT_MAX_HTTP_RESPONSE;
-        return failed ? -ENOMEM : 0;
-}
-
 int rift_http_client_new(const struct rift_http_client_config *cfg, struct rift_http_client **ret)
 {
         static const struct rift_http_client_config defaults = { 0 };
@@ -94,7 +55,7 @@ int rift_http_client_new(const struct rift_http_client_config *cfg, struct rift_
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
-        r = config_copy(&c->cfg, cfg ? cfg : &defaults);
+        r = rift_http_config_copy(&c->cfg, cfg ? cfg : &defaults);
         c->easy = curl_easy_init();
         if (r < 0 || !c->easy) {
                 rift_http_client_free(c);
@@ -113,19 +74,8 @@ void rift_http_client_free(struct rift_http_client *c)
         async_shutdown(c);
         if (c->easy)
                 curl_easy_cleanup(c->easy);
-        free((char *)c->cfg.ca_file);
-        free((char *)c->cfg.client_cert);
-        free((char *)c->cfg.client_key);
-        free((char *)c->cfg.user_agent);
+        rift_http_config_free(&c->cfg);
         free(c);
-}
-
-void rift_http_response_free(struct rift_http_response *r)
-{
-        if (!r)
-                return;
-        rift_buf_free(&r->body);
-        rift_buf_free(&r->headers);
 }
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
@@ -184,16 +134,6 @@ static int error_from_curl(CURLcode code)
                 if (curl_errors[i].code == code)
                         return curl_errors[i].err;
         return -EIO;
-}
-
-static bool method_idempotent(const char *m)
-{
-        static const char *const idem[] = { "GET", "HEAD", "PUT", "DELETE", "OPTIONS" };
-
-        for (size_t i = 0; i < ARRAY_SIZE(idem); i++)
-                if (strcmp(m, idem[i]) == 0)
-                        return true;
-        return false;
 }
 
 static int build_headers(const struct rift_http_client_request *rq, struct curl_slist **ret)
@@ -317,27 +257,6 @@ static bool should_retry(int r, CURLcode code, long status, bool idempotent)
                (r == 0 && (status == 502 || status == 503 || status == 504));
 }
 
-/* Full jitter: a random wait in [0, min(max, base * 2^attempt)], never past the deadline. */
-static int64_t backoff_ms(const struct rift_http_client *c, int attempt, int64_t deadline)
-{
-        int64_t ceiling = c->cfg.retry_base_ms, left = deadline - rift_mono_ms(), ms;
-
-        for (int i = 0; i < attempt && ceiling < c->cfg.retry_max_ms; i++)
-                ceiling *= 2;
-        ceiling = MIN(ceiling, (int64_t)c->cfg.retry_max_ms);
-        ms = (int64_t)arc4random_uniform((uint32_t)ceiling + 1);
-        return MIN(ms, MAX(left, 0));
-}
-
-static void backoff(const struct rift_http_client *c, int attempt, int64_t deadline)
-{
-        int64_t ms = backoff_ms(c, attempt, deadline);
-        struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
-
-        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-                ;
-}
-
 int rift_http_client_do(struct rift_http_client *c, const struct rift_http_client_request *rq,
                         struct rift_http_response *ret)
 {
@@ -352,7 +271,7 @@ int rift_http_client_do(struct rift_http_client *c, const struct rift_http_clien
                 return -EINVAL;
         method = rq->method ? rq->method : "GET";
         deadline = rift_mono_ms() + (rq->timeout_ms > 0 ? rq->timeout_ms : c->cfg.timeout_ms);
-        idempotent = rq->idempotent || method_idempotent(method);
+        idempotent = rq->idempotent || rift_http_method_idempotent(method);
         r = build_headers(rq, &headers);
         if (r < 0)
                 return r;
@@ -371,33 +290,10 @@ int rift_http_client_do(struct rift_http_client *c, const struct rift_http_clien
                 r = attempt_once(c, rq, method, headers, left, ret, &code);
                 if (attempt >= c->cfg.max_retries || !should_retry(r, code, ret->status, idempotent))
                         break;
-                backoff(c, attempt, deadline);
+                rift_http_backoff(&c->cfg, attempt, deadline - rift_mono_ms());
         }
         curl_slist_free_all(headers);
         return r;
-}
-
-int rift_http_response_header(const struct rift_http_response *r, const char *name, char *out, size_t size)
-{
-        size_t nlen = strlen(name);
-        const char *p = r->headers.data;
-
-        for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-                const char *eol = strpbrk(p, "\r\n"), *v;
-                size_t vlen;
-
-                if (!eol || strncasecmp(p, name, nlen) != 0 || p[nlen] != ':')
-                        continue;
-                for (v = p + nlen + 1; *v == ' ' || *v == '\t'; v++)
-                        ;
-                vlen = (size_t)(eol - v);
-                if (vlen >= size)
-                        return RIFT_E_TOOBIG;
-                memcpy(out, v, vlen);
-                out[vlen] = '\0';
-                return 0;
-        }
-        return -ENOENT;
 }
 
 /* ---- asynchronous transfers: curl multi driven by the libevent loop ---------------------------------- */
@@ -489,7 +385,7 @@ static void transfer_done(struct transfer *t, CURLcode code)
         t->resp.status = status;
         if (t->attempt <= c->cfg.max_retries && should_retry(r, code, status, t->idempotent) &&
             t->deadline > rift_mono_ms()) {
-                int64_t ms = backoff_ms(c, t->attempt - 1, t->deadline);
+                int64_t ms = rift_http_backoff_ms(&c->cfg, t->attempt - 1, t->deadline - rift_mono_ms());
                 struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
                 if (t->retry || (t->retry = evtimer_new(c->base, on_retry, t))) {
                         evtimer_add(t->retry, &tv);
@@ -645,7 +541,7 @@ int rift_http_client_send(struct rift_http_client *c, const struct rift_http_cli
         rift_buf_init(&t->resp.body, c->cfg.max_response);
         rift_buf_init(&t->resp.headers, RIFT_MAX_HTTP_HEADERS);
         r = transfer_copy(t, rq);
-        t->idempotent = rq->idempotent || method_idempotent(t->method ? t->method : "POST");
+        t->idempotent = rq->idempotent || rift_http_method_idempotent(t->method ? t->method : "POST");
         t->easy = r < 0 ? NULL : curl_easy_init();
         if (r == 0 && !t->easy)
                 r = -ENOMEM;
