@@ -5,6 +5,7 @@
 #include "agent/http_resp.h"
 #include "lib/error.h"
 #include "lib/macro.h"
+#include "lib/str.h"
 
 #define MAX_LENGTH_DIGITS 18 /* Content-Length: up to 10^18 - 1, no overflow of uint64_t */
 #define MAX_CHUNK_DIGITS  15 /* chunk size: up to 2^60 - 1 */
@@ -178,17 +179,6 @@ enum {
         CK_DONE,        /* body complete */
 };
 
-static int hex_value(char c)
-{
-        if (is_digit(c))
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* The size line ended: data follows, or trailers after the last (zero) chunk. */
 static int size_done(struct http_resp_chunked *st)
 {
@@ -209,7 +199,7 @@ static int step_byte(struct http_resp_chunked *st, char c)
         case CK_SIZE:
                 if (++st->line > HTTP_RESP_MAX_CHUNK_LINE)
                         return RIFT_E_PROTOCOL;
-                if ((v = hex_value(c)) >= 0) {
+                if ((v = rift_hex_value(c)) >= 0) {
                         if (++st->digits > MAX_CHUNK_DIGITS)
                                 return RIFT_E_PROTOCOL;
                         st->left = st->left * 16 + (uint64_t)v;

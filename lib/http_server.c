@@ -619,17 +619,6 @@ bool rift_http_request_replied(const struct rift_http_request *req)
 
 /* ---- routing -------------------------------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* Percent-decodes s[0..n) into a new string; NULL on a bad escape or an encoded NUL. */
 static char *pct_decode(const char *s, size_t n)
 {
@@ -642,8 +631,8 @@ static char *pct_decode(const char *s, size_t n)
                         *o++ = s[i];
                         continue;
                 }
-                int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-                int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+                int hi = i + 2 < n ? rift_hex_value(s[i + 1]) : -1;
+                int lo = i + 2 < n ? rift_hex_value(s[i + 2]) : -1;
                 if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
                         free(out);
                         return NULL;

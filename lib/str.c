@@ -247,3 +247,14 @@ bool rift_utf8_valid(const char *str, size_t len)
         }
         return true;
 }
+
+int rift_hex_value(int c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}

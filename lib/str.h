@@ -11,6 +11,7 @@ int rift_strlcpy(char *dst, const char *src, size_t size);
 bool rift_streq(const char *a, const char *b); /* NULL-safe equality */
 bool rift_startswith(const char *s, const char *prefix);
 bool rift_endswith(const char *s, const char *suffix);
+int rift_hex_value(int c); /* 0..15 for a hex digit, -1 for anything else (EOF too) */
 /* strndup that returns NULL only on allocation failure. */
 char *rift_strndup(const char *s, size_t n);
 /* Trims ASCII whitespace in place; returns s. */

@@ -5,6 +5,7 @@
 
 #include "lib/error.h"
 #include "lib/graphql/lexer.h"
+#include "lib/str.h"
 
 void gql_lexer_init(struct gql_lexer *lx, struct gql_arena *a, const char *src, size_t len, size_t max_tokens)
 {
@@ -191,24 +192,13 @@ static int lex_number(struct gql_lexer *lx, struct gql_token *t)
         return 0;
 }
 
-static int hexval(int c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
 /* Reads \uXXXX (or \u{X...}) at pos (pointing at 'u'); returns bytes consumed after the backslash. */
 static size_t read_hex4(const struct gql_lexer *lx, size_t pos, uint32_t *ret)
 {
         uint32_t v = 0;
 
         for (size_t i = 1; i <= 4; i++) {
-                int h = hexval(peek(lx, pos + i));
+                int h = rift_hex_value(peek(lx, pos + i));
 
                 if (h < 0)
                         return 0;
@@ -226,8 +216,8 @@ static size_t read_unicode_escape(const struct gql_lexer *lx, size_t pos, uint32
         if (peek(lx, pos + 1) == '{') {
                 size_t i = pos + 2;
 
-                for (; hexval(peek(lx, i)) >= 0; i++) {
-                        v = v << 4 | (uint32_t)hexval(peek(lx, i));
+                for (; rift_hex_value(peek(lx, i)) >= 0; i++) {
+                        v = v << 4 | (uint32_t)rift_hex_value(peek(lx, i));
                         if (v > 0x10FFFF)
                                 return 0;
                 }
