@@ -147,9 +147,9 @@ fuzz:
 	    SANITIZE="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined" \
 	    $(FUZZ_BUILD)/lib/librift.a $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/fuzz/%)
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBRIFT)
+# As for unit tests, the `// link:` objects are prerequisites (second expansion): a changed one relinks.
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(call unit_links,tests/fuzz/fuzz_$$*.c) $(LIBRIFT)
 	@mkdir -p $(dir $@)
-	$(if $(call unit_links,$<),$(MAKE) --no-print-directory BUILD=$(BUILD) CC=$(CC) OPT="$(OPT)" SANITIZE="$(SANITIZE)" $(call unit_links,$<) >/dev/null)
 	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(call unit_links,$<) $(LIBRIFT) $(LDFLAGS) $(LDLIBS) $(AGENT_LIBS)
 
 fuzz-smoke: fuzz
