@@ -27,6 +27,7 @@
 #include "agent/policy.h"
 #include "agent/privsep.h"
 #include "lib/log.h"
+#include "tests/helpers/maps.h"
 
 static struct privsep_request *inject_req(const char *fault, const char *key, const char *value)
 {
@@ -399,30 +400,17 @@ static void store_key_writes_0600_atomically(void **state)
 /* The network process's default user (rift, else nobody) comes from /etc/passwd without loading NSS
  * modules into the injector (run first: a configured unknown user goes on to getpwnam()); root is refused,
  * unknown users are ENOENT. */
-static bool nss_module_mapped(void)
-{
-        char line[512];
-        bool found = false;
-        FILE *f = fopen("/proc/self/maps", "re");
-
-        assert_non_null(f);
-        while (fgets(line, sizeof(line), f))
-                found |= strstr(line, "libnss_") != NULL;
-        fclose(f);
-        return found;
-}
-
 static void the_user_is_read_from_etc_passwd(void **state)
 {
         uid_t uid = 0;
         gid_t gid = 0;
 
-        assert_false(nss_module_mapped());
+        assert_false(test_maps_contain("libnss_"));
         assert_int_equal(privsep_user(NULL, &uid, &gid), 0); /* rift, else nobody */
         assert_true(uid > 0 && uid < 65535);
         assert_int_equal(privsep_user("nobody", &uid, &gid), 0);
         assert_int_equal(uid, 65534);
-        assert_false(nss_module_mapped());
+        assert_false(test_maps_contain("libnss_"));
         assert_int_equal(privsep_user("root", &uid, &gid), -EPERM);
         assert_int_equal(privsep_user("no-such-user-rift-test", &uid, &gid), -ENOENT);
 }

@@ -30,38 +30,14 @@
 #include "agent/netlink_dl.h"
 #include "lib/error.h"
 #include "lib/str.h"
-
-/* The mapped file whose path contains name, into out (0), or -ENOENT. */
-static int mapped(const char *name, char *out, size_t size)
-{
-        char line[1024];
-        int r = -ENOENT;
-        FILE *f = fopen("/proc/self/maps", "re");
-        if (!f)
-                return -errno;
-        while (r < 0 && fgets(line, sizeof line, f)) {
-                char *p = strchr(line, '/');
-                if (p && strstr(p, name)) {
-                        p[strcspn(p, "\n")] = '\0';
-                        r = rift_strlcpy(out, p, size) < 0 ? -ENAMETOOLONG : 0;
-                }
-        }
-        fclose(f);
-        return r;
-}
-
-static bool maps_contain(const char *name)
-{
-        char path[512];
-        return mapped(name, path, sizeof path) == 0;
-}
+#include "tests/helpers/maps.h"
 
 static void nothing_loaded_at_start(void **state)
 {
         assert_false(netlink_dl_loaded(NETLINK_DL_NL));
         assert_false(netlink_dl_loaded(NETLINK_DL_NFQ));
-        assert_false(maps_contain("libnl-"));
-        assert_false(maps_contain("libnetfilter_queue"));
+        assert_false(test_maps_contain("libnl-"));
+        assert_false(test_maps_contain("libnetfilter_queue"));
         assert_string_equal(netlink_dl_error(NETLINK_DL_NL), "");
 }
 
@@ -82,7 +58,7 @@ static int child_without_libs(const char *nl_path, const char *nfq_path)
         if (nfq_open() != NULL || errno != ELIBACC || nfq_fd(NULL) != -1 ||
             !netlink_dl_error(NETLINK_DL_NFQ)[0])
                 return 3;
-        return maps_contain("libnl-") || maps_contain("libnetfilter_queue") ? 4 : 0;
+        return test_maps_contain("libnl-") || test_maps_contain("libnetfilter_queue") ? 4 : 0;
 }
 
 static void unloadable_libraries_fail_cleanly(void **state)
@@ -98,8 +74,8 @@ static void unloadable_libraries_fail_cleanly(void **state)
         if (pid == 0) {
                 char a[512], b[512], out[1030];
                 if (netlink_dl_load(NETLINK_DL_NL) == 0 && netlink_dl_load(NETLINK_DL_NFQ) == 0 &&
-                    mapped("/libnl-route-3.so", a, sizeof a) == 0 &&
-                    mapped("/libnetfilter_queue.so", b, sizeof b) == 0) {
+                    test_mapped("/libnl-route-3.so", a, sizeof a) == 0 &&
+                    test_mapped("/libnetfilter_queue.so", b, sizeof b) == 0) {
                         int n = snprintf(out, sizeof out, "%s\n%s", a, b);
                         if (write(fds[1], out, (size_t)n) < 0)
                                 _exit(1);
@@ -134,9 +110,9 @@ static void libnl_calls_reach_the_library(void **state)
         struct nl_sock *sk = nl_socket_alloc();
         assert_non_null(sk);
         assert_true(netlink_dl_loaded(NETLINK_DL_NL));
-        assert_true(maps_contain("libnl-route-3"));
+        assert_true(test_maps_contain("libnl-route-3"));
         assert_false(netlink_dl_loaded(NETLINK_DL_NFQ)); /* each library on its own */
-        assert_false(maps_contain("libnetfilter_queue"));
+        assert_false(test_maps_contain("libnetfilter_queue"));
         assert_int_equal(nl_connect(sk, NETLINK_ROUTE), 0);
         assert_int_equal(rtnl_qdisc_alloc_cache(sk, &cache), 0);
         struct rtnl_qdisc *root = rtnl_qdisc_get_by_parent(cache, 1 /* lo */, TC_H_ROOT);
@@ -164,7 +140,7 @@ static void nfq_calls_reach_the_library(void **state)
 {
         struct nfq_handle *h = nfq_open(); /* needs CAP_NET_ADMIN: the library loads either way */
         assert_true(netlink_dl_loaded(NETLINK_DL_NFQ));
-        assert_true(maps_contain("libnetfilter_queue"));
+        assert_true(test_maps_contain("libnetfilter_queue"));
         if (!h)
                 skip();
         assert_true(nfq_fd(h) >= 0);

@@ -28,38 +28,7 @@
 #include "lib/clock.h"
 #include "lib/error.h"
 #include "lib/str.h"
-
-/* true if this process maps a file whose path contains name */
-static bool maps_contain(const char *name)
-{
-        char line[1024];
-        bool found = false;
-        FILE *f = fopen("/proc/self/maps", "re");
-        assert_non_null(f);
-        while (!found && fgets(line, sizeof line, f))
-                found = strstr(line, name) != NULL;
-        fclose(f);
-        return found;
-}
-
-/* The path of the mapped libcurl (after a load) into out. */
-static int mapped_libcurl(char *out, size_t size)
-{
-        char line[1024];
-        int r = -ENOENT;
-        FILE *f = fopen("/proc/self/maps", "re");
-        if (!f)
-                return -errno;
-        while (r < 0 && fgets(line, sizeof line, f)) {
-                char *p = strchr(line, '/');
-                if (p && strstr(p, "/libcurl.so")) {
-                        p[strcspn(p, "\n")] = '\0';
-                        r = rift_strlcpy(out, p, size) < 0 ? -ENAMETOOLONG : 0;
-                }
-        }
-        fclose(f);
-        return r;
-}
+#include "tests/helpers/maps.h"
 
 /* ---- a one-connection HTTP server on 127.0.0.1 ---- */
 struct srv {
@@ -126,13 +95,13 @@ static void url_of(const struct srv *s, const char *path, char *out, size_t size
 static void not_loaded_before_first_request(void **state)
 {
         assert_false(curl_dl_loaded());
-        assert_false(maps_contain("libcurl"));
+        assert_false(test_maps_contain("libcurl"));
         assert_string_equal(curl_dl_error(), "");
         /* building a promProbe URL needs no libcurl either */
         char *q = probe_url_escape("up{job=\"x\"} == 1");
         assert_string_equal(q, "up%7Bjob%3D%22x%22%7D%20%3D%3D%201");
         free(q);
-        assert_false(maps_contain("libcurl"));
+        assert_false(test_maps_contain("libcurl"));
 }
 
 /* Runs in a child (fresh: libcurl not loaded) with libcurl's file hidden by /dev/null. */
@@ -150,7 +119,7 @@ static int child_without_libcurl(const char *path)
         int r = probe_curl_fetch("http://127.0.0.1:9/", false, NULL, NULL, 1000, 0, &code, NULL);
         if (r != RIFT_E_UNSUPPORTED || !strstr(probe_fetch_strerror(r), CURL_DL_SONAME))
                 return 3;
-        return maps_contain("libcurl") ? 4 : 0;
+        return test_maps_contain("libcurl") ? 4 : 0;
 }
 
 static void unloadable_libcurl_fails_cleanly(void **state)
@@ -166,7 +135,7 @@ static void unloadable_libcurl_fails_cleanly(void **state)
         assert_true(pid >= 0);
         if (pid == 0) {
                 char p[512] = "";
-                if (curl_dl_load() == 0 && mapped_libcurl(p, sizeof p) == 0 &&
+                if (curl_dl_load() == 0 && test_mapped("/libcurl.so", p, sizeof p) == 0 &&
                     write(fds[1], p, strlen(p)) < 0)
                         _exit(1);
                 _exit(0);
@@ -205,7 +174,7 @@ static void get_loads_libcurl_and_keeps_body(void **state)
         free(body);
         assert_non_null(strstr(s.request, "GET /ok HTTP/1.1\r\n"));
         assert_true(curl_dl_loaded());
-        assert_true(maps_contain("libcurl"));
+        assert_true(test_maps_contain("libcurl"));
         assert_string_equal(curl_dl_error(), "");
 }
 
