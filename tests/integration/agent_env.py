@@ -117,10 +117,11 @@ def send_for(np, host, port, seconds):
             timeout=seconds + 30)
 
 
-def iptables_state(np):
-    """iptables-save without comments and counters. A table left with only empty built-in chains at
-    ACCEPT is the same as no table (iptables-nft creates the table on first use and never removes it)."""
-    out = np.in_a("iptables-save").stdout
+def iptables_state(np, save="iptables-save"):
+    """iptables-save (or ip6tables-save) without comments and counters. A table left with only empty
+    built-in chains at ACCEPT is the same as no table (iptables-nft creates the table on first use and never
+    removes it)."""
+    out = np.in_a(save).stdout
     tables, cur = {}, None
     for line in out.splitlines():
         if line.startswith("#") or line == "COMMIT" or not line:

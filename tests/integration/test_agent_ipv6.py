@@ -54,18 +54,7 @@ class NetPair6(NetPair):
 
 
 def ip6tables_state(np):
-    """ip6tables-save like agent_env.iptables_state: no comments or counters, empty tables ignored."""
-    out = np.in_a("ip6tables-save").stdout
-    tables, cur = {}, None
-    for line in out.splitlines():
-        if line.startswith("#") or line == "COMMIT" or not line:
-            continue
-        if line.startswith("*"):
-            cur = tables.setdefault(line, [])
-            continue
-        cur.append(re.sub(r" \[\d+:\d+\]$", "", line))
-    return [(name, sorted(lines)) for name, lines in sorted(tables.items())
-            if [l for l in lines if not re.match(r"^:[A-Z]+ ACCEPT$", l)]]
+    return iptables_state(np, "ip6tables-save")
 
 
 def state(np):
