@@ -345,8 +345,11 @@ static int convert_probe_refs(struct conv *c, const cJSON *engine, cJSON *names,
         if (!ann)
                 return 0;
         pfmt(refat, sizeof(refat), "%smetadata.annotations.probeRef", at);
-        if (!cJSON_IsString(ann) || !cJSON_IsArray(list = cJSON_Parse(ann->valuestring)))
+        list = cJSON_IsString(ann) ? cJSON_Parse(ann->valuestring) : NULL;
+        if (!cJSON_IsArray(list)) {
+                cJSON_Delete(list); /* valid JSON that is not a list */
                 return fail(c->err, c->errlen, "%s: expected a JSON list of {\"name\", \"mode\"}", refat);
+        }
         cJSON_ArrayForEach(e, list)
         {
                 const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");

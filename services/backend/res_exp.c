@@ -23,24 +23,27 @@ static int apply_weightages(struct gql_resolve_info *ri, cJSON *spec, const stru
                 if (!name || !v || v->kind != GQL_INT || v->i < 0 || v->i > 100)
                         return gql_resolve_error(
                             ri, "request.weightages: faultName and weightage 0..100 required");
-                cJSON_ArrayForEach(g, cJSON_GetObjectItem(spec, "groups"))
-                    cJSON_ArrayForEach(s, cJSON_GetObjectItem(g, "steps"))
+                cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(spec, "groups"))
+                    cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(g, "steps"))
                 {
-                        if (rift_streq(cJSON_GetObjectItem(s, "name")->valuestring, name) ||
-                            rift_streq(cJSON_GetObjectItem(s, "fault")->valuestring, name)) {
-                                cJSON_ReplaceItemInObject(s, "weight", cJSON_CreateNumber((double)v->i));
+                        if (rift_streq(cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring, name) ||
+                            rift_streq(cJSON_GetObjectItemCaseSensitive(s, "fault")->valuestring, name)) {
+                                cJSON_ReplaceItemInObjectCaseSensitive(s, "weight",
+                                                                       cJSON_CreateNumber((double)v->i));
                                 found = true;
                         }
                 }
                 if (!found)
                         return gql_resolve_error(ri, "request.weightages: faultName matches no step");
         }
-        cJSON_ArrayForEach(g, cJSON_GetObjectItem(spec, "groups"))
-            cJSON_ArrayForEach(s, cJSON_GetObjectItem(g, "steps"))
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(spec, "groups"))
+            cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(g, "steps"))
         {
                 cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "faultName", cJSON_GetObjectItem(s, "name")->valuestring);
-                cJSON_AddNumberToObject(o, "weightage", cJSON_GetObjectItem(s, "weight")->valuedouble);
+                cJSON_AddStringToObject(o, "faultName",
+                                        cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring);
+                cJSON_AddNumberToObject(o, "weightage",
+                                        cJSON_GetObjectItemCaseSensitive(s, "weight")->valuedouble);
                 cJSON_AddItemToArray(out, o);
         }
         return 0;

@@ -16,14 +16,15 @@ static void check_spec(const cJSON *doc)
 {
         const cJSON *g, *s, *p;
 
-        cJSON_ArrayForEach(g, cJSON_GetObjectItem(doc, "groups"))
-            cJSON_ArrayForEach(s, cJSON_GetObjectItem(g, "steps"))
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(doc, "groups"))
+            cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(g, "steps"))
         {
-                if (!hub_find(cJSON_GetObjectItem(s, "fault")->valuestring) ||
-                    !cJSON_IsNumber(cJSON_GetObjectItem(s, "duration_ms")) ||
-                    !cJSON_IsNumber(cJSON_GetObjectItem(s, "weight")))
+                if (!hub_find(cJSON_GetObjectItemCaseSensitive(s, "fault")->valuestring) ||
+                    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "duration_ms")) ||
+                    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "weight")))
                         abort();
-                cJSON_ArrayForEach(p, cJSON_GetObjectItem(s, "probes")) if (!cJSON_IsString(p)) abort();
+                cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(s, "probes")) if (!cJSON_IsString(p))
+                    abort();
         }
 }
 

@@ -21,15 +21,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         abort();
                 return 0;
         }
-        cJSON_ArrayForEach(g, cJSON_GetObjectItem(doc, "groups"))
-            cJSON_ArrayForEach(s, cJSON_GetObjectItem(g, "steps"))
+        cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(doc, "groups"))
+            cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(g, "steps"))
         {
-                if (!hub_find(cJSON_GetObjectItem(s, "fault")->valuestring) ||
-                    !cJSON_IsNumber(cJSON_GetObjectItem(s, "duration_ms")) ||
-                    !cJSON_IsNumber(cJSON_GetObjectItem(s, "weight")))
+                if (!hub_find(cJSON_GetObjectItemCaseSensitive(s, "fault")->valuestring) ||
+                    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "duration_ms")) ||
+                    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(s, "weight")))
                         abort();
         }
-        (void)manifest_score(cJSON_GetObjectItem(doc, "groups"));
+        (void)manifest_score(cJSON_GetObjectItemCaseSensitive(doc, "groups"));
         cJSON_Delete(doc);
         return 0;
 }
